@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* pyhawk.h: the types and constants shared by the BPF programs and user space.
+ *
+ * Words used throughout: pid = tgid = a process; tid = a thread (kernel task
+ * id). Fields are fixed-width only (no bool, long, pointers or enums as field
+ * types) and padding is explicit, so both compilers agree on every layout;
+ * user/layout.c asserts the sizes. */
+#ifndef PYHAWK_H
+#define PYHAWK_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Deepest Python stack recorded. Deeper stacks keep their innermost frames
+ * and carry PH_SF_TRUNCATED. */
+#define PH_MAX_FRAMES 4096
+/* Interpreters and thread states searched to find a thread's state. */
+#define PH_MAX_INTERPS 16
+#define PH_MAX_THREADS 8192
+/* Bytes of a str (after kind decoding: length * kind) and of a line table
+ * copied by the kernel when it describes a new code object. */
+#define PH_STR_MAX 512
+#define PH_LINETABLE_MAX 8192
+#define PH_COMM_LEN 16
+
+/* Reasons a sample is lost or marked; see errors.def. */
+enum ph_reason {
+	PH_R_NONE = 0,
+#define X(name, num, kind, msg) PH_R_##name = num,
+#include "errors.def"
+#undef X
+	PH_R_MAX,
+};
+
+/* Counters besides the loss reasons, in the same per-CPU array after them. */
+enum ph_stat {
+	PH_STAT_RUNS = PH_R_MAX, /* program runs on a tracked process */
+	PH_STAT_SAMPLES,         /* sample records sent to user space */
+	PH_STAT_CODES,           /* code object descriptions sent */
+	PH_STAT_FRAMES,          /* frames recorded */
+	PH_STAT_MAX,
+};
+
+/* How a version finds its frames and instruction position. */
+enum ph_frame_kind {
+	PH_FRAME_OBJECT_BYTES = 1, /* 3.8, 3.9: PyFrameObject, f_lasti in bytes */
+	PH_FRAME_OBJECT_UNITS = 2, /* 3.10: PyFrameObject, f_lasti in code units */
+	PH_IFRAME_PREV_INSTR = 3,  /* 3.11, 3.12: _PyInterpreterFrame.prev_instr */
+	PH_IFRAME_INSTR_PTR = 4,   /* 3.13+: _PyInterpreterFrame.instr_ptr */
+};
+
+#define PH_NO_OFFSET 0xffff
+
+/* Everything the walker needs to know about one CPython build. Filled by
+ * user space (user/offsets.c, from tables generated out of each version's
+ * own headers, cross-checked with _Py_DebugOffsets on 3.13+). The BPF code
+ * never knows Python versions, only these numbers. A field that does not
+ * exist in a version is PH_NO_OFFSET. */
+struct py_offsets {
+	__u32 version_hex;   /* PY_VERSION_HEX of the tables' minor version */
+	__u8 frame_kind;     /* enum ph_frame_kind */
+	__u8 owner_skip_min; /* skip frames with owner >= this (3.12+: 3); 0: none */
+	__u8 exec_tag_bits;  /* low bits tagging f_executable (3.14+: 3) */
+	__u8 _pad0;
+
+	/* _PyRuntimeState, PyInterpreterState */
+	__u32 runtime_interpreters_head;
+	__u32 interp_next;
+	__u32 interp_threads_head;
+	__u32 interp_gil_ptr; /* 3.12+: interp->ceval.gil (a pointer) */
+	__u32 gil_locked;     /* in the GIL struct (<=3.11: from _PyRuntime) */
+	__u32 gil_last_holder;
+	__u32 runtime_gil;    /* <=3.11: offset of ceval.gil in _PyRuntime */
+	__u32 _pad1;
+
+	/* PyThreadState */
+	__u16 tstate_size_read; /* bytes read at once from a thread state */
+	__u16 tstate_next;
+	__u16 tstate_interp;
+	__u16 tstate_frame;           /* frame (<=3.10), cframe (3.11, 3.12), current_frame */
+	__u16 cframe_current_frame;   /* 3.11, 3.12 only */
+	__u16 tstate_thread_id;       /* pthread_self() */
+	__u16 tstate_native_thread_id; /* 3.11+: gettid() in the target's pid ns */
+	__u16 tstate_holds_gil;       /* 3.14+: int */
+	__u16 tstate_status;          /* 3.12+: _status bit field word */
+	__u16 _pad2;
+	__u32 tstate_status_holds_gil_mask; /* 3.13 only */
+
+	/* frames: PyFrameObject (<=3.10) or _PyInterpreterFrame */
+	__u16 frame_size_read; /* bytes read at once from a frame */
+	__u16 frame_previous;  /* f_back or previous */
+	__u16 frame_code;      /* f_code or f_executable */
+	__u16 frame_lasti;     /* f_lasti (int), <=3.10 */
+	__u16 frame_instr;     /* prev_instr or instr_ptr, 3.11+ */
+	__u16 frame_owner;     /* 3.11+ (char) */
+
+	/* PyCodeObject */
+	__u16 code_size_read; /* bytes read at once from a code object */
+	__u16 code_filename;
+	__u16 code_name;
+	__u16 code_qualname; /* 3.11+ */
+	__u16 code_linetable; /* co_lnotab (<=3.9) or co_linetable */
+	__u16 code_firstlineno;
+	__u16 code_adaptive; /* 3.11+: offsetof(PyCodeObject, co_code_adaptive) */
+	__u16 code_check;    /* start of the 8 bytes hashed into a frame's check */
+
+	/* str (PyASCIIObject / PyCompactUnicodeObject) and bytes */
+	__u16 str_length;
+	__u16 str_state;
+	__u16 str_ascii_size;   /* sizeof(PyASCIIObject): data of compact ASCII */
+	__u16 str_compact_size; /* sizeof(PyCompactUnicodeObject) */
+	__u32 str_kind_mask;    /* in the 32-bit state word */
+	__u32 str_compact_mask;
+	__u32 str_ascii_mask;
+	__u8 str_kind_shift;
+	__u8 _pad3[3];
+	__u16 bytes_size; /* ob_size */
+	__u16 bytes_sval; /* ob_sval */
+	__u32 _pad4[2];
+};
+
+/* One process the BPF programs sample: key = pid (tgid). Filled by user
+ * space when it has inspected the process; read by every program. */
+struct ph_proc {
+	__u64 runtime;  /* address of _PyRuntime in the process */
+	__u32 cookie;   /* user-space id of this process incarnation (exec) */
+	__u32 ready;    /* 0: seen, not yet inspected; 1: walkable */
+	struct py_offsets off;
+};
+
+/* Sample flags */
+#define PH_SF_TRUNCATED (1u << 0) /* more frames existed beyond PH_MAX_FRAMES */
+#define PH_SF_GIL (1u << 1)       /* the thread held the GIL */
+#define PH_SF_ONCPU (1u << 2)     /* taken by the on-CPU (perf_event) sampler */
+#define PH_SF_PARTIAL (1u << 3)   /* a read failed mid-walk: outer frames missing */
+
+/* Event types on the ring buffer */
+#define PH_EV_SAMPLE 1
+#define PH_EV_CODE 2
+#define PH_EV_EXIT 3
+
+/* One Python frame: the code object, the instruction position and a check
+ * value of the code object (so user space notices a freed-and-reused
+ * address). lasti is raw: f_lasti (<=3.10) or the byte offset of
+ * prev_instr/instr_ptr from the code's first instruction (3.11+). */
+struct ph_frame {
+	__u64 code;
+	__s32 lasti;
+	__u32 check;
+};
+
+/* A sampled stack, innermost frame first; only the first nframes frames are
+ * sent. */
+struct ph_sample {
+	__u32 type; /* PH_EV_SAMPLE */
+	__u32 pid;
+	__u32 tid;
+	__u32 cookie;
+	__u64 time_ns;
+	__u64 tstate;
+	__u32 nframes;
+	__u16 flags;  /* PH_SF_* */
+	__u16 reason; /* why the stack is partial, if it is */
+	__u8 comm[PH_COMM_LEN];
+	struct ph_frame frames[PH_MAX_FRAMES];
+};
+#define PH_SAMPLE_HDR_SIZE 56
+
+/* A code object's names and line table, sent by the kernel the first time a
+ * sampled stack holds it, so a process that exits before user space reads
+ * its memory still gets names and lines. Strings are copied raw: `kind`
+ * bytes per character (1: latin-1, 2: UCS-2, 4: UCS-4), lengths in bytes.
+ * Each part has a fixed slot in data[] (PH_CODE_SLOT()), so the kernel can
+ * write them at constant offsets; only the bytes up to the end of the line
+ * table are sent. */
+struct ph_code {
+	__u32 type; /* PH_EV_CODE */
+	__u32 pid;
+	__u32 cookie;
+	__u32 check;
+	__u64 code;
+	__s32 firstlineno;
+	__u16 len[4];  /* filename, name, qualname, line table */
+	__u8 kind[4];  /* per string; 0 = not read */
+	__u8 trunc[4]; /* 1 if the kernel copied only a prefix */
+	__u8 _pad[4];
+	__u8 data[3 * PH_STR_MAX + PH_LINETABLE_MAX];
+};
+#define PH_CODE_HDR_SIZE 48
+#define PH_CODE_SLOT(i) ((i) * PH_STR_MAX)
+#define PH_CODE_FILENAME 0
+#define PH_CODE_NAME 1
+#define PH_CODE_QUALNAME 2
+#define PH_CODE_LINETABLE 3
+
+/* Sent when a tracked process exits (its last thread). */
+struct ph_exit {
+	__u32 type; /* PH_EV_EXIT */
+	__u32 pid;
+	__u32 cookie;
+	__u32 _pad;
+};
+
+#endif /* PYHAWK_H */

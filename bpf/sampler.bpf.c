@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* sampler.bpf.c: on-CPU sampling of Python stacks (perf_event cpu-clock on
+ * every CPU) and the exit of sampled processes. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "pyhawk.h"
+#include "walker.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* How long a thread with no Python thread state is left alone before its
+ * thread list is searched again (a thread may call into Python later). */
+const volatile __u64 no_tstate_retry_ns = 200 * 1000 * 1000;
+
+/* Finds the thread state of the current task: the cached one if it still
+ * belongs to this thread, else a search of every interpreter's thread list
+ * matching tstate->thread_id (pthread_self(), the x86-64 fs base). */
+static __always_inline __u64 find_tstate(struct walk *w, __u32 tid, __u64 now)
+{
+	const struct py_offsets *off = &w->proc->off;
+	struct thread_key key = { .tid = tid };
+	struct thread_val *tv, nv = {};
+	__u32 size = off->tstate_size_read;
+
+	if (size > TSTATE_BUF)
+		size = TSTATE_BUF;
+	tv = bpf_map_lookup_elem(&threads, &key);
+	if (tv && tv->cookie == w->proc->cookie) {
+		if (!tv->tstate && now < tv->retry_ns) {
+			w->reason = PH_R_NO_THREAD_STATE;
+			return 0;
+		}
+		if (tv->tstate && !bpf_probe_read_user(w->s->tstate, size, (void *)tv->tstate) &&
+		    buf_u64(w->s->tstate, off->tstate_thread_id, TSTATE_BUF - 1) == w->key)
+			return tv->tstate;
+	}
+
+	if (bpf_probe_read_user(&w->interp, sizeof(w->interp),
+				(void *)(w->proc->runtime + off->runtime_interpreters_head))) {
+		w->reason = PH_R_READ_RUNTIME;
+		return 0;
+	}
+	if (!w->interp) {
+		w->reason = PH_R_NO_RUNTIME;
+		return 0;
+	}
+	w->cur = 0;
+	w->interps = 0;
+	w->found = 0;
+	w->reason = 0;
+	bpf_loop(PH_MAX_THREADS, search_step_local, w, 0);
+	nv.cookie = w->proc->cookie;
+	nv.tstate = w->found;
+	if (!w->found) {
+		if (!w->reason)
+			w->reason = w->cur ? PH_R_THREAD_SEARCH : PH_R_NO_THREAD_STATE;
+		nv.retry_ns = now + no_tstate_retry_ns;
+	}
+	if (bpf_map_update_elem(&threads, &key, &nv, BPF_ANY))
+		stat_inc(PH_R_MAP_FULL);
+	return w->found; /* s->tstate holds the found thread state's bytes */
+}
+
+SEC("perf_event")
+int on_cpu_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), now, top, size;
+	__u32 pid = pid_tgid >> 32, tid = (__u32)pid_tgid, cpu, n;
+	struct task_struct *task;
+	struct ph_proc *proc;
+	struct scratch *s;
+	struct walk w = {};
+	const struct py_offsets *off;
+
+	proc = bpf_map_lookup_elem(&procs, &pid);
+	if (!proc)
+		return 0;
+	stat_inc(PH_STAT_RUNS);
+	cpu = bpf_get_smp_processor_id();
+	if (!proc->ready) {
+		stat_inc(PH_R_PROC_NOT_READY);
+		return 0;
+	}
+	/* The ARRAY has one slot per CPU; index it by the CPU we run on. */
+	s = bpf_map_lookup_elem(&scratch_map, &cpu);
+	if (!s)
+		return 0;
+	off = &proc->off;
+	now = bpf_ktime_get_ns();
+	task = bpf_get_current_task_btf();
+	w.s = s;
+	w.proc = proc;
+	w.key = BPF_CORE_READ(task, thread.fsbase);
+	s->sample.pid = pid;
+	s->ndescribe = 0;
+
+	top = find_tstate(&w, tid, now);
+	if (!top) {
+		stat_inc(w.reason ? w.reason : PH_R_NO_THREAD_STATE);
+		return 0;
+	}
+	s->sample.tstate = top;
+	top = buf_u64(s->tstate, off->tstate_frame, TSTATE_BUF - 1);
+	if (off->cframe_current_frame != PH_NO_OFFSET && top) {
+		/* 3.11, 3.12: tstate->cframe->current_frame */
+		if (bpf_probe_read_user(&top, sizeof(top),
+					(void *)(top + off->cframe_current_frame))) {
+			stat_inc(PH_R_READ_TSTATE);
+			return 0;
+		}
+	}
+	if (!top) {
+		stat_inc(PH_R_NO_FRAME);
+		return 0;
+	}
+
+	w.cur = top;
+	w.nframes = 0;
+	w.reason = 0;
+	/* Shim frames take iterations without adding frames: allow some. */
+	bpf_loop(PH_MAX_FRAMES + PH_MAX_FRAMES / 4, frame_step_local, &w, 0);
+	n = w.nframes;
+	if (!n) {
+		/* Nothing to show: a drop, under exactly one reason. */
+		stat_inc(PH_R_EMPTY_STACK);
+		return 0;
+	}
+
+	s->sample.type = PH_EV_SAMPLE;
+	s->sample.tid = tid;
+	s->sample.cookie = proc->cookie;
+	s->sample.time_ns = now;
+	s->sample.nframes = n;
+	s->sample.flags = PH_SF_ONCPU;
+	s->sample.reason = w.reason;
+	if (w.reason)
+		s->sample.flags |= PH_SF_PARTIAL;
+	else if (w.cur)
+		s->sample.flags |= PH_SF_TRUNCATED;
+	bpf_get_current_comm(s->sample.comm, sizeof(s->sample.comm));
+
+	/* Names and line tables of new code objects go first, so user space
+	 * has them before the sample that needs them. */
+	if (s->ndescribe)
+		bpf_loop(DESCRIBE_MAX, describe_step_local, &w, 0);
+
+	/* n <= PH_MAX_FRAMES by construction; say so to the verifier. */
+	size = (__u64)n * sizeof(struct ph_frame);
+	if (size > PH_MAX_FRAMES * sizeof(struct ph_frame))
+		return 0;
+	if (bpf_ringbuf_output(&events, &s->sample, PH_SAMPLE_HDR_SIZE + size, 0)) {
+		stat_inc(PH_R_RINGBUF_FULL);
+		return 0;
+	}
+	stat_inc(PH_STAT_SAMPLES);
+	stat_add(PH_STAT_FRAMES, n);
+	/* Marks on a sample that was sent (not drops). */
+	if (w.reason)
+		stat_inc(w.reason);
+	else if (w.cur)
+		stat_inc(PH_R_TRUNCATED);
+	return 0;
+}
+
+/* The last thread of a sampled process is exiting: tell user space, which
+ * forgets the process. (Names were already sent with the samples.) */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 pid = pid_tgid >> 32;
+	struct ph_proc *proc;
+	struct ph_exit *e;
+
+	/* signal->live reaches 0 when the last thread of the group exits. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	proc = bpf_map_lookup_elem(&procs, &pid);
+	if (!proc)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		return 0;
+	e->type = PH_EV_EXIT;
+	e->pid = pid;
+	e->cookie = proc->cookie;
+	e->_pad = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* walker.bpf.h: the CPython stack walker shared by every BPF program.
+ *
+ * Finds a thread's PyThreadState, walks its frames into a per-CPU record and
+ * describes code objects the first time they are seen. It knows no Python
+ * version: every layout fact comes from struct py_offsets (pyhawk.h).
+ *
+ * Reads go through ph_read(), which reads the current task's memory; a
+ * program that walks another task (task iterator: idle sampling, dump) sets
+ * walk.task and must be sleepable, and then reads with
+ * bpf_copy_from_user_task. The mode is a compile-time constant in each
+ * caller (REMOTE below), so the verifier never sees a sleepable helper in a
+ * non-sleepable program. */
+#ifndef WALKER_BPF_H
+#define WALKER_BPF_H
+
+#include "pyhawk.h"
+
+/* Scratch buffers are powers of two; offsets from user space are masked
+ * into them, with 8 bytes of slack so an 8-byte field at the last masked
+ * offset stays inside. */
+#define TSTATE_BUF 512
+#define FRAME_BUF 128
+#define CODE_BUF 256
+#define STR_HDR_BUF 128
+#define CODE_CACHE_SLOTS 2048 /* direct-mapped, per CPU */
+#define DESCRIBE_MAX 32       /* new code objects described per sample */
+
+struct code_slot {
+	__u64 code;
+	__u32 cookie;
+	__u32 check;
+};
+
+/* Per-CPU working memory of one walk: never on the 512-byte BPF stack. */
+struct scratch {
+	struct ph_sample sample;
+	struct ph_code code;
+	__u8 tstate[TSTATE_BUF + 8];
+	__u8 frame[FRAME_BUF + 8];
+	__u8 codehdr[CODE_BUF + 8];
+	__u8 strhdr[STR_HDR_BUF + 8];
+	__u64 describe[DESCRIBE_MAX]; /* code objects to describe after the walk */
+	__u32 describe_check[DESCRIBE_MAX];
+	__u32 ndescribe;
+	__u32 _pad;
+	struct code_slot cache[CODE_CACHE_SLOTS];
+};
+
+struct thread_key {
+	__u32 tid;
+	__u32 _pad;
+};
+
+struct thread_val {
+	__u64 tstate; /* 0: no thread state found (retry after retry_ns) */
+	__u64 retry_ns;
+	__u32 cookie;
+	__u32 _pad;
+};
+
+struct code_key {
+	__u64 code;
+	__u32 pid;
+	__u32 cookie;
+};
+
+/* Filled by user space when it has inspected a process; read by every
+ * program to decide whether (and how) to walk a sampled task. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct ph_proc);
+} procs SEC(".maps");
+
+/* Filled and read by the walker: tid -> its thread state, so the thread list
+ * is searched once per thread, not per sample. Revalidated on every use. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct thread_key);
+	__type(value, struct thread_val);
+} threads SEC(".maps");
+
+/* Filled and read by the walker: code objects already described to user
+ * space (value: their check). Deleted per process by user space on exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct code_key);
+	__type(value, __u32);
+} codes SEC(".maps");
+
+/* One scratch record per CPU. An ARRAY indexed by CPU, not a PERCPU_ARRAY:
+ * per-CPU values are limited to 32 KiB and a 4096-frame sample is 64 KiB.
+ * User space sets max_entries to the number of possible CPUs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+/* Samples, code descriptions and exits, read by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+/* Loss reasons and counters (enum ph_reason, enum ph_stat); summed over
+ * CPUs by user space for --stats and the end-of-record summary. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PH_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void stat_add(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		*v += n;
+}
+
+struct walk {
+	struct scratch *s;
+	struct ph_proc *proc;
+	struct task_struct *task; /* remote walks only */
+	__u64 cur;                /* next frame (or thread state) to read */
+	__u64 interp;             /* interpreter being searched */
+	__u64 key;                /* what identifies the thread: its fs base */
+	__u64 found;              /* thread state found by the search */
+	__u32 nframes;
+	__u32 reason;
+	__u32 interps;
+	__u32 seen;
+};
+
+/* Reads from the walked task: the current one, or walk->task in a sleepable
+ * program. `remote` is a compile-time constant at every call. */
+static __always_inline long ph_read(struct walk *w, void *dst, __u32 size, __u64 src,
+				    const bool remote)
+{
+	if (remote)
+		return bpf_copy_from_user_task(dst, size, (const void *)src, w->task, 0);
+	return bpf_probe_read_user(dst, size, (const void *)src);
+}
+
+/* v & mask, kept even where clang proved v small on another path: the
+ * verifier tracks the register it checks, not clang's knowledge. */
+static __always_inline __u32 masked(__u32 v, __u32 mask)
+{
+	asm volatile("" : "+r"(v));
+	return v & mask;
+}
+
+static __always_inline __u64 buf_u64(const __u8 *buf, __u32 off, __u32 mask)
+{
+	return *(const __u64 *)(buf + masked(off, mask));
+}
+
+static __always_inline __u32 buf_u32(const __u8 *buf, __u32 off, __u32 mask)
+{
+	return *(const __u32 *)(buf + masked(off, mask));
+}
+
+static __always_inline __u8 buf_u8(const __u8 *buf, __u32 off, __u32 mask)
+{
+	return *(const __u8 *)(buf + masked(off, mask));
+}
+
+/* One step of the thread-state search: look at one thread state, or move to
+ * the next interpreter when this one's list is done. */
+static __always_inline long search_step(struct walk *w, const bool remote)
+{
+	const struct py_offsets *off = &w->proc->off;
+	struct scratch *s = w->s;
+	__u32 size = off->tstate_size_read;
+
+	if (!w->cur) {
+		if (!w->interp || w->interps >= PH_MAX_INTERPS)
+			return 1;
+		if (w->interps > 0 &&
+		    ph_read(w, &w->interp, sizeof(w->interp), w->interp + off->interp_next, remote))
+			return 1;
+		w->interps++;
+		if (!w->interp)
+			return 1;
+		if (ph_read(w, &w->cur, sizeof(w->cur), w->interp + off->interp_threads_head,
+			    remote)) {
+			w->reason = PH_R_READ_RUNTIME;
+			return 1;
+		}
+		return 0;
+	}
+	if (size > TSTATE_BUF)
+		size = TSTATE_BUF;
+	if (ph_read(w, s->tstate, size, w->cur, remote)) {
+		w->reason = PH_R_READ_TSTATE;
+		return 1;
+	}
+	if (buf_u64(s->tstate, off->tstate_thread_id, TSTATE_BUF - 1) == w->key) {
+		w->found = w->cur;
+		return 1;
+	}
+	w->cur = buf_u64(s->tstate, off->tstate_next, TSTATE_BUF - 1);
+	return 0;
+}
+
+static long search_step_local(__u32 i, void *ctx)
+{
+	return search_step(ctx, false);
+}
+
+static __always_inline __u32 code_check(__u64 v)
+{
+	return (__u32)(v ^ (v >> 32)) | 1; /* never 0: 0 means "unknown" */
+}
+
+static __always_inline __u32 cache_slot(__u64 code, __u32 cookie)
+{
+	__u64 h = (code >> 4) * 0x9E3779B97F4A7C15ull ^ cookie;
+
+	return (__u32)(h >> 40) & (CODE_CACHE_SLOTS - 1);
+}
+
+/* Notes a code object the walk recorded: if neither this CPU's cache nor the
+ * shared map has it with this check, queue it for a description. */
+static __always_inline void note_code(struct walk *w, __u64 code, __u32 check)
+{
+	struct scratch *s = w->s;
+	struct code_slot *slot = &s->cache[cache_slot(code, w->proc->cookie)];
+	struct code_key key = { .code = code, .pid = s->sample.pid, .cookie = w->proc->cookie };
+	__u32 *known, n;
+
+	if (slot->code == code && slot->cookie == w->proc->cookie && slot->check == check)
+		return;
+	known = bpf_map_lookup_elem(&codes, &key);
+	if (known && *known == check) {
+		slot->code = code;
+		slot->cookie = w->proc->cookie;
+		slot->check = check;
+		return;
+	}
+	n = s->ndescribe;
+	if (n >= DESCRIBE_MAX)
+		return;
+	/* The same code object twice in one stack (recursion) is queued once. */
+	for (__u32 i = 0; i < DESCRIBE_MAX; i++) {
+		if (i >= n)
+			break;
+		if (s->describe[i] == code)
+			return;
+	}
+	s->describe[masked(n, DESCRIBE_MAX - 1)] = code;
+	s->describe_check[masked(n, DESCRIBE_MAX - 1)] = check;
+	s->ndescribe = n + 1;
+}
+
+/* One step of the frame walk: read the frame at w->cur, record it (unless it
+ * is a shim frame) and move to the caller. */
+static __always_inline long frame_step(struct walk *w, const bool remote)
+{
+	const struct py_offsets *off = &w->proc->off;
+	struct scratch *s = w->s;
+	__u32 size = off->frame_size_read, n = w->nframes;
+	struct ph_frame *f;
+	__u64 code, prev, chk;
+	__s32 lasti;
+
+	if (!w->cur)
+		return 1;
+	if (n >= PH_MAX_FRAMES)
+		return 1; /* the caller marks the stack truncated */
+	if (size > FRAME_BUF)
+		size = FRAME_BUF;
+	if (ph_read(w, s->frame, size, w->cur, remote)) {
+		w->reason = PH_R_READ_FRAME;
+		return 1;
+	}
+	prev = buf_u64(s->frame, off->frame_previous, FRAME_BUF - 1);
+	if (prev == w->cur) {
+		w->reason = PH_R_BAD_FRAME;
+		return 1;
+	}
+	code = buf_u64(s->frame, off->frame_code, FRAME_BUF - 1) & ~(__u64)off->exec_tag_bits;
+	if (off->frame_kind >= PH_IFRAME_PREV_INSTR) {
+		__u8 owner = buf_u8(s->frame, off->frame_owner, FRAME_BUF - 1);
+
+		/* 3.12+: entry/shim frames pushed by the C stack (3.14+ also
+		 * FRAME_OWNED_BY_INTERPRETER) are not Python calls: skip them. */
+		if (off->owner_skip_min && owner >= off->owner_skip_min) {
+			w->cur = prev;
+			return 0;
+		}
+		lasti = (__s32)(buf_u64(s->frame, off->frame_instr, FRAME_BUF - 1) -
+				(code + off->code_adaptive));
+	} else {
+		lasti = (__s32)buf_u32(s->frame, off->frame_lasti, FRAME_BUF - 1);
+	}
+	w->cur = prev;
+	if (!code)
+		return 0;
+	if (ph_read(w, &chk, sizeof(chk), code + off->code_check, remote)) {
+		w->reason = PH_R_READ_CODE;
+		return 1;
+	}
+	f = &s->sample.frames[masked(n, PH_MAX_FRAMES - 1)];
+	f->code = code;
+	f->lasti = lasti;
+	f->check = code_check(chk);
+	w->nframes = n + 1;
+	note_code(w, code, f->check);
+	return 0;
+}
+
+static long frame_step_local(__u32 i, void *ctx)
+{
+	return frame_step(ctx, false);
+}
+
+/* Copies a str object's characters into dst (at most PH_STR_MAX bytes).
+ * Returns the byte count, sets *kind; negative on failure. */
+static __always_inline int read_str(struct walk *w, __u64 addr, __u8 *dst, __u8 *kind,
+				    __u8 *trunc, const bool remote)
+{
+	const struct py_offsets *off = &w->proc->off;
+	struct scratch *s = w->s;
+	__u32 state, k, hdr = off->str_compact_size;
+	__s64 len;
+	__u64 data;
+
+	if (!addr)
+		return -1;
+	if (hdr > STR_HDR_BUF)
+		hdr = STR_HDR_BUF;
+	if (ph_read(w, s->strhdr, hdr, addr, remote))
+		return -1;
+	len = (__s64)buf_u64(s->strhdr, off->str_length, STR_HDR_BUF - 1);
+	state = buf_u32(s->strhdr, off->str_state, STR_HDR_BUF - 1);
+	if (!(state & off->str_compact_mask) || len < 0)
+		return -1;
+	k = (state & off->str_kind_mask) >> off->str_kind_shift;
+	if (k != 1 && k != 2 && k != 4)
+		return -1;
+	data = addr + ((state & off->str_ascii_mask) ? off->str_ascii_size : off->str_compact_size);
+	len *= k;
+	*trunc = len > PH_STR_MAX;
+	if (len > PH_STR_MAX)
+		len = PH_STR_MAX - (PH_STR_MAX % k);
+	if (ph_read(w, dst, len & (2 * PH_STR_MAX - 1) & ~0u, data, remote))
+		return -1;
+	*kind = k;
+	return (int)len;
+}
+
+/* Sends one queued code object's names and line table to user space. */
+static __always_inline long describe_step(__u32 i, struct walk *w, const bool remote)
+{
+	const struct py_offsets *off = &w->proc->off;
+	struct scratch *s = w->s;
+	struct ph_code *c = &s->code;
+	__u32 size = off->code_size_read;
+	struct code_key key = {};
+	__u64 code, lt;
+	__s64 ltlen;
+	int len;
+
+	if (i >= s->ndescribe || i >= DESCRIBE_MAX)
+		return 1;
+	code = s->describe[masked(i, DESCRIBE_MAX - 1)];
+	if (size > CODE_BUF)
+		size = CODE_BUF;
+	if (ph_read(w, s->codehdr, size, code, remote)) {
+		stat_inc(PH_R_READ_STRING);
+		return 0;
+	}
+	c->type = PH_EV_CODE;
+	c->pid = s->sample.pid;
+	c->cookie = w->proc->cookie;
+	c->check = s->describe_check[masked(i, DESCRIBE_MAX - 1)];
+	c->code = code;
+	c->firstlineno = (__s32)buf_u32(s->codehdr, off->code_firstlineno, CODE_BUF - 1);
+	for (int j = 0; j < 4; j++) {
+		c->len[j] = 0;
+		c->kind[j] = 0;
+		c->trunc[j] = 0;
+	}
+	len = read_str(w, buf_u64(s->codehdr, off->code_filename, CODE_BUF - 1),
+		       c->data + PH_CODE_SLOT(PH_CODE_FILENAME), &c->kind[0], &c->trunc[0], remote);
+	c->len[0] = len > 0 ? len : 0;
+	len = read_str(w, buf_u64(s->codehdr, off->code_name, CODE_BUF - 1),
+		       c->data + PH_CODE_SLOT(PH_CODE_NAME), &c->kind[1], &c->trunc[1], remote);
+	c->len[1] = len > 0 ? len : 0;
+	if (off->code_qualname != PH_NO_OFFSET) {
+		len = read_str(w, buf_u64(s->codehdr, off->code_qualname, CODE_BUF - 1),
+			       c->data + PH_CODE_SLOT(PH_CODE_QUALNAME), &c->kind[2], &c->trunc[2],
+			       remote);
+		c->len[2] = len > 0 ? len : 0;
+	}
+	lt = buf_u64(s->codehdr, off->code_linetable, CODE_BUF - 1);
+	if (lt && !ph_read(w, &ltlen, sizeof(ltlen), lt + off->bytes_size, remote) && ltlen >= 0) {
+		c->trunc[3] = ltlen > PH_LINETABLE_MAX;
+		if (ltlen > PH_LINETABLE_MAX)
+			ltlen = PH_LINETABLE_MAX;
+		if (!ph_read(w, c->data + PH_CODE_SLOT(PH_CODE_LINETABLE),
+			     ltlen & (2 * PH_LINETABLE_MAX - 1), lt + off->bytes_sval, remote)) {
+			c->len[3] = ltlen;
+			c->kind[3] = 1;
+		}
+	}
+	if (!c->len[1] && !c->len[0])
+		stat_inc(PH_R_READ_STRING);
+	if (bpf_ringbuf_output(&events, c,
+			       PH_CODE_HDR_SIZE + PH_CODE_SLOT(PH_CODE_LINETABLE) +
+				       (c->len[3] & (PH_LINETABLE_MAX * 2 - 1)),
+			       0)) {
+		stat_inc(PH_R_CODE_EVENT_LOST);
+		return 0;
+	}
+	stat_inc(PH_STAT_CODES);
+	key.code = code;
+	key.pid = c->pid;
+	key.cookie = c->cookie;
+	if (bpf_map_update_elem(&codes, &key, &c->check, BPF_ANY))
+		stat_inc(PH_R_MAP_FULL);
+	return 0;
+}
+
+static long describe_step_local(__u32 i, void *ctx)
+{
+	return describe_step(i, ctx, false);
+}
+
+#endif /* WALKER_BPF_H */

@@ -1,0 +1,332 @@
+/* test_offsets.c: the generated per-version layouts and the _Py_DebugOffsets cross-check. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "offsets.h"
+
+/* Fixtures sit next to this file: copies of real binaries'
+ * _Py_DebugOffsets made by tools/extract-debug-offsets.sh --fixtures. */
+static size_t load_fixture(const char *name, uint8_t *buf, size_t cap)
+{
+	char path[512];
+	const char *slash = strrchr(__FILE__, '/');
+	int dirlen = slash ? (int)(slash - __FILE__) : 1;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%.*s/fixtures/%s", dirlen, slash ? __FILE__ : ".", name);
+	f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "cannot open fixture %s (run from the source tree's root)\n", path);
+		return 0;
+	}
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+static struct py_offsets get(uint32_t hex)
+{
+	struct py_offsets o;
+
+	memset(&o, 0xaa, sizeof(o));
+	CHECK_INT(offsets__for_version(hex, 0, &o), 0);
+	return o;
+}
+
+/* Values measured in cpython-internals.md (3.8 .. 3.14), and read from
+ * the sid 3.15 headers for 3.15. */
+static void test_known_values(void)
+{
+	struct py_offsets o;
+
+	o = get(0x030812f0);
+	CHECK_INT(o.version_hex, 0x03080000);
+	CHECK_INT(o.frame_kind, PH_FRAME_OBJECT_BYTES);
+	CHECK_INT(o.owner_skip_min, 0);
+	CHECK_INT(o.runtime_interpreters_head, 32);
+	CHECK_INT(o.interp_threads_head, 8);
+	CHECK_INT(o.runtime_gil, 1152);
+	CHECK_INT(o.interp_gil_ptr, PH_NO_OFFSET);
+	CHECK_INT(o.gil_last_holder, 8);
+	CHECK_INT(o.gil_locked, 16);
+	CHECK_INT(o.tstate_frame, 24);
+	CHECK_INT(o.tstate_thread_id, 176);
+	CHECK_INT(o.tstate_native_thread_id, PH_NO_OFFSET);
+	CHECK_INT(o.frame_previous, 24);
+	CHECK_INT(o.frame_code, 32);
+	CHECK_INT(o.frame_lasti, 104);
+	CHECK_INT(o.frame_instr, PH_NO_OFFSET);
+	CHECK_INT(o.frame_owner, PH_NO_OFFSET);
+	CHECK_INT(o.code_firstlineno, 40);
+	CHECK_INT(o.code_check, 40);
+	CHECK_INT(o.code_filename, 104);
+	CHECK_INT(o.code_name, 112);
+	CHECK_INT(o.code_qualname, PH_NO_OFFSET);
+	CHECK_INT(o.code_linetable, 120);
+	CHECK_INT(o.str_ascii_size, 48);
+	CHECK_INT(o.str_compact_size, 72);
+
+	o = get(0x030912f0);
+	CHECK_INT(o.frame_kind, PH_FRAME_OBJECT_BYTES);
+	CHECK_INT(o.runtime_gil, 352);
+	CHECK_INT(o.frame_lasti, 104);
+
+	o = get(0x030a0df0);
+	CHECK_INT(o.frame_kind, PH_FRAME_OBJECT_UNITS);
+	CHECK_INT(o.frame_lasti, 96);
+	CHECK_INT(o.runtime_gil, 352);
+	CHECK_INT(o.code_linetable, 120);
+
+	o = get(0x030b07f0);
+	CHECK_INT(o.frame_kind, PH_IFRAME_PREV_INSTR);
+	CHECK_INT(o.owner_skip_min, 0);
+	CHECK_INT(o.runtime_interpreters_head, 40);
+	CHECK_INT(o.interp_threads_head, 16);
+	CHECK_INT(o.runtime_gil, 360);
+	CHECK_INT(o.tstate_frame, 56);
+	CHECK_INT(o.cframe_current_frame, 8);
+	CHECK_INT(o.tstate_thread_id, 152);
+	CHECK_INT(o.tstate_native_thread_id, 160);
+	CHECK_INT(o.frame_code, 32);
+	CHECK_INT(o.frame_previous, 48);
+	CHECK_INT(o.frame_instr, 56);
+	CHECK_INT(o.frame_owner, 69);
+	CHECK_INT(o.code_firstlineno, 72);
+	CHECK_INT(o.code_qualname, 128);
+	CHECK_INT(o.code_adaptive, 184);
+	CHECK_INT(o.str_ascii_size, 48);
+
+	o = get(0x030c01f0);
+	CHECK_INT(o.frame_kind, PH_IFRAME_PREV_INSTR);
+	CHECK_INT(o.owner_skip_min, 3);
+	CHECK_INT(o.exec_tag_bits, 0);
+	CHECK_INT(o.interp_threads_head, 72);
+	CHECK_INT(o.interp_gil_ptr, 384);
+	CHECK_INT(o.runtime_gil, PH_NO_OFFSET);
+	CHECK_INT(o.tstate_status, 24);
+	CHECK_INT(o.cframe_current_frame, 0);
+	CHECK_INT(o.tstate_thread_id, 136);
+	CHECK_INT(o.tstate_native_thread_id, 144);
+	CHECK_INT(o.frame_code, 0);
+	CHECK_INT(o.frame_owner, 70);
+	CHECK_INT(o.code_firstlineno, 68);
+	CHECK_INT(o.code_adaptive, 192);
+	CHECK_INT(o.str_ascii_size, 40);
+	CHECK_INT(o.str_compact_size, 56);
+
+	o = get(0x030d00f0);
+	CHECK_INT(o.frame_kind, PH_IFRAME_INSTR_PTR);
+	CHECK_INT(o.owner_skip_min, 3);
+	CHECK_INT(o.exec_tag_bits, 0);
+	CHECK_INT(o.runtime_interpreters_head, 632);
+	CHECK_INT(o.interp_next, 7264);
+	CHECK_INT(o.interp_threads_head, 7344);
+	CHECK_INT(o.interp_gil_ptr, 16);
+	CHECK_INT(o.tstate_frame, 72);
+	CHECK_INT(o.cframe_current_frame, PH_NO_OFFSET);
+	CHECK_INT(o.tstate_status, 32);
+	CHECK_INT(o.tstate_status_holds_gil_mask, 0x20);
+	CHECK_INT(o.tstate_holds_gil, PH_NO_OFFSET);
+	CHECK_INT(o.frame_owner, 70);
+	CHECK_INT(o.code_adaptive, 200);
+
+	o = get(0x030e0af0);
+	CHECK_INT(o.frame_kind, PH_IFRAME_INSTR_PTR);
+	CHECK_INT(o.owner_skip_min, 3);
+	CHECK_INT(o.exec_tag_bits, 3);
+	CHECK_INT(o.runtime_interpreters_head, 808);
+	CHECK_INT(o.interp_next, 7272);
+	CHECK_INT(o.tstate_holds_gil, 36);
+	CHECK_INT(o.tstate_status_holds_gil_mask, 0);
+	CHECK_INT(o.frame_owner, 74);
+	CHECK_INT(o.frame_size_read, 75);
+	CHECK_INT(o.code_adaptive, 208);
+
+	/* 3.15 (sid 3.15.2 headers): current_frame stays at 72, thread ids
+	 * moved back 24 bytes behind base_frame/last_profiled_frame. */
+	o = get(0x030f02f0);
+	CHECK_INT(o.frame_kind, PH_IFRAME_INSTR_PTR);
+	CHECK_INT(o.owner_skip_min, 3);
+	CHECK_INT(o.exec_tag_bits, 3);
+	CHECK_INT(o.runtime_interpreters_head, 936);
+	CHECK_INT(o.interp_threads_head, 7336);
+	CHECK_INT(o.tstate_frame, 72);
+	CHECK_INT(o.tstate_thread_id, 176);
+	CHECK_INT(o.tstate_native_thread_id, 184);
+	CHECK_INT(o.tstate_holds_gil, 36);
+	CHECK_INT(o.frame_owner, 74);
+	CHECK_INT(o.code_adaptive, 208);
+
+	/* Invariants of every table. */
+	for (uint32_t minor = 8; minor <= 15; minor++) {
+		o = get(0x03000000 | minor << 16);
+		CHECK_INT(o.version_hex, 0x03000000 | minor << 16);
+		CHECK_INT(o.tstate_next, 8);
+		CHECK_INT(o.tstate_interp, 16);
+		CHECK_INT(o.code_check, o.code_firstlineno);
+		CHECK(o.code_size_read >= o.code_check + 8);
+		CHECK(o.code_size_read >= o.code_linetable + 8);
+		CHECK(o.tstate_size_read >= o.tstate_thread_id + 8);
+		CHECK(o.frame_size_read > o.frame_previous);
+		CHECK_INT(o.str_kind_shift, 2);
+		CHECK_INT(o.str_kind_mask, 0x1c);
+		CHECK_INT(o.str_compact_mask, 0x20);
+		CHECK_INT(o.str_ascii_mask, 0x40);
+		CHECK_INT(o.bytes_size, 16);
+		CHECK_INT(o.bytes_sval, 32);
+	}
+}
+
+static void test_refused(void)
+{
+	struct py_offsets o;
+	char buf[16];
+
+	/* Never the nearest version. */
+	CHECK_INT(offsets__for_version(0x030710f0, 0, &o), -ENOTSUP);
+	CHECK_INT(offsets__for_version(0x031000a1, 0, &o), -ENOTSUP);
+	CHECK_INT(offsets__for_version(0x020712f0, 0, &o), -ENOTSUP);
+	CHECK_INT(offsets__for_version(0x040d0000, 0, &o), -ENOTSUP);
+	CHECK_INT(offsets__for_version(0, 0, &o), -ENOTSUP);
+	CHECK_INT(offsets__for_version(0x030d00f0, 1, &o), -EOPNOTSUPP);
+	CHECK_INT(offsets__for_version(0x030e0af0, 1, &o), -EOPNOTSUPP);
+
+	CHECK_STR(offsets__version_str(0x030c01f0, buf, sizeof(buf)), "3.12");
+	CHECK_STR(offsets__version_str(0x030f0000, buf, sizeof(buf)), "3.15");
+}
+
+static void put64(uint8_t *buf, size_t at, uint64_t v)
+{
+	memcpy(buf + at, &v, 8);
+}
+
+static uint64_t get64(const uint8_t *buf, size_t at)
+{
+	uint64_t v;
+
+	memcpy(&v, buf + at, 8);
+	return v;
+}
+
+/* Byte positions, in the real _Py_DebugOffsets, of a few fields: from
+ * cpython-internals.md section 7 (3.13, 3.14) and the sid 3.15 header. */
+struct layout {
+	const char *fixture;
+	uint32_t hex;
+	size_t size;
+	size_t thread_id;       /* thread_state.thread_id */
+	size_t gil_locked;      /* interpreter_state.gil_runtime_state_locked */
+	size_t frame_owner;     /* interpreter_frame.owner */
+};
+
+static const struct layout layouts[] = {
+	{ "debug_offsets_3.13.0.bin", 0x030d00f0, 584, 192, 136, 264 },
+	{ "debug_offsets_3.13.18.bin", 0x030d12f0, 584, 192, 136, 264 },
+	{ "debug_offsets_3.14.10.bin", 0x030e0af0, 760, 216, 144, 288 },
+	{ "debug_offsets_3.15.2.bin", 0x030f02f0, 888, 240, 144, 352 },
+};
+
+static void test_debug_offsets(const struct layout *l)
+{
+	uint8_t real[1024], bad[1024];
+	struct py_offsets o;
+	char what[64];
+	size_t n;
+
+	n = load_fixture(l->fixture, real, sizeof(real));
+	CHECK_INT(n, l->size);
+	if (n != l->size)
+		return;
+	CHECK_INT(get64(real, 8), l->hex);
+	o = get(l->hex);
+
+	/* The real bytes agree with the tables generated from headers. */
+	CHECK_INT(offsets__check_debug(&o, real, n, what, sizeof(what)), 0);
+	CHECK_STR(what, "");
+	CHECK_INT(offsets__check_debug(&o, real, n, NULL, 0), 0);
+
+	/* A field moved: -ERANGE, named. */
+	memcpy(bad, real, n);
+	put64(bad, l->thread_id, get64(real, l->thread_id) + 8);
+	CHECK_INT(offsets__check_debug(&o, bad, n, what, sizeof(what)), -ERANGE);
+	CHECK_STR(what, "tstate_thread_id");
+
+	memcpy(bad, real, n);
+	put64(bad, l->frame_owner, 70 + 74 - get64(real, l->frame_owner));
+	CHECK_INT(offsets__check_debug(&o, bad, n, what, sizeof(what)), -ERANGE);
+	CHECK_STR(what, "frame_owner");
+
+	/* The GIL fields are compared relative to the embedded GIL. */
+	memcpy(bad, real, n);
+	put64(bad, l->gil_locked, get64(real, l->gil_locked) + 8);
+	CHECK_INT(offsets__check_debug(&o, bad, n, what, sizeof(what)), -ERANGE);
+	CHECK_STR(what, "gil_locked");
+
+	/* The table is wrong instead of the process. */
+	{
+		struct py_offsets w = o;
+
+		w.code_qualname += 8;
+		CHECK_INT(offsets__check_debug(&w, real, n, what, sizeof(what)), -ERANGE);
+		CHECK_STR(what, "code_qualname");
+	}
+
+	/* Not debug offsets at all, or not this version's. */
+	memcpy(bad, real, n);
+	bad[0] = 'X';
+	CHECK_INT(offsets__check_debug(&o, bad, n, what, sizeof(what)), -EBADMSG);
+	CHECK_STR(what, "cookie");
+
+	memcpy(bad, real, n);
+	put64(bad, 8, l->hex + 0x00010000);
+	CHECK_INT(offsets__check_debug(&o, bad, n, what, sizeof(what)), -EBADMSG);
+	CHECK_STR(what, "version");
+
+	memcpy(bad, real, n);
+	put64(bad, 16, 1);
+	CHECK_INT(offsets__check_debug(&o, bad, n, what, sizeof(what)), -EBADMSG);
+	CHECK_STR(what, "free_threaded");
+
+	CHECK_INT(offsets__check_debug(&o, real, n - 8, what, sizeof(what)), -EBADMSG);
+	CHECK_INT(offsets__check_debug(&o, real, 16, what, sizeof(what)), -EBADMSG);
+	CHECK_INT(offsets__check_debug(&o, real, 0, what, sizeof(what)), -EBADMSG);
+
+	/* A 3.12 table has no debug offsets to check against. */
+	{
+		struct py_offsets o12 = get(0x030c01f0);
+
+		CHECK_INT(offsets__check_debug(&o12, real, n, what, sizeof(what)), -EBADMSG);
+	}
+}
+
+static void test_debug_cross_minor(void)
+{
+	uint8_t b13[1024], b14[1024];
+	size_t n13 = load_fixture("debug_offsets_3.13.0.bin", b13, sizeof(b13));
+	size_t n14 = load_fixture("debug_offsets_3.14.10.bin", b14, sizeof(b14));
+	struct py_offsets o13 = get(0x030d0000), o14 = get(0x030e0000);
+	char what[64];
+
+	/* Each minor's bytes are refused by the other's table. */
+	CHECK_INT(offsets__check_debug(&o13, b14, n14, what, sizeof(what)), -EBADMSG);
+	CHECK_INT(offsets__check_debug(&o14, b13, n13, what, sizeof(what)), -EBADMSG);
+	/* 3.14 bytes relabelled as 3.13: the 3.13 slot layout reads other
+	 * fields, which must not pass. */
+	put64(b14, 8, 0x030d00f0);
+	CHECK(offsets__check_debug(&o13, b14, n14, what, sizeof(what)) < 0);
+}
+
+int main(void)
+{
+	test_known_values();
+	test_refused();
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
+		test_debug_offsets(&layouts[i]);
+	test_debug_cross_minor();
+	return check_report("offsets");
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# install-deps.sh: install the Debian packages (and the npm test packages)
+# that building and testing pyhawk need. Idempotent and quiet when all is there.
+set -eu
+cd "$(dirname "$0")/.."
+
+# build: clang (BPF target), bpftool (skeletons), libbpf/libelf/zlib headers.
+# tests: python3-pytest (integration tests), Debian's python3.11 (a static,
+# dtrace build in the matrix), patchelf (runs Debian sid's Pythons with sid's
+# glibc), chromium + node/npm (the SVG and speedscope consumer tests).
+PKGS="clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
+python3 python3-pytest python3.11 libpython3.11-dev patchelf ca-certificates \
+chromium nodejs"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "  DEPS     installing:$missing"
+	[ "$(id -u)" = 0 ] || { echo "Error: installing packages needs root (sudo make deps)" >&2; exit 1; }
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# npm packages for the consumer tests, pinned by tests/js/package-lock.json.
+if [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules ]; then
+	echo "  DEPS     npm ci (tests/js)"
+	(cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# Debian sid's python3.13 / 3.14 / 3.15 for the test matrix (cached).
+tools/fetch-pythons.sh

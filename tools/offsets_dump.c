@@ -1,0 +1,455 @@
+/* offsets_dump.c: prints struct py_offsets for the CPython whose headers it is compiled against.
+ *
+ * Built once per header set by tools/gen-offsets.sh:
+ *   gcc -DPy_BUILD_CORE=1 -I<prefix>/include/python3.X [-I/usr/include] \
+ *       -Ibpf tools/offsets_dump.c
+ * Every number comes from offsetof/sizeof/enum constants of that version's
+ * own headers (DESIGN decision 2); nothing here is a typed-in offset. The
+ * only hand-written knowledge is which field plays which role in which
+ * version (the walker's semantics), keyed on PY_VERSION_HEX.
+ *
+ *   offsets_dump table   designated initializers of struct py_offsets
+ *   offsets_dump debug   (3.13+) the same struct filled with the u64 slot
+ *                        index in _Py_DebugOffsets that describes each
+ *                        field, 0 for none (slot 0 is the cookie)
+ *   offsets_dump version PY_VERSION of the headers
+ */
+#ifndef Py_BUILD_CORE
+#define Py_BUILD_CORE 1
+#endif
+#include <Python.h>
+
+#ifdef Py_GIL_DISABLED
+#error "free-threaded CPython builds are not supported by pyhawk"
+#endif
+#if PY_VERSION_HEX < 0x03080000
+#error "CPython older than 3.8 is not supported by pyhawk"
+#endif
+
+#if PY_VERSION_HEX < 0x030b0000
+/* Python.h only includes frameobject.h itself from 3.11 on. */
+#include <frameobject.h>
+#endif
+#if PY_VERSION_HEX >= 0x03090000
+#include "internal/pycore_runtime.h"
+#include "internal/pycore_interp.h"
+#endif
+#include "internal/pycore_pystate.h"
+#include "internal/pycore_gil.h"
+#if PY_VERSION_HEX >= 0x030b0000
+#include "internal/pycore_code.h"
+#include "internal/pycore_frame.h"
+#endif
+#if PY_VERSION_HEX >= 0x030d0000
+#include "internal/pycore_tstate.h"
+#endif
+#if PY_VERSION_HEX >= 0x030e0000
+#include "internal/pycore_interpframe.h"
+#include "internal/pycore_debug_offsets.h"
+#include "internal/pycore_stackref.h"
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pyhawk.h"
+
+/* 3.14 only names the frame struct by its tag. */
+typedef struct _PyInterpreterFrame ph_iframe;
+
+#define MINOR_IS(x) (PY_VERSION_HEX >> 16 == (0x0300 | (x)))
+#define MINOR_AT_LEAST(x) (PY_VERSION_HEX >= (0x03000000 | ((x) << 16)))
+
+/* Which bytes of struct py_offsets have been printed: a field added to
+ * pyhawk.h and forgotten here fails the run instead of silently staying 0. */
+static unsigned char covered[sizeof(struct py_offsets)];
+
+static void cover(size_t off, size_t size, const char *name)
+{
+	for (size_t i = off; i < off + size; i++) {
+		if (covered[i]) {
+			fprintf(stderr, "offsets_dump: %s printed twice\n", name);
+			exit(1);
+		}
+		covered[i] = 1;
+	}
+}
+
+/* How put() prints a value. */
+enum fmt { DEC, HEX, VERSION };
+
+/* Prints one field, checking that the value fits its width (and, for
+ * offsets, that it does not collide with PH_NO_OFFSET). sym, when set, is
+ * printed instead of the number (a constant of pyhawk.h). */
+static void put(size_t off, size_t size, const char *name, unsigned long long v, enum fmt fmt,
+		const char *sym)
+{
+	unsigned long long max = size >= 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
+
+	cover(off, size, name);
+	if (v >= max || (size == 2 && v >= PH_NO_OFFSET)) {
+		fprintf(stderr, "offsets_dump: %s = %llu does not fit %zu bytes\n", name, v, size);
+		exit(1);
+	}
+	if (sym)
+		printf("\t\t.%s = %s,\n", name, sym);
+	else if (fmt == VERSION)
+		printf("\t\t.%s = 0x%08llx,\n", name, v);
+	else if (fmt == HEX)
+		printf("\t\t.%s = 0x%llx,\n", name, v);
+	else
+		printf("\t\t.%s = %llu,\n", name, v);
+}
+
+static void put_none(size_t off, size_t size, const char *name)
+{
+	cover(off, size, name);
+	if (size == 2 || size == 4)
+		printf("\t\t.%s = PH_NO_OFFSET,\n", name);
+	else
+		printf("\t\t.%s = 0,\n", name);
+}
+
+#define FIELD(f) offsetof(struct py_offsets, f), sizeof(((struct py_offsets *)0)->f), #f
+#define SET(f, v) put(FIELD(f), (unsigned long long)(v), DEC, NULL)
+#define SET_HEX(f, v) put(FIELD(f), (unsigned long long)(v), HEX, NULL)
+#define SET_VERSION(f, v) put(FIELD(f), (unsigned long long)(v), VERSION, NULL)
+/* A field set to a named constant of pyhawk.h, printed by name. */
+#define SET_NAME(f, v) put(FIELD(f), (unsigned long long)(v), DEC, #v)
+#define NONE(f) put_none(FIELD(f))
+#define PAD(f) cover(FIELD(f))
+/* End of a field inside a struct, for the *_size_read spans. */
+#define END(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* Bit-field masks cannot be taken with offsetof: set the member to all
+ * ones in a zeroed struct and read back the 32-bit word it lives in. */
+#define BITS_MASK(type, word, member)                                  \
+	({                                                             \
+		type o_;                                               \
+		uint32_t w_;                                           \
+		memset(&o_, 0, sizeof(o_));                            \
+		o_.word.member--; /* wraps to all ones */              \
+		memcpy(&w_, &o_.word, sizeof(w_));                     \
+		w_;                                                    \
+	})
+
+static void dump_table(void)
+{
+	uint32_t kind_mask;
+	size_t code_read;
+
+	printf("\t{\n");
+	/* The table describes a minor version, not the patch level its
+	 * headers came from: patch releases keep these layouts. */
+	SET_VERSION(version_hex, PY_VERSION_HEX & 0xffff0000u);
+#if MINOR_AT_LEAST(13)
+	SET_NAME(frame_kind, PH_IFRAME_INSTR_PTR);
+#elif MINOR_AT_LEAST(11)
+	SET_NAME(frame_kind, PH_IFRAME_PREV_INSTR);
+#elif MINOR_IS(10)
+	SET_NAME(frame_kind, PH_FRAME_OBJECT_UNITS);
+#else
+	SET_NAME(frame_kind, PH_FRAME_OBJECT_BYTES);
+#endif
+	/* Frames owned by the C stack / the interpreter (entry and base
+	 * frames) are not Python code. 3.14 renumbered the enum: entry frames
+	 * use INTERPRETER=3 and CPython tests owner >= INTERPRETER; 3.15
+	 * dropped CSTACK altogether. */
+#if MINOR_AT_LEAST(14)
+	SET(owner_skip_min, FRAME_OWNED_BY_INTERPRETER);
+#elif MINOR_AT_LEAST(12)
+	SET(owner_skip_min, FRAME_OWNED_BY_CSTACK);
+#else
+	SET(owner_skip_min, 0);
+#endif
+	/* 3.14: f_executable is a _PyStackRef whose low bits tag it. */
+#if MINOR_AT_LEAST(14)
+	SET(exec_tag_bits, Py_TAG_BITS);
+#else
+	SET(exec_tag_bits, 0);
+#endif
+	PAD(_pad0);
+
+	SET(runtime_interpreters_head, offsetof(_PyRuntimeState, interpreters.head));
+	SET(interp_next, offsetof(PyInterpreterState, next));
+#if MINOR_AT_LEAST(11)
+	SET(interp_threads_head, offsetof(PyInterpreterState, threads.head));
+#else
+	SET(interp_threads_head, offsetof(PyInterpreterState, tstate_head));
+#endif
+	/* 3.12 gave each interpreter its own GIL, reached by a pointer (the
+	 * main interpreter's points at its embedded _gil). */
+#if MINOR_AT_LEAST(12)
+	SET(interp_gil_ptr, offsetof(PyInterpreterState, ceval.gil));
+	NONE(runtime_gil);
+#else
+	NONE(interp_gil_ptr);
+	SET(runtime_gil, offsetof(_PyRuntimeState, ceval.gil));
+#endif
+	SET(gil_locked, offsetof(struct _gil_runtime_state, locked));
+	SET(gil_last_holder, offsetof(struct _gil_runtime_state, last_holder));
+	PAD(_pad1);
+
+	/* Thread state: one read must cover every field the walker uses. */
+	{
+		size_t end = MAX(END(PyThreadState, next), END(PyThreadState, interp));
+
+		end = MAX(end, END(PyThreadState, thread_id));
+#if MINOR_AT_LEAST(13)
+		end = MAX(end, END(PyThreadState, current_frame));
+#elif MINOR_AT_LEAST(11)
+		end = MAX(end, END(PyThreadState, cframe));
+#else
+		end = MAX(end, END(PyThreadState, frame));
+#endif
+#if MINOR_AT_LEAST(11)
+		end = MAX(end, END(PyThreadState, native_thread_id));
+#endif
+#if MINOR_AT_LEAST(14)
+		end = MAX(end, END(PyThreadState, holds_gil));
+#endif
+#if MINOR_AT_LEAST(12)
+		/* _status is a bit-field word: read as 4 bytes. */
+		end = MAX(end, offsetof(PyThreadState, _status) + 4);
+#endif
+		SET(tstate_size_read, end);
+	}
+	SET(tstate_next, offsetof(PyThreadState, next));
+	SET(tstate_interp, offsetof(PyThreadState, interp));
+#if MINOR_AT_LEAST(13)
+	SET(tstate_frame, offsetof(PyThreadState, current_frame));
+	NONE(cframe_current_frame);
+#elif MINOR_AT_LEAST(11)
+	SET(tstate_frame, offsetof(PyThreadState, cframe));
+	SET(cframe_current_frame, offsetof(_PyCFrame, current_frame));
+#else
+	SET(tstate_frame, offsetof(PyThreadState, frame));
+	NONE(cframe_current_frame);
+#endif
+	SET(tstate_thread_id, offsetof(PyThreadState, thread_id));
+#if MINOR_AT_LEAST(11)
+	SET(tstate_native_thread_id, offsetof(PyThreadState, native_thread_id));
+#else
+	NONE(tstate_native_thread_id);
+#endif
+	/* 3.13 keeps "holds the GIL" in a _status bit; 3.14 made it an int of
+	 * its own (data races on the bit field). */
+#if MINOR_AT_LEAST(14)
+	SET(tstate_holds_gil, offsetof(PyThreadState, holds_gil));
+#else
+	NONE(tstate_holds_gil);
+#endif
+#if MINOR_AT_LEAST(12)
+	SET(tstate_status, offsetof(PyThreadState, _status));
+#else
+	NONE(tstate_status);
+#endif
+	PAD(_pad2);
+#if MINOR_IS(13)
+	SET_HEX(tstate_status_holds_gil_mask, BITS_MASK(PyThreadState, _status, holds_gil));
+#else
+	SET(tstate_status_holds_gil_mask, 0);
+#endif
+
+	/* Frames */
+#if MINOR_AT_LEAST(11)
+	{
+		size_t end = MAX(END(ph_iframe, previous), END(ph_iframe, owner));
+
+#if MINOR_AT_LEAST(13)
+		end = MAX(end, END(ph_iframe, f_executable));
+		end = MAX(end, END(ph_iframe, instr_ptr));
+#else
+		end = MAX(end, END(ph_iframe, f_code));
+		end = MAX(end, END(ph_iframe, prev_instr));
+#endif
+		SET(frame_size_read, end);
+	}
+	SET(frame_previous, offsetof(ph_iframe, previous));
+#if MINOR_AT_LEAST(13)
+	SET(frame_code, offsetof(ph_iframe, f_executable));
+#else
+	SET(frame_code, offsetof(ph_iframe, f_code));
+#endif
+	NONE(frame_lasti);
+#if MINOR_AT_LEAST(13)
+	SET(frame_instr, offsetof(ph_iframe, instr_ptr));
+#else
+	SET(frame_instr, offsetof(ph_iframe, prev_instr));
+#endif
+	SET(frame_owner, offsetof(ph_iframe, owner));
+#else
+	SET(frame_size_read, MAX(MAX(END(PyFrameObject, f_back), END(PyFrameObject, f_code)),
+				 END(PyFrameObject, f_lasti)));
+	SET(frame_previous, offsetof(PyFrameObject, f_back));
+	SET(frame_code, offsetof(PyFrameObject, f_code));
+	SET(frame_lasti, offsetof(PyFrameObject, f_lasti));
+	NONE(frame_instr);
+	NONE(frame_owner);
+#endif
+
+	/* Code objects: the walker hashes 8 bytes from co_firstlineno into a
+	 * frame's check value. */
+	code_read = MAX(END(PyCodeObject, co_filename), END(PyCodeObject, co_name));
+	code_read = MAX(code_read, offsetof(PyCodeObject, co_firstlineno) + 8);
+#if MINOR_AT_LEAST(11)
+	code_read = MAX(code_read, END(PyCodeObject, co_qualname));
+#endif
+#if MINOR_AT_LEAST(10)
+	code_read = MAX(code_read, END(PyCodeObject, co_linetable));
+#else
+	code_read = MAX(code_read, END(PyCodeObject, co_lnotab));
+#endif
+	SET(code_size_read, code_read);
+	SET(code_filename, offsetof(PyCodeObject, co_filename));
+	SET(code_name, offsetof(PyCodeObject, co_name));
+#if MINOR_AT_LEAST(11)
+	SET(code_qualname, offsetof(PyCodeObject, co_qualname));
+#else
+	NONE(code_qualname);
+#endif
+#if MINOR_AT_LEAST(10)
+	SET(code_linetable, offsetof(PyCodeObject, co_linetable));
+#else
+	SET(code_linetable, offsetof(PyCodeObject, co_lnotab));
+#endif
+	SET(code_firstlineno, offsetof(PyCodeObject, co_firstlineno));
+#if MINOR_AT_LEAST(11)
+	SET(code_adaptive, offsetof(PyCodeObject, co_code_adaptive));
+#else
+	NONE(code_adaptive);
+#endif
+	SET(code_check, offsetof(PyCodeObject, co_firstlineno));
+
+	/* str and bytes */
+	SET(str_length, offsetof(PyASCIIObject, length));
+	SET(str_state, offsetof(PyASCIIObject, state));
+	SET(str_ascii_size, sizeof(PyASCIIObject));
+	SET(str_compact_size, sizeof(PyCompactUnicodeObject));
+	kind_mask = BITS_MASK(PyASCIIObject, state, kind);
+	SET_HEX(str_kind_mask, kind_mask);
+	SET_HEX(str_compact_mask, BITS_MASK(PyASCIIObject, state, compact));
+	SET_HEX(str_ascii_mask, BITS_MASK(PyASCIIObject, state, ascii));
+	SET(str_kind_shift, __builtin_ctz(kind_mask));
+	PAD(_pad3);
+	SET(bytes_size, offsetof(PyBytesObject, ob_base.ob_size));
+	SET(bytes_sval, offsetof(PyBytesObject, ob_sval));
+	PAD(_pad4);
+	printf("\t},\n");
+}
+
+#if MINOR_AT_LEAST(13)
+/* The _Py_DebugOffsets slot (u64 index) describing a field. */
+#define SLOT(f, dbg) put(FIELD(f), offsetof(_Py_DebugOffsets, dbg) / 8, DEC, NULL)
+/* No slot: left out of the initializer, so 0. */
+#define NOSLOT(f) cover(FIELD(f))
+
+static void dump_debug_slots(void)
+{
+	_Static_assert(offsetof(_Py_DebugOffsets, runtime_state) % 8 == 0,
+		       "_Py_DebugOffsets fields are u64 slots");
+	printf("\t{\n");
+	/* version_hex holds the size of _Py_DebugOffsets in slots, so a
+	 * buffer can be checked for length before any slot is read. */
+	put(FIELD(version_hex), sizeof(_Py_DebugOffsets) / 8, DEC, NULL);
+	NOSLOT(frame_kind);
+	NOSLOT(owner_skip_min);
+	NOSLOT(exec_tag_bits);
+	PAD(_pad0);
+	SLOT(runtime_interpreters_head, runtime_state.interpreters_head);
+	SLOT(interp_next, interpreter_state.next);
+	SLOT(interp_threads_head, interpreter_state.threads_head);
+	SLOT(interp_gil_ptr, interpreter_state.ceval_gil);
+	/* The debug offsets give the embedded GIL's fields relative to the
+	 * interpreter: runtime_gil's slot is the GIL's own offset there, and
+	 * offsets.c compares the differences. */
+	SLOT(gil_locked, interpreter_state.gil_runtime_state_locked);
+	SLOT(gil_last_holder, interpreter_state.gil_runtime_state_holder);
+	SLOT(runtime_gil, interpreter_state.gil_runtime_state);
+	PAD(_pad1);
+	NOSLOT(tstate_size_read);
+	SLOT(tstate_next, thread_state.next);
+	SLOT(tstate_interp, thread_state.interp);
+	SLOT(tstate_frame, thread_state.current_frame);
+	NOSLOT(cframe_current_frame);
+	SLOT(tstate_thread_id, thread_state.thread_id);
+	SLOT(tstate_native_thread_id, thread_state.native_thread_id);
+#if MINOR_AT_LEAST(15)
+	SLOT(tstate_holds_gil, thread_state.holds_gil);
+#else
+	NOSLOT(tstate_holds_gil);
+#endif
+	SLOT(tstate_status, thread_state.status);
+	PAD(_pad2);
+	NOSLOT(tstate_status_holds_gil_mask);
+	NOSLOT(frame_size_read);
+	SLOT(frame_previous, interpreter_frame.previous);
+	SLOT(frame_code, interpreter_frame.executable);
+	NOSLOT(frame_lasti);
+	SLOT(frame_instr, interpreter_frame.instr_ptr);
+	SLOT(frame_owner, interpreter_frame.owner);
+	NOSLOT(code_size_read);
+	SLOT(code_filename, code_object.filename);
+	SLOT(code_name, code_object.name);
+	SLOT(code_qualname, code_object.qualname);
+	SLOT(code_linetable, code_object.linetable);
+	SLOT(code_firstlineno, code_object.firstlineno);
+	SLOT(code_adaptive, code_object.co_code_adaptive);
+	NOSLOT(code_check);
+	SLOT(str_length, unicode_object.length);
+	SLOT(str_state, unicode_object.state);
+	SLOT(str_ascii_size, unicode_object.asciiobject_size);
+#if MINOR_AT_LEAST(15)
+	SLOT(str_compact_size, unicode_object.compactunicodeobject_size);
+#else
+	NOSLOT(str_compact_size);
+#endif
+	NOSLOT(str_kind_mask);
+	NOSLOT(str_compact_mask);
+	NOSLOT(str_ascii_mask);
+	NOSLOT(str_kind_shift);
+	PAD(_pad3);
+	SLOT(bytes_size, bytes_object.ob_size);
+	SLOT(bytes_sval, bytes_object.ob_sval);
+	PAD(_pad4);
+	printf("\t},\n");
+}
+#else
+static void dump_debug_slots(void)
+{
+	/* No _Py_DebugOffsets before 3.13: an all-zero entry. */
+	printf("\t{ 0 },\n");
+	memset(covered, 1, sizeof(covered));
+}
+#endif
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s table|debug|version\n", argv[0]);
+		return 2;
+	}
+	if (strcmp(argv[1], "version") == 0) {
+		printf("%s\n", PY_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "table") == 0)
+		dump_table();
+	else if (strcmp(argv[1], "debug") == 0)
+		dump_debug_slots();
+	else {
+		fprintf(stderr, "usage: %s table|debug|version\n", argv[0]);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(covered); i++) {
+		if (!covered[i]) {
+			fprintf(stderr, "offsets_dump: byte %zu of struct py_offsets not set\n", i);
+			return 1;
+		}
+	}
+	return 0;
+}

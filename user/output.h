@@ -1,0 +1,52 @@
+/* output.h: writing a profile as flamegraph SVG, speedscope JSON or raw. */
+#ifndef OUTPUT_H
+#define OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "profile.h"
+
+enum output_format {
+	OUT_FLAMEGRAPH = 0,
+	OUT_SPEEDSCOPE = 1,
+	OUT_RAW = 2,
+};
+
+struct output_opts {
+	bool threads;      /* -t: a root frame per thread */
+	const char *title; /* --title; NULL: made from the meta */
+};
+
+/* "flamegraph", "speedscope", "raw" -> format, or -EINVAL. */
+int output__parse_format(const char *name);
+/* Format implied by a file name's extension (.svg, .json, .txt/.folded/.collapsed/.raw,
+ * any case), or -ENOENT. */
+int output__format_for_path(const char *path);
+/* "flamegraph", "speedscope", "raw"; NULL for an unknown format. */
+const char *output__format_name(int format);
+/* ".svg", ".json", ".txt" (with the dot); NULL for an unknown format. */
+const char *output__default_extension(int format);
+
+/* Writes p to f. Returns 0 or -errno. Library code: prints nothing else.
+ * opts may be NULL (no thread roots, title from the meta). Numbers are
+ * written in the C locale whatever the caller's locale. */
+int output__write(const struct profile *p, int format, const struct output_opts *opts, FILE *f);
+
+/* The writers behind output__write (one file each); same contract, but in
+ * the caller's locale: call them through output__write. */
+int output__write_flamegraph(const struct profile *p, const struct output_opts *opts, FILE *f);
+int output__write_speedscope(const struct profile *p, const struct output_opts *opts, FILE *f);
+int output__write_raw(const struct profile *p, const struct output_opts *opts, FILE *f);
+
+/* Helpers the writers share. */
+
+/* Decodes the UTF-8 sequence at s into *cp and returns its length (1-4), or
+ * 0 for an invalid one (*cp is then U+FFFD; skip one byte). */
+size_t output__utf8_next(const char *s, uint32_t *cp);
+/* The title of an output, like snprintf: opts->title, else
+ * "pyhawk: COMMAND — N samples, D s at R Hz" from the meta (parts the meta
+ * lacks are left out). Returns the full length. */
+size_t output__title(const struct profile *p, const struct output_opts *opts, char *buf, size_t size);
+
+#endif /* OUTPUT_H */

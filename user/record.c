@@ -1,0 +1,675 @@
+/* record.c: the record command: find or launch the target, sample it until
+ * it exits, the duration ends or a signal arrives, then write the profile
+ * and a summary of what was taken and what was lost. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "exitcodes.h"
+#include "hashmap.h"
+#include "offsets.h"
+#include "output.h"
+#include "profile.h"
+#include "pyproc.h"
+#include "reasons.h"
+#include "record.h"
+#include "sampler.h"
+#include "symbols.h"
+
+#define MAX_TARGETS 64
+
+struct target {
+	pid_t pid;
+	uint32_t cookie;
+	bool ready;    /* walkable: offsets sent to the kernel */
+	bool exited;
+	bool launched; /* our child, started with -- */
+	uint32_t version_hex;
+	char cmdline[512];
+};
+
+struct frame_key {
+	uint64_t code;
+	uint32_t pid;
+	uint32_t cookie;
+	uint32_t check;
+	int32_t lasti;
+};
+
+struct thread_key {
+	uint32_t pid;
+	uint32_t tid;
+};
+
+struct recorder {
+	const struct config *cfg;
+	struct sampler *smp;
+	struct symbols *syms;
+	struct profile *prof;
+	struct hashmap *frame_ids; /* frame_key -> profile frame id */
+	struct hashmap *threads;   /* thread_key -> 1 */
+	uint32_t stack[PH_MAX_FRAMES + 1];
+	int64_t truncated_id;
+	struct target targets[MAX_TARGETS];
+	int ntargets;
+	uint32_t next_cookie;
+	uint64_t samples;
+	uint64_t unknown_frames;
+	int err; /* first error from an event handler */
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct target *find_target(struct recorder *r, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < r->ntargets; i++)
+		if (r->targets[i].pid == pid && !r->targets[i].exited)
+			return &r->targets[i];
+	return NULL;
+}
+
+static int frame_id(struct recorder *r, const struct ph_sample *s, const struct ph_frame *f)
+{
+	struct frame_key key = {
+		.code = f->code,
+		.pid = s->pid,
+		.cookie = s->cookie,
+		.check = f->check,
+		.lasti = f->lasti,
+	};
+	struct sym_frame sf;
+	uint64_t v;
+	int64_t id;
+
+	if (!hashmap__get(r->frame_ids, &key, &v))
+		return (int)v;
+	if (symbols__resolve(r->syms, s->pid, s->cookie, f, &sf)) {
+		/* Not cached: a later description may still arrive. */
+		r->unknown_frames++;
+		id = profile__frame_id(r->prof, sf.name, sf.file, 0, PF_PYTHON);
+		return id < 0 ? (int)id : (int)id;
+	}
+	id = profile__frame_id(r->prof, sf.name, sf.file, sf.line, PF_PYTHON);
+	if (id < 0)
+		return (int)id;
+	if (hashmap__set(r->frame_ids, &key, (uint64_t)id))
+		return -ENOMEM;
+	return (int)id;
+}
+
+static int on_sample(void *ctx, const struct ph_sample *s, size_t size)
+{
+	struct recorder *r = ctx;
+	struct thread_key tk = { .pid = s->pid, .tid = s->tid };
+	uint32_t n = s->nframes, i, depth = 0;
+	int id;
+
+	if (n > PH_MAX_FRAMES || PH_SAMPLE_HDR_SIZE + n * sizeof(struct ph_frame) > size)
+		return 0;
+	if (s->flags & PH_SF_TRUNCATED) {
+		if (r->truncated_id < 0)
+			r->truncated_id =
+				profile__frame_id(r->prof, "[truncated]", NULL, 0, PF_TRUNCATED);
+		if (r->truncated_id >= 0)
+			r->stack[depth++] = (uint32_t)r->truncated_id;
+	}
+	/* The kernel sends the innermost frame first; profiles are root first. */
+	for (i = 0; i < n; i++) {
+		id = frame_id(r, s, &s->frames[n - 1 - i]);
+		if (id < 0) {
+			r->err = id;
+			return id;
+		}
+		r->stack[depth++] = (uint32_t)id;
+	}
+	if (profile__add(r->prof, s->pid, s->tid, r->stack, depth, 1)) {
+		r->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	hashmap__set(r->threads, &tk, 1);
+	r->samples++;
+	return 0;
+}
+
+static int on_code(void *ctx, const struct ph_code *c, size_t size)
+{
+	struct recorder *r = ctx;
+
+	symbols__add_code(r->syms, c, size);
+	return 0;
+}
+
+static int on_exit_event(void *ctx, const struct ph_exit *e)
+{
+	struct recorder *r = ctx;
+	struct target *t = find_target(r, (pid_t)e->pid);
+
+	if (t && t->cookie == e->cookie) {
+		t->exited = true;
+		sampler__forget_proc(r->smp, t->pid);
+	}
+	return 0;
+}
+
+/* Inspects a process and, when it is a supported Python, makes it walkable.
+ * Returns 0, or -errno from pyproc__inspect / offsets__for_version. */
+static int make_ready(struct recorder *r, struct target *t, char *msg, size_t msglen)
+{
+	struct py_offsets off;
+	struct pyproc pp;
+	char ver[32], what[64];
+	int err;
+
+	err = pyproc__inspect(t->pid, &pp);
+	if (err)
+		return err;
+	err = offsets__for_version(pp.version_hex, pp.free_threaded, &off);
+	if (err) {
+		snprintf(msg, msglen, "Python %s%s", offsets__version_str(pp.version_hex, ver, sizeof(ver)),
+			 pp.free_threaded ? " (free-threaded build)" : "");
+		return err;
+	}
+	if (pp.debug_offsets_len) {
+		what[0] = '\0';
+		err = offsets__check_debug(&off, pp.debug_offsets, pp.debug_offsets_len, what,
+					   sizeof(what));
+		if (err) {
+			snprintf(msg, msglen,
+				 "Python %s: its _Py_DebugOffsets disagree with pyhawk's table (%s)",
+				 offsets__version_str(pp.version_hex, ver, sizeof(ver)), what);
+			return -ENOTSUP;
+		}
+	}
+	t->version_hex = pp.version_hex;
+	pyproc__cmdline(t->pid, t->cmdline, sizeof(t->cmdline));
+	err = symbols__set_proc(r->syms, t->pid, t->cookie, pp.version_hex, &off);
+	if (!err)
+		err = sampler__set_proc(r->smp, t->pid, t->cookie, pp.runtime, &off, true);
+	if (err)
+		return err;
+	t->ready = true;
+	if (r->cfg->verbose)
+		fprintf(stderr, "pyhawk: process %d: Python %s, _PyRuntime at 0x%llx in %s\n",
+			(int)t->pid, offsets__version_str(pp.version_hex, ver, sizeof(ver)),
+			(unsigned long long)pp.runtime, pp.elf);
+	return 0;
+}
+
+static struct target *add_target(struct recorder *r, pid_t pid, bool launched)
+{
+	struct target *t;
+
+	if (r->ntargets >= MAX_TARGETS)
+		return NULL;
+	t = &r->targets[r->ntargets++];
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->cookie = ++r->next_cookie;
+	t->launched = launched;
+	return t;
+}
+
+/* Maps an inspection error to a message and an exit code. */
+static int target_error(int err, pid_t pid, const char *detail)
+{
+	switch (err) {
+	case -ESRCH:
+		fprintf(stderr, "Error: no process with PID %d (check the PID with ps)\n", (int)pid);
+		return PH_EXIT_NO_PROCESS;
+	case -ECHILD:
+		fprintf(stderr, "Error: PID %d is a kernel thread, not a Python process\n", (int)pid);
+		return PH_EXIT_NOT_PYTHON;
+	case -ENOEXEC:
+		fprintf(stderr,
+			"Error: PID %d is not a Python process (no loaded ELF defines _PyRuntime)\n",
+			(int)pid);
+		return PH_EXIT_NOT_PYTHON;
+	case -EPERM:
+	case -EACCES:
+		fprintf(stderr, "Error: not allowed to inspect PID %d: %s (run as root)\n", (int)pid,
+			strerror(-err));
+		return PH_EXIT_PERMISSION;
+	case -ENOTSUP: /* == -EOPNOTSUPP on Linux: unknown version or free-threaded */
+		if (detail && *detail)
+			fprintf(stderr,
+				"Error: PID %d runs %s, which pyhawk does not support (supported: "
+				"CPython 3.8 to 3.15, default GIL builds)\n",
+				(int)pid, detail);
+		else
+			fprintf(stderr, "Error: cannot tell which Python version PID %d runs\n",
+				(int)pid);
+		return PH_EXIT_UNSUPPORTED;
+	default:
+		fprintf(stderr, "Error: cannot inspect PID %d: %s\n", (int)pid, strerror(-err));
+		return PH_EXIT_ERROR;
+	}
+}
+
+/* Can this process load BPF programs and open perf events? Root, or
+ * CAP_SYS_ADMIN, or CAP_BPF + CAP_PERFMON. */
+static bool has_bpf_caps(void)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	FILE *f;
+
+	if (geteuid() == 0)
+		return true;
+	f = fopen("/proc/self/status", "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff & (1ull << 21)) || ((eff & (1ull << 39)) && (eff & (1ull << 38)));
+}
+
+/* Opens (without truncating yet) the output so an unwritable path fails
+ * before the capture, not after it. */
+static int open_output(const char *path, int *fd_out)
+{
+	struct stat st;
+	int fd;
+
+	if (!strcmp(path, "-")) {
+		*fd_out = STDOUT_FILENO;
+		return 0;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return -EISDIR;
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	*fd_out = fd;
+	return 0;
+}
+
+/* Files written as root through sudo belong to the user who ran sudo. */
+static void give_to_sudo_user(int fd)
+{
+	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
+
+	/* Best effort: the profile is written either way. */
+	if (geteuid() == 0 && u && g && fchown(fd, (uid_t)atoi(u), (gid_t)atoi(g))) {
+	}
+}
+
+static void default_output(char *buf, size_t len, pid_t pid, int format)
+{
+	char ts[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y%m%dT%H%M%S", &tm);
+	snprintf(buf, len, "pyhawk-%d-%s.%s", (int)pid, ts, output__default_extension(format));
+}
+
+/* Forks the command, held on a pipe until the kernel knows its PID, so no
+ * sample of it is missed; a second, close-on-exec pipe reports exec errors. */
+static int launch(char **argv, pid_t *pid_out, int *go_fd, int *status_fd)
+{
+	int go[2], status[2], child_err = 0;
+	pid_t pid;
+	char c;
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(status, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close(go[1]);
+		close(status[0]);
+		while (read(go[0], &c, 1) < 0 && errno == EINTR)
+			;
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execvp(argv[0], argv);
+		child_err = errno;
+		if (write(status[1], &child_err, sizeof(child_err)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(status[1]);
+	*pid_out = pid;
+	*go_fd = go[1];
+	*status_fd = status[0];
+	return 0;
+}
+
+static int exec_status(int fd)
+{
+	int child_err = 0;
+	ssize_t n;
+
+	do
+		n = read(fd, &child_err, sizeof(child_err));
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	return n == sizeof(child_err) ? child_err : 0;
+}
+
+struct stat_line {
+	unsigned int reason;
+	uint64_t count;
+};
+
+static void print_summary(struct recorder *r, const uint64_t *st, double elapsed,
+			  const char *outname)
+{
+	uint64_t dropped = 0, runs = st[PH_STAT_RUNS], run_ns = 0, nruns = 0;
+	int nprocs = 0, i;
+	unsigned int k;
+
+	for (i = 0; i < r->ntargets; i++)
+		nprocs += r->targets[i].ready;
+	for (k = 1; k < PH_R_MAX; k++)
+		if (reason__kind(k) == REASON_DROP)
+			dropped += st[k];
+	fprintf(stderr,
+		"pyhawk: %llu samples from %d process%s, %zu thread%s in %.2f s at %d Hz; wrote %s\n",
+		(unsigned long long)r->samples, nprocs, nprocs == 1 ? "" : "es",
+		hashmap__count(r->threads), hashmap__count(r->threads) == 1 ? "" : "s", elapsed,
+		r->cfg->rate, outname);
+	if (dropped || r->cfg->stats)
+		fprintf(stderr, "pyhawk: %llu of %llu samples of the target were not taken:\n",
+			(unsigned long long)dropped, (unsigned long long)runs);
+	for (k = 1; k < PH_R_MAX; k++) {
+		uint64_t v = k == PH_R_UNKNOWN_CODE ? r->unknown_frames : st[k];
+
+		if (!reason__name(k) || (!v && !r->cfg->stats))
+			continue;
+		fprintf(stderr, "  %-16s %10llu  %s%s\n", reason__name(k), (unsigned long long)v,
+			reason__kind(k) == REASON_DROP	 ? ""
+			: reason__kind(k) == REASON_MARK ? "(sample kept) "
+							 : "(not a sample) ",
+			reason__msg(k));
+	}
+	if (!r->cfg->stats)
+		return;
+	fprintf(stderr, "  %-16s %10llu  program runs on a tracked process\n", "RUNS",
+		(unsigned long long)runs);
+	fprintf(stderr, "  %-16s %10llu  samples sent to user space\n", "SAMPLES",
+		(unsigned long long)st[PH_STAT_SAMPLES]);
+	fprintf(stderr, "  %-16s %10llu  code objects described by the kernel\n", "CODES",
+		(unsigned long long)st[PH_STAT_CODES]);
+	fprintf(stderr, "  %-16s %10llu  frames recorded\n", "FRAMES",
+		(unsigned long long)st[PH_STAT_FRAMES]);
+	if (!sampler__prog_time(r->smp, &run_ns, &nruns) && nruns)
+		fprintf(stderr,
+			"  %-16s %10.0f  ns per program run (%llu runs, all CPUs, any process)\n",
+			"BPF_NS_PER_RUN", (double)run_ns / nruns, (unsigned long long)nruns);
+	if (st[PH_STAT_SAMPLES] && nruns)
+		fprintf(stderr, "  %-16s %10.0f  ns of BPF time per sample sent\n",
+			"BPF_NS_PER_SAMPLE", (double)run_ns / st[PH_STAT_SAMPLES]);
+}
+
+static int write_output(struct recorder *r, int fd, int format, double elapsed)
+{
+	struct output_opts oo = { .threads = r->cfg->threads, .title = r->cfg->title };
+	struct profile_meta meta = { .rate_hz = r->cfg->rate, .duration_s = elapsed };
+	char command[1024] = "";
+	FILE *f;
+	int err, i;
+
+	if (r->cfg->argv) {
+		for (i = 0; r->cfg->argv[i]; i++) {
+			size_t used = strlen(command);
+
+			snprintf(command + used, sizeof(command) - used, "%s%s", i ? " " : "",
+				 r->cfg->argv[i]);
+		}
+	} else if (r->ntargets) {
+		snprintf(command, sizeof(command), "%s", r->targets[0].cmdline);
+	}
+	meta.command = command;
+	profile__set_meta(r->prof, &meta);
+	for (i = 0; i < r->ntargets; i++)
+		if (r->targets[i].cmdline[0])
+			profile__set_process(r->prof, r->targets[i].pid, r->targets[i].cmdline);
+
+	if (fd != STDOUT_FILENO && ftruncate(fd, 0))
+		return -errno;
+	f = fdopen(fd == STDOUT_FILENO ? dup(fd) : fd, "w");
+	if (!f)
+		return -errno;
+	err = output__write(r->prof, format, &oo, f);
+	if (fflush(f) && !err)
+		err = -errno;
+	if (fd != STDOUT_FILENO)
+		give_to_sudo_user(fileno(f));
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
+int record__run(const struct config *cfg)
+{
+	struct symbols_opts so = {
+		.lines = cfg->function ? SYM_LINE_FUNCTION
+			 : cfg->nolineno ? SYM_LINE_NONE
+					 : SYM_LINE_CURRENT,
+		.full_filenames = cfg->full_filenames,
+	};
+	struct sampler_opts sopts = { .rate = cfg->rate, .bpf_stats = cfg->stats,
+				      .verbose = cfg->verbose };
+	struct sampler_handlers h = { .sample = on_sample, .code = on_code, .exit = on_exit_event };
+	char outbuf[512], detail[160] = "";
+	const char *outname = cfg->output, *stage = NULL;
+	int fds[2] = { -1, -1 }, outfd = -1, format = cfg->format, rc = PH_EXIT_ERROR, err, wstatus;
+	uint64_t st[PH_STAT_MAX] = {};
+	struct recorder *r;
+	struct target *t = NULL;
+	double start, deadline, next_probe = 0, probe_every = 0.001;
+	bool child_done = false;
+	pid_t child = 0;
+
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		fprintf(stderr, "Error: out of memory\n");
+		return PH_EXIT_ERROR;
+	}
+	r->cfg = cfg;
+	r->truncated_id = -1;
+	h.ctx = r;
+
+	/* Checks that need nothing running come first. */
+	if (format < 0 && outname && strcmp(outname, "-"))
+		format = output__format_for_path(outname);
+	if (format < 0)
+		format = OUT_FLAMEGRAPH;
+	if (!outname) {
+		default_output(outbuf, sizeof(outbuf), cfg->pid ? cfg->pid : getpid(), format);
+		outname = outbuf;
+	}
+	err = open_output(outname, &outfd);
+	if (err) {
+		fprintf(stderr, "Error: cannot write the profile to '%s': %s\n", outname,
+			err == -EISDIR ? "not a regular file" : strerror(-err));
+		rc = PH_EXIT_OUTPUT;
+		goto cleanup;
+	}
+	if (!has_bpf_caps()) {
+		fprintf(stderr, "Error: pyhawk needs root (or CAP_BPF and CAP_PERFMON) to load its "
+				"BPF programs: run it with sudo\n");
+		rc = PH_EXIT_PERMISSION;
+		goto cleanup;
+	}
+	if (cfg->pid) {
+		/* Inspect before loading BPF: a wrong PID fails fast. */
+		struct pyproc pp;
+
+		err = pyproc__inspect(cfg->pid, &pp);
+		if (!err) {
+			struct py_offsets off;
+			char ver[32];
+
+			err = offsets__for_version(pp.version_hex, pp.free_threaded, &off);
+			if (err)
+				snprintf(detail, sizeof(detail), "Python %s%s",
+					 offsets__version_str(pp.version_hex, ver, sizeof(ver)),
+					 pp.free_threaded ? " (free-threaded build)" : "");
+		}
+		if (err) {
+			rc = target_error(err, cfg->pid, detail);
+			goto cleanup;
+		}
+	}
+
+	r->prof = profile__new();
+	r->syms = symbols__new(&so);
+	r->frame_ids = hashmap__new(sizeof(struct frame_key));
+	r->threads = hashmap__new(sizeof(struct thread_key));
+	if (!r->prof || !r->syms || !r->frame_ids || !r->threads) {
+		fprintf(stderr, "Error: out of memory\n");
+		goto cleanup;
+	}
+
+	r->smp = sampler__new(&sopts, &h, &err, &stage);
+	if (!r->smp) {
+		/* The capabilities were checked above: EACCES here is the
+		 * verifier refusing a program, not a permission problem. */
+		fprintf(stderr,
+			"Error: cannot set up BPF sampling (%s): %s (pyhawk needs a kernel >= 5.17 "
+			"with BTF and perf_event_paranoid allowing CPU sampling; run with -v for "
+			"libbpf's messages)\n",
+			stage, strerror(-err));
+		rc = PH_EXIT_BPF;
+		goto cleanup;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (cfg->argv) {
+		err = launch(cfg->argv, &child, &fds[0], &fds[1]);
+		if (err) {
+			fprintf(stderr, "Error: cannot start '%s': %s\n", cfg->argv[0], strerror(-err));
+			rc = PH_EXIT_COMMAND;
+			goto cleanup;
+		}
+		t = add_target(r, child, true);
+		/* Count its samples from the first instruction, walkable or not. */
+		sampler__set_proc(r->smp, child, t->cookie, 0, NULL, false);
+		close(fds[0]); /* lets the child exec */
+		fds[0] = -1;
+		err = exec_status(fds[1]);
+		fds[1] = -1;
+		if (err) {
+			fprintf(stderr, "Error: cannot run '%s': %s\n", cfg->argv[0], strerror(err));
+			waitpid(child, NULL, 0);
+			child = 0;
+			rc = PH_EXIT_COMMAND;
+			goto cleanup;
+		}
+	} else {
+		t = add_target(r, cfg->pid, false);
+		err = make_ready(r, t, detail, sizeof(detail));
+		if (err) {
+			rc = target_error(err, cfg->pid, detail);
+			goto cleanup;
+		}
+	}
+
+	start = now_s();
+	deadline = cfg->duration > 0 ? start + cfg->duration : 0;
+	while (!stop_signal) {
+		double now;
+
+		/* Until the launched command's runtime is found, look often: a
+		 * short-lived program must not finish first. */
+		err = sampler__poll(r->smp, t->ready || child_done ? 100 : 1);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "Error: reading samples: %s\n", strerror(-err));
+			break;
+		}
+		if (r->err)
+			break;
+		now = now_s();
+		if (child && !child_done && waitpid(child, &wstatus, WNOHANG) == child)
+			child_done = true;
+		if (!t->ready && !child_done && now >= next_probe) {
+			err = make_ready(r, t, detail, sizeof(detail));
+			if (err && err != -ENOEXEC) {
+				rc = target_error(err, t->pid, detail);
+				goto cleanup;
+			}
+			/* Back off from 1 ms to 100 ms for a command that is not
+			 * (yet) Python, e.g. a shell that execs python later. */
+			if (now - start > 0.2)
+				probe_every = probe_every < 0.1 ? probe_every * 2 : 0.1;
+			next_probe = now + probe_every;
+		}
+		if (child_done || t->exited || (!child && kill(t->pid, 0) && errno == ESRCH))
+			break;
+		if (deadline && now >= deadline)
+			break;
+	}
+	if (stop_signal == SIGTERM && child && !child_done)
+		kill(child, SIGTERM);
+	sampler__drain(r->smp);
+	if (r->err) {
+		fprintf(stderr, "Error: aggregating samples: %s\n", strerror(-r->err));
+		goto cleanup;
+	}
+	if (cfg->argv && !t->ready && !r->samples) {
+		fprintf(stderr,
+			"Error: '%s' never ran a Python interpreter pyhawk could find (is it a "
+			"Python program? a launcher that starts Python in a child needs "
+			"--subprocesses)\n",
+			cfg->argv[0]);
+		rc = PH_EXIT_NOT_PYTHON;
+		goto cleanup;
+	}
+	sampler__stats(r->smp, st);
+	err = write_output(r, outfd, format, now_s() - start);
+	outfd = -1; /* closed by write_output */
+	if (err) {
+		fprintf(stderr, "Error: writing the profile to '%s': %s\n", outname, strerror(-err));
+		rc = PH_EXIT_OUTPUT;
+		goto cleanup;
+	}
+	print_summary(r, st, now_s() - start, strcmp(outname, "-") ? outname : "stdout");
+	rc = PH_EXIT_OK;
+
+cleanup:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	if (outfd >= 0 && outfd != STDOUT_FILENO)
+		close(outfd);
+	sampler__free(r->smp);
+	symbols__free(r->syms);
+	profile__free(r->prof);
+	hashmap__free(r->frame_ids);
+	hashmap__free(r->threads);
+	free(r);
+	return rc;
+}

@@ -1,0 +1,255 @@
+/* sampler.c: loading the BPF sampler, attaching it to every CPU, and reading
+ * its ring buffer and counters. */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "sampler.h"
+#include "sampler.skel.h"
+
+struct sampler {
+	struct sampler_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link **links;
+	int *pefds;
+	int ncpus;
+	int stats_fd;
+	struct sampler_handlers h;
+};
+
+static bool verbose_libbpf;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !verbose_libbpf)
+		return 0;
+	if (!verbose_libbpf && level == LIBBPF_INFO)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct sampler *s = ctx;
+	__u32 type;
+
+	if (size < sizeof(type))
+		return 0;
+	memcpy(&type, data, sizeof(type));
+	switch (type) {
+	case PH_EV_SAMPLE:
+		if (size >= PH_SAMPLE_HDR_SIZE && s->h.sample)
+			return s->h.sample(s->h.ctx, data, size);
+		break;
+	case PH_EV_CODE:
+		if (size >= PH_CODE_HDR_SIZE && s->h.code)
+			return s->h.code(s->h.ctx, data, size);
+		break;
+	case PH_EV_EXIT:
+		if (size >= sizeof(struct ph_exit) && s->h.exit)
+			return s->h.exit(s->h.ctx, data);
+		break;
+	}
+	return 0;
+}
+
+static int open_cpu_clock(int cpu, int rate)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_freq = (unsigned long long)rate,
+		.freq = 1,
+	};
+	int fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampler_handlers *h,
+			     int *err, const char **stage)
+{
+	struct sampler *s;
+	int ncpus, i, fd;
+
+	verbose_libbpf = opts->verbose;
+	libbpf_set_print(libbpf_print);
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		*err = -ENOMEM;
+		*stage = "memory";
+		return NULL;
+	}
+	s->stats_fd = -1;
+	s->h = *h;
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0) {
+		*err = ncpus < 0 ? ncpus : -ENODEV;
+		*stage = "cpus";
+		goto fail;
+	}
+	s->ncpus = ncpus;
+
+	*stage = "open";
+	s->skel = sampler_bpf__open();
+	if (!s->skel) {
+		*err = -errno;
+		goto fail;
+	}
+	*err = bpf_map__set_max_entries(s->skel->maps.scratch_map, ncpus);
+	if (*err)
+		goto fail;
+
+	*stage = "load";
+	*err = sampler_bpf__load(s->skel);
+	if (*err)
+		goto fail;
+
+	if (opts->bpf_stats) {
+		/* Held open for the capture: the kernel counts run time only
+		 * while some fd enables it. */
+		s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	}
+
+	*stage = "attach exit tracepoint";
+	*err = sampler_bpf__attach(s->skel);
+	if (*err)
+		goto fail;
+
+	*stage = "perf_event";
+	s->links = calloc(ncpus, sizeof(*s->links));
+	s->pefds = malloc(ncpus * sizeof(*s->pefds));
+	if (!s->links || !s->pefds) {
+		*err = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < ncpus; i++)
+		s->pefds[i] = -1;
+	for (i = 0; i < ncpus; i++) {
+		fd = open_cpu_clock(i, opts->rate);
+		if (fd == -ENODEV)
+			continue; /* possible but offline CPU */
+		if (fd < 0) {
+			*err = fd;
+			goto fail;
+		}
+		s->pefds[i] = fd;
+		s->links[i] = bpf_program__attach_perf_event(s->skel->progs.on_cpu_sample, fd);
+		if (!s->links[i]) {
+			*err = -errno;
+			goto fail;
+		}
+	}
+
+	*stage = "ring buffer";
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, s, NULL);
+	if (!s->rb) {
+		*err = -errno;
+		goto fail;
+	}
+	*err = 0;
+	*stage = NULL;
+	return s;
+fail:
+	if (!*err)
+		*err = -EINVAL;
+	sampler__free(s);
+	return NULL;
+}
+
+void sampler__free(struct sampler *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	ring_buffer__free(s->rb);
+	for (i = 0; s->links && i < s->ncpus; i++)
+		bpf_link__destroy(s->links[i]);
+	for (i = 0; s->pefds && i < s->ncpus; i++)
+		if (s->pefds[i] >= 0)
+			close(s->pefds[i]);
+	free(s->links);
+	free(s->pefds);
+	if (s->stats_fd >= 0)
+		close(s->stats_fd);
+	sampler_bpf__destroy(s->skel);
+	free(s);
+}
+
+int sampler__set_proc(struct sampler *s, pid_t pid, uint32_t cookie, uint64_t runtime,
+		      const struct py_offsets *off, bool ready)
+{
+	struct ph_proc p = {};
+	__u32 key = (__u32)pid;
+
+	p.runtime = runtime;
+	p.cookie = cookie;
+	p.ready = ready;
+	if (off)
+		p.off = *off;
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.procs), &key, &p, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int sampler__forget_proc(struct sampler *s, pid_t pid)
+{
+	__u32 key = (__u32)pid;
+
+	if (bpf_map_delete_elem(bpf_map__fd(s->skel->maps.procs), &key) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int sampler__poll(struct sampler *s, int timeout_ms)
+{
+	return ring_buffer__poll(s->rb, timeout_ms);
+}
+
+int sampler__drain(struct sampler *s)
+{
+	return ring_buffer__consume(s->rb);
+}
+
+int sampler__stats(struct sampler *s, uint64_t *out)
+{
+	int fd = bpf_map__fd(s->skel->maps.stats);
+	__u64 *vals;
+	__u32 key;
+	int cpu;
+
+	vals = calloc(s->ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (key = 0; key < PH_STAT_MAX; key++) {
+		out[key] = 0;
+		if (bpf_map_lookup_elem(fd, &key, vals))
+			continue;
+		for (cpu = 0; cpu < s->ncpus; cpu++)
+			out[key] += vals[cpu];
+	}
+	free(vals);
+	return 0;
+}
+
+int sampler__prog_time(struct sampler *s, uint64_t *run_ns, uint64_t *runs)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int err;
+
+	err = bpf_obj_get_info_by_fd(bpf_program__fd(s->skel->progs.on_cpu_sample), &info, &len);
+	if (err)
+		return -errno;
+	*run_ns = info.run_time_ns;
+	*runs = info.run_cnt;
+	return 0;
+}

@@ -1,0 +1,49 @@
+/* sampler.h: the BPF side's lifecycle: load, attach, feed, drain, count. */
+#ifndef SAMPLER_H
+#define SAMPLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "pyhawk.h"
+
+struct sampler;
+
+struct sampler_opts {
+	int rate;          /* Hz, per CPU */
+	bool bpf_stats;    /* measure BPF run time (kernel.bpf_stats_enabled) */
+	bool verbose;      /* libbpf messages to stderr */
+};
+
+/* Events from the ring buffer. Return non-zero to stop draining. */
+struct sampler_handlers {
+	void *ctx;
+	int (*sample)(void *ctx, const struct ph_sample *s, size_t size);
+	int (*code)(void *ctx, const struct ph_code *c, size_t size);
+	int (*exit)(void *ctx, const struct ph_exit *e);
+};
+
+/* Opens, loads and attaches everything. On failure returns NULL with
+ * *err = -errno and *stage naming what failed ("load", "perf_event", ...). */
+struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampler_handlers *h,
+			     int *err, const char **stage);
+void sampler__free(struct sampler *s);
+
+/* Tells the kernel about a process: ready = 0 counts its samples as
+ * PROC_NOT_READY; ready = 1 walks them with off. */
+int sampler__set_proc(struct sampler *s, pid_t pid, uint32_t cookie, uint64_t runtime,
+		      const struct py_offsets *off, bool ready);
+int sampler__forget_proc(struct sampler *s, pid_t pid);
+
+/* Waits up to timeout_ms for events and handles them; returns the number
+ * handled or -errno (-EINTR is not an error: a signal arrived). */
+int sampler__poll(struct sampler *s, int timeout_ms);
+/* Handles whatever is in the ring buffer now, without waiting. */
+int sampler__drain(struct sampler *s);
+
+/* Sums the per-CPU counters into out[PH_STAT_MAX]. */
+int sampler__stats(struct sampler *s, uint64_t *out);
+/* BPF time of the sampling program: total ns and runs (0 when not measured). */
+int sampler__prog_time(struct sampler *s, uint64_t *run_ns, uint64_t *runs);
+
+#endif /* SAMPLER_H */
