@@ -1,5 +1,5 @@
 #!/bin/bash
-# extract-debug-offsets.sh: copies a CPython 3.13+ binary's _Py_DebugOffsets (from the file) into a test fixture.
+# extract-debug-offsets.sh: copies a CPython 3.13+ file's _Py_DebugOffsets into a test fixture.
 #
 #   tools/extract-debug-offsets.sh <libpython3.X.so or static python3.X> <out.bin>
 #
@@ -42,7 +42,9 @@ extract() {
 		in_slots && index($0, m) { found = 1 }
 		found && /\.version_hex = / { gsub(/[^0-9]/, "", $3); print $3; exit }
 	' "$ROOT/user/offsets_table.c")
-	[ -n "$nslots" ] && [ "$nslots" -gt 0 ] || die "no _Py_DebugOffsets layout for 3.$minor in user/offsets_table.c"
+	if [ -z "$nslots" ] || [ "$nslots" = 0 ]; then
+		die "no _Py_DebugOffsets layout for 3.$minor in user/offsets_table.c"
+	fi
 	dd if="$elf" of="$out" bs=4096 skip="$off" count=$((nslots * 8)) iflag=skip_bytes,count_bytes status=none
 	[ "$(stat -c %s "$out")" = $((nslots * 8)) ] || die "short read from $elf"
 	echo "  FIXTURE  $out: 3.$minor (0x$ver), $((nslots * 8)) bytes from $elf"

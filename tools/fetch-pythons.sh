@@ -1,5 +1,5 @@
 #!/bin/bash
-# fetch-pythons.sh: makes Debian sid's python3.13/3.14/3.15 runnable here (test matrix), cached in .cache/pythons.
+# fetch-pythons.sh: makes Debian sid's python3.13, 3.14 and 3.15 runnable here, cached in .cache/pythons.
 #
 # The sid interpreters need sid's glibc (>= 2.38), newer than this Debian's.
 # We download the packages with apt, using a private sources list and

@@ -70,7 +70,9 @@ int linetable__pep626(const uint8_t *tab, size_t len, int firstlineno, int addr)
 	return -1;
 }
 
-/* Location entry kinds (Objects/locations.md, 3.11 - 3.15). */
+/* Location entry kinds (Objects/locations.md). 3.15 keeps the 3.11 format:
+ * same _PyCodeLocationInfoKind in its cpython/code.h, and its fixtures
+ * (3.15.2) decode with these rules. */
 enum {
 	LOC_ONE_LINE0 = 10,
 	LOC_ONE_LINE2 = 12,

@@ -1,4 +1,4 @@
-/* offsets.c: picks a CPython version's struct layout and cross-checks it with the process's _Py_DebugOffsets. */
+/* offsets.c: CPython struct layouts by version, cross-checked with a process's _Py_DebugOffsets. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +11,6 @@
  * each field (3.13+), its size in slots in version_hex. */
 extern const struct py_offsets offsets_table[];
 extern const struct py_offsets offsets_debug_slots[];
-extern const char *const offsets_table_source[];
 extern const size_t offsets_table_len;
 
 #define MINOR_KEY(hex) ((hex) >> 16)

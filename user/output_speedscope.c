@@ -75,15 +75,18 @@ static void json_frame(FILE *f, const struct profile_frame *fr)
  * Stacks were aggregated, so each distinct stack is one sample carrying the
  * weight of all its samples; speedscope sums them the same way.
  */
-static double weight(const struct profile_meta *m, uint64_t total, uint64_t count, const char **unit)
+static double weight(const struct profile_meta *m, uint64_t total, uint64_t count)
 {
-	*unit = "seconds";
 	if (m->rate_hz > 0)
 		return (double)count / m->rate_hz;
 	if (m->duration_s > 0 && total)
 		return (double)count * m->duration_s / (double)total;
-	*unit = "none";
 	return (double)count;
+}
+
+static const char *weight_unit(const struct profile_meta *m, uint64_t total)
+{
+	return m->rate_hz > 0 || (m->duration_s > 0 && total) ? "seconds" : "none";
 }
 
 int output__write_speedscope(const struct profile *p, const struct output_opts *opts, FILE *f)
@@ -139,7 +142,7 @@ int output__write_speedscope(const struct profile *p, const struct output_opts *
 	}
 	fputs(nused ? "\n  ]},\n  \"profiles\": [" : "]},\n  \"profiles\": [", f);
 
-	weight(m, profile__total(p), 0, &unit);
+	unit = weight_unit(m, profile__total(p));
 	if (!profile_view__ngroups(v)) {
 		/* speedscope's importer expects at least one profile. */
 		fprintf(f, "\n    {\"type\": \"sampled\", \"name\": \"no samples\", \"unit\": \"%s\", "
@@ -155,7 +158,7 @@ int output__write_speedscope(const struct profile *p, const struct output_opts *
 		      f);
 		json_str(f, grp->name);
 		fprintf(f, ",\n     \"unit\": \"%s\", \"startValue\": 0, \"endValue\": %.9g,\n     \"samples\": [",
-			unit, weight(m, profile__total(p), grp->total, &unit));
+			unit, weight(m, profile__total(p), grp->total));
 		/* The view sorts stacks by group: this group's are next. */
 		for (; si < nstacks && profile_view__stack(v, si)->group == g; si++) {
 			const struct profile_stack *s = profile_view__stack(v, si);
@@ -168,7 +171,7 @@ int output__write_speedscope(const struct profile *p, const struct output_opts *
 		fputs("\n     ],\n     \"weights\": [", f);
 		for (size_t k = first; k < si; k++)
 			fprintf(f, k > first ? ", %.9g" : "%.9g",
-				weight(m, profile__total(p), profile_view__stack(v, k)->count, &unit));
+				weight(m, profile__total(p), profile_view__stack(v, k)->count));
 		fputs("]}", f);
 	}
 	fputs("\n  ]\n}\n", f);

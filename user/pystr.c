@@ -27,24 +27,24 @@ static size_t encode(uint32_t c, uint8_t buf[4])
 	if (c == 0 || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
 		c = REPLACEMENT;
 	if (c < 0x80) {
-		buf[0] = c;
+		buf[0] = (uint8_t)c;
 		return 1;
 	}
 	if (c < 0x800) {
-		buf[0] = 0xc0 | c >> 6;
-		buf[1] = 0x80 | (c & 0x3f);
+		buf[0] = (uint8_t)(0xc0 | c >> 6);
+		buf[1] = (uint8_t)(0x80 | (c & 0x3f));
 		return 2;
 	}
 	if (c < 0x10000) {
-		buf[0] = 0xe0 | c >> 12;
-		buf[1] = 0x80 | ((c >> 6) & 0x3f);
-		buf[2] = 0x80 | (c & 0x3f);
+		buf[0] = (uint8_t)(0xe0 | c >> 12);
+		buf[1] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
+		buf[2] = (uint8_t)(0x80 | (c & 0x3f));
 		return 3;
 	}
-	buf[0] = 0xf0 | c >> 18;
-	buf[1] = 0x80 | ((c >> 12) & 0x3f);
-	buf[2] = 0x80 | ((c >> 6) & 0x3f);
-	buf[3] = 0x80 | (c & 0x3f);
+	buf[0] = (uint8_t)(0xf0 | c >> 18);
+	buf[1] = (uint8_t)(0x80 | ((c >> 12) & 0x3f));
+	buf[2] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
+	buf[3] = (uint8_t)(0x80 | (c & 0x3f));
 	return 4;
 }
 

@@ -219,9 +219,9 @@ struct layout {
 	const char *fixture;
 	uint32_t hex;
 	size_t size;
-	size_t thread_id;       /* thread_state.thread_id */
-	size_t gil_locked;      /* interpreter_state.gil_runtime_state_locked */
-	size_t frame_owner;     /* interpreter_frame.owner */
+	size_t thread_id;   /* thread_state.thread_id */
+	size_t gil_locked;  /* interpreter_state.gil_runtime_state_locked */
+	size_t frame_owner; /* interpreter_frame.owner */
 };
 
 static const struct layout layouts[] = {

@@ -2,7 +2,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gelf.h>
 #include <inttypes.h>
+#include <libelf.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,12 +29,15 @@
 /* The child reports what the test compares against: its pid (a wrapper
  * script may exec or fork), sys.hexversion, whether it is a free-threaded
  * build (-1: unknown), and _PyRuntime's address as the dynamic linker resolves it (0 when
- * ctypes is missing, as in Debian's -minimal packages). */
+ * ctypes is missing, as in Debian's -minimal packages). Libraries named
+ * as arguments are loaded first. */
 static const char child_src[] =
 	"import os, sys, time\n"
 	"addr = 0\n"
 	"try:\n"
 	"    import ctypes\n"
+	"    for path in sys.argv[1:]:\n"
+	"        ctypes.CDLL(path)\n"
 	"    for lib in (ctypes.pythonapi, ctypes.CDLL(None)):\n"
 	"        try:\n"
 	"            addr = ctypes.addressof(ctypes.c_char.in_dll(lib, '_PyRuntime'))\n"
@@ -179,6 +184,8 @@ struct interp {
 	char path[PATH_MAX];
 	const char *launcher; /* run through this dynamic loader, or NULL */
 	enum where where;
+	bool unlink;          /* delete path once it runs: "(deleted)" in maps */
+	const char *preload;  /* a library the child dlopens, or NULL */
 };
 
 static struct pyproc got; /* 6 KB: keep it off the stack */
@@ -186,7 +193,7 @@ static struct pyproc got; /* 6 KB: keep it off the stack */
 /* Runs one interpreter and checks everything pyproc reports about it. */
 static void check_interp(const struct interp *in)
 {
-	char line[256], real[PATH_MAX], addr_s[32], hex_s[32], *argv[8];
+	char line[256], real[PATH_MAX + 16], addr_s[32], hex_s[32], *argv[8];
 	unsigned long long addr = 0;
 	unsigned long hexversion;
 	struct timespec t0;
@@ -200,6 +207,8 @@ static void check_interp(const struct interp *in)
 	argv[argc++] = (char *)in->path;
 	argv[argc++] = "-c";
 	argv[argc++] = (char *)child_src;
+	if (in->preload)
+		argv[argc++] = (char *)in->preload;
 	argv[argc] = NULL;
 	child = spawn(argv[0], argv, &fd);
 	CHECK(child > 0);
@@ -213,13 +222,15 @@ static void check_interp(const struct interp *in)
 		CHECK(!"child line");
 		return;
 	}
+	if (in->unlink)
+		CHECK_INT(unlink(in->path), 0);
 	hexversion = strtoul(hex_s, NULL, 16);
 	addr = strtoull(addr_s, NULL, 16);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = pyproc__inspect(pid, &got);
 	ms = ms_since(&t0);
-	printf("  %-22s %#lx  inspect %.2f ms  runtime %#" PRIx64 " (%s) in %s\n",
+	printf("  %-24s %#lx  inspect %.2f ms  runtime %#" PRIx64 " (%s) in %s\n",
 	       in->label, hexversion, ms, got.runtime,
 	       addr ? "= ctypes" : "no ctypes", got.elf);
 	CHECK_INT(ret, 0);
@@ -234,7 +245,10 @@ static void check_interp(const struct interp *in)
 	if (ft >= 0)
 		CHECK_INT(got.free_threaded, ft);
 
-	if (in->where == IN_LIBPYTHON) {
+	if (in->unlink) {
+		snprintf(real, sizeof(real), "%s (deleted)", in->path);
+		CHECK_STR(got.elf, real);
+	} else if (in->where == IN_LIBPYTHON) {
 		CHECK(!strncmp(base_name(got.elf), "libpython3.", 11));
 	} else if (is_elf(in->path) && realpath(in->path, real)) {
 		CHECK_STR(got.elf, real);
@@ -277,6 +291,52 @@ static void check_interp(const struct interp *in)
 	for (int i = 0; i < 200 && !kill(pid, 0); i++)
 		usleep(5000);
 	CHECK_INT(pyproc__inspect(pid, &got), -ESRCH);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, err = -EIO;
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	if (out < 0)
+		goto cleanup;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			goto cleanup;
+	err = n ? -EIO : 0;
+cleanup:
+	close(in);
+	if (out >= 0)
+		close(out);
+	return err;
+}
+
+/* A binary replaced or removed since start-up (a package upgrade) is only
+ * reachable through /proc/PID/map_files. */
+static void check_deleted(const struct interp *orig)
+{
+	char dir[] = "/tmp/test_pyproc.XXXXXX";
+	struct interp in = *orig;
+
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	snprintf(in.label, sizeof(in.label), "%.40s, deleted", orig->label);
+	snprintf(in.path, sizeof(in.path), "%s/%.64s", dir, base_name(orig->path));
+	in.launcher = NULL;
+	in.unlink = true;
+	CHECK_INT(copy_file(orig->path, in.path), 0);
+	/* The copy cannot find its stdlib from its own location. */
+	setenv("PYTHONHOME", "/usr", 1);
+	check_interp(&in);
+	unsetenv("PYTHONHOME");
+	unlink(in.path);
+	rmdir(dir);
 }
 
 static bool executable(const char *path)
@@ -334,6 +394,14 @@ static void test_interpreters(void)
 	in.where = IN_EXE;
 	if (executable(in.path)) {
 		check_interp(&in);
+		check_deleted(&in);
+		/* A libpython loaded into a static python also defines
+		 * _PyRuntime; the executable's copy interposes and is live. */
+		in.preload = "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0";
+		snprintf(in.label, sizeof(in.label), "debian 3.11 + libpython");
+		if (!access(in.preload, R_OK))
+			check_interp(&in);
+		in.preload = NULL;
 		/* /proc/PID/exe is then the loader, not Python. */
 		in.launcher = "/lib64/ld-linux-x86-64.so.2";
 		snprintf(in.label, sizeof(in.label), "debian 3.11 via ld.so");
@@ -418,8 +486,8 @@ static bool find_extension(char *out, size_t len)
 			continue;
 		while ((e = readdir(d)))
 			if (!strncmp(e->d_name, "_json.cpython-", 14)) {
-				snprintf(out, len, "%s/%s", dir, e->d_name);
-				found = true;
+				found = snprintf(out, len, "%s/%s", dir,
+						 e->d_name) < (int)len;
 				break;
 			}
 		closedir(d);
@@ -427,19 +495,16 @@ static bool find_extension(char *out, size_t len)
 	return found;
 }
 
-static void test_undefined_reference(void)
+/* A child that maps path's first page at offset 0, as the loader would,
+ * without running any of it. */
+static pid_t map_in_child(const char *path)
 {
-	char path[PATH_MAX];
 	int sync[2];
 	pid_t pid;
-	char c;
+	char c = 1;
 
-	if (!find_extension(path, sizeof(path))) {
-		printf("  note: no pyenv 3.11/3.12 _json extension, undefined-reference test skipped\n");
-		return;
-	}
-	if (pipe(sync))
-		return;
+	if (pipe2(sync, O_CLOEXEC))
+		return -1;
 	pid = fork();
 	if (pid == 0) {
 		int fd = open(path, O_RDONLY);
@@ -447,20 +512,160 @@ static void test_undefined_reference(void)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (fd < 0 || mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED)
 			_exit(1);
-		c = 0;
 		if (write(sync[1], &c, 1) != 1)
 			_exit(1);
 		pause();
 		_exit(0);
 	}
 	close(sync[1]);
-	CHECK(pid > 0 && read(sync[0], &c, 1) == 1);
+	if (pid > 0 && read(sync[0], &c, 1) != 1) {
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
 	close(sync[0]);
-	if (pid <= 0)
+	if (pid > 0 && nchildren < MAX_CHILDREN)
+		children[nchildren++] = pid;
+	return pid;
+}
+
+static void test_undefined_reference(void)
+{
+	char path[PATH_MAX];
+	pid_t pid;
+
+	if (!find_extension(path, sizeof(path))) {
+		printf("  note: no pyenv 3.11/3.12 _json extension, undefined-reference test skipped\n");
 		return;
-	children[nchildren++] = pid;
+	}
+	pid = map_in_child(path);
+	CHECK(pid > 0);
 	CHECK_INT(pyproc__inspect(pid, &got), -ENOEXEC);
 	CHECK_INT(got.runtime, 0);
+}
+
+/* File offset of the bytes of the defined dynamic symbol name, or -1. */
+static long sym_file_offset(const char *path, const char *name)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf_Scn *scn = NULL;
+	long off = -1;
+	Elf *e;
+
+	if (fd < 0)
+		return -1;
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	while (e && off < 0 && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh, target;
+		Elf_Data *d;
+		GElf_Sym sym;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (size_t i = 0; d && i < sh.sh_size / sizeof(Elf64_Sym); i++) {
+			const char *n;
+
+			if (!gelf_getsym(d, i, &sym) || sym.st_shndx == SHN_UNDEF)
+				continue;
+			n = elf_strptr(e, sh.sh_link, sym.st_name);
+			if (!n || strcmp(n, name) ||
+			    !gelf_getshdr(elf_getscn(e, sym.st_shndx), &target))
+				continue;
+			off = target.sh_offset + (sym.st_value - target.sh_addr);
+			break;
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	return off;
+}
+
+struct patch {
+	const char *sym;
+	const char *find; /* bytes to replace within the symbol's first 128,
+			   * or NULL to replace at the symbol itself */
+	size_t find_len;
+	const char *repl;
+	size_t len;
+};
+
+/* Maps, in a child, a copy of lib (same file name, so the same name hints)
+ * with bytes patched as pt says. The copy is deleted at once: pyproc then
+ * reaches it only through /proc/PID/map_files. */
+static pid_t map_patched(const char *lib, const struct patch *pt)
+{
+	char dir[] = "/tmp/test_pyproc.XXXXXX", path[PATH_MAX], code[128];
+	pid_t pid = -1;
+	long off;
+	int fd;
+
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%.64s", dir, base_name(lib));
+	if (copy_file(lib, path))
+		goto cleanup;
+	off = sym_file_offset(path, pt->sym);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (off < 0 || fd < 0)
+		goto cleanup_fd;
+	if (pt->find) {
+		char *at;
+
+		if (pread(fd, code, sizeof(code), off) != sizeof(code))
+			goto cleanup_fd;
+		at = memmem(code, sizeof(code), pt->find, pt->find_len);
+		if (!at)
+			goto cleanup_fd;
+		off += at - code;
+	}
+	if (pwrite(fd, pt->repl, pt->len, off) == (ssize_t)pt->len)
+		pid = map_in_child(path);
+cleanup_fd:
+	if (fd >= 0)
+		close(fd);
+cleanup:
+	unlink(path);
+	rmdir(dir);
+	return pid;
+}
+
+/* Files a target could carry: inconsistent versions must be refused, and
+ * <= 3.10 must still be recognised without the Py_GetVersion shortcut. */
+static void test_patched_files(void)
+{
+	static const struct patch old_py_version = {
+		"Py_Version", NULL, 0, "\xf0\x01\x0c\x03\0\0\0\0", 8, /* 3.12.1 */
+	};
+	static const struct patch bad_cookie = { "_PyRuntime", NULL, 0, "xdebugpX", 8 };
+	/* lea PY_VERSION(%rip),%rcx -> lea ...,%rdx: no longer the hint */
+	static const struct patch no_hint = { "Py_GetVersion", "\x48\x8d\x0d", 3, "\x48\x8d\x15", 3 };
+	char root[PATH_MAX - 128], lib313[PATH_MAX], lib39[PATH_MAX];
+	pid_t pid;
+
+	pyenv_root(root, sizeof(root));
+	snprintf(lib313, sizeof(lib313), "%s/versions/3.13.0/lib/libpython3.13.so.1.0", root);
+	snprintf(lib39, sizeof(lib39), "%s/versions/3.9.18/lib/libpython3.9.so.1.0", root);
+	if (access(lib313, R_OK) || access(lib39, R_OK)) {
+		printf("  note: pyenv 3.13.0 or 3.9.18 absent, patched-file tests skipped\n");
+		return;
+	}
+	pid = map_patched(lib313, &old_py_version);
+	CHECK(pid > 0);
+	CHECK_INT(pyproc__inspect(pid, &got), -ENOTSUP);
+	pid = map_patched(lib313, &bad_cookie);
+	CHECK(pid > 0);
+	CHECK_INT(pyproc__inspect(pid, &got), -ENOTSUP);
+
+	/* PY_VERSION survives in .rodata only as the tail of the PREFIX
+	 * string ".../versions/3.9.18": the linker merged the two. */
+	pid = map_patched(lib39, &no_hint);
+	CHECK(pid > 0);
+	CHECK_INT(pyproc__inspect(pid, &got), 0);
+	CHECK_INT(got.version_hex, 0x30912f0);
+	CHECK_INT(got.debug_offsets_len, 0);
+	CHECK(strstr(got.elf, "libpython3.9.so.1.0 (deleted)") != NULL);
 }
 
 static void test_errors(void)
@@ -502,6 +707,7 @@ static void test_errors(void)
 	waitpid(zombie, NULL, 0);
 
 	test_undefined_reference();
+	test_patched_files();
 }
 
 /* An unprivileged reader may not look into root's processes. */

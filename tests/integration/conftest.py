@@ -1,0 +1,90 @@
+"""conftest.py: fixtures for integration tests: the pyhawk binary, the Python
+matrix, and helpers to run a capture and read its collapsed stacks."""
+
+import collections
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PYHAWK = os.path.join(ROOT, "pyhawk")
+WORKLOADS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "workloads")
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+import pythons  # noqa: E402
+
+
+def exit_codes():
+    """Name -> value from user/exitcodes.h, so tests assert by name."""
+    codes = {}
+    with open(os.path.join(ROOT, "user", "exitcodes.h")) as f:
+        for m in re.finditer(r"\b(PH_EXIT_\w+)\s*=\s*(\d+)", f.read()):
+            codes[m.group(1)] = int(m.group(2))
+    return codes
+
+
+EXIT = exit_codes()
+MATRIX = pythons.discover()
+
+
+def pytest_report_header(config):
+    lines = ["python matrix (%d interpreters):" % len(MATRIX)]
+    lines += ["  %-12s %-8s %s" % (p.label, p.version, p.path) for p in MATRIX]
+    return lines
+
+
+def pytest_sessionstart(session):
+    # A test run that found no interpreter, or no binary, must fail, not skip.
+    if not os.access(PYHAWK, os.X_OK):
+        raise pytest.UsageError("pyhawk is not built: run make first")
+    if not MATRIX:
+        raise pytest.UsageError("no Python interpreter found for the matrix")
+
+
+def matrix_params():
+    return [pytest.param(p, id=p.label) for p in MATRIX]
+
+
+def workload(name):
+    return os.path.join(WORKLOADS, name)
+
+
+def run_pyhawk(args, timeout=120, **kw):
+    return subprocess.run([PYHAWK] + args, capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def parse_raw(text):
+    """Collapsed stacks -> Counter of tuples of frame labels (root first)."""
+    stacks = collections.Counter()
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        frames, _, count = line.rpartition(" ")
+        assert frames and count.isdigit(), "bad collapsed line: %r" % line
+        stacks[tuple(frames.split(";"))] += int(count)
+    return stacks
+
+
+LABEL = re.compile(r"^(?P<name>.*) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
+
+
+def split_label(label):
+    """'Worker.heavy (shares.py:12)' -> ('Worker.heavy', 'shares.py', 12)."""
+    m = LABEL.match(label)
+    if not m:
+        return label, None, None
+    line = m.group("line")
+    return m.group("name"), m.group("file"), int(line) if line else None
+
+
+def record(py, script_args, tmp_path, extra=(), timeout=120, name="out.txt"):
+    """Runs `pyhawk record -f raw` on a launched workload; returns
+    (CompletedProcess, Counter of stacks)."""
+    out = tmp_path / name
+    cmd = ["record", "-f", "raw", "-o", str(out)] + list(extra) + ["--", py.path] + list(script_args)
+    proc = run_pyhawk(cmd, timeout=timeout)
+    assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+    return proc, parse_raw(out.read_text())

@@ -1,0 +1,837 @@
+/* test_output.c: aggregation and the three writers, checked against golden files (tools/regen-golden.sh). */
+#include <errno.h>
+#include <inttypes.h>
+#include <locale.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "check.h"
+#include "output.h"
+#include "profile.h"
+
+static const char *golden_dir = "tests/golden";
+static const char *actual_dir = "tests/artifacts/golden-actual";
+static int regen;
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static char *render(const struct profile *p, int format, const struct output_opts *o, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	int err;
+
+	if (!f)
+		return NULL;
+	err = output__write(p, format, o, f);
+	fclose(f);
+	CHECK_INT(err, 0);
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+			buf[n] = '\0';
+			*len = (size_t)n;
+		} else {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static int spit(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fwrite(data, 1, len, f) == len;
+	ok = !fclose(f) && ok;
+	return ok ? 0 : -EIO;
+}
+
+/* Compares data with golden file name byte for byte, or rewrites it. */
+static void golden(const char *name, const char *data, size_t len)
+{
+	char path[512], apath[512];
+	size_t glen = 0;
+	char *want;
+
+	snprintf(path, sizeof(path), "%s/%s", golden_dir, name);
+	if (regen) {
+		CHECK_INT(spit(path, data, len), 0);
+		return;
+	}
+	want = slurp(path, &glen);
+	if (!want) {
+		check_failed++;
+		fprintf(stderr, "golden %s: cannot read it (run tools/regen-golden.sh)\n", path);
+		return;
+	}
+	if (glen == len && memcmp(want, data, len) == 0) {
+		check_passed++;
+	} else {
+		size_t i = 0, line = 1;
+
+		while (i < len && i < glen && want[i] == data[i])
+			line += data[i++] == '\n';
+		mkdir("tests/artifacts", 0755);
+		mkdir(actual_dir, 0755);
+		snprintf(apath, sizeof(apath), "%s/%s", actual_dir, name);
+		spit(apath, data, len);
+		check_failed++;
+		fprintf(stderr, "golden %s: differs from line %zu (byte %zu); got %s\n", path, line, i,
+			apath);
+	}
+	free(want);
+}
+
+static size_t count_str(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *s = strstr(hay, needle); s; s = strstr(s + 1, needle))
+		n++;
+	return n;
+}
+
+static uint32_t fid(struct profile *p, const char *name, const char *file, int line, int kind)
+{
+	int64_t id = profile__frame_id(p, name, file, line, kind);
+
+	CHECK(id >= 0);
+	return id < 0 ? 0 : (uint32_t)id;
+}
+
+#define ADD(p, pid, tid, count, ...)                                                         \
+	do {                                                                                 \
+		const uint32_t st_[] = { __VA_ARGS__ };                                      \
+		CHECK_INT(profile__add(p, pid, tid, st_, sizeof(st_) / sizeof(st_[0]), count), 0); \
+	} while (0)
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+/* One process, four threads; names that need escaping in every format. */
+static struct profile *fixture_threads(void)
+{
+	struct profile *p = profile__new();
+	struct profile_meta meta = {
+		.command = "python3 app.py --mode=\"fast\" & <run>",
+		.rate_hz = 100,
+		.duration_s = 2.5,
+	};
+	uint32_t M, MA, CO, LA, FU, KA, Q, AP, GC, TR, CT, BAD, SC, W;
+
+	M = fid(p, "<module>", "app.py", 1, PF_PYTHON);
+	MA = fid(p, "main", "app.py", 12, PF_PYTHON);
+	CO = fid(p, "compute", "lib/calc.py", 40, PF_PYTHON);
+	LA = fid(p, "<lambda>", "lib/calc.py", 44, PF_PYTHON);
+	FU = fid(p, "fünf", "/srv/my app/módulo.py", 7, PF_PYTHON);
+	KA = fid(p, "関数", "ユーティリティ.py", 0, PF_PYTHON);
+	Q = fid(p, "Quote.\"say\"", "/opt/my project/q&a.py", 3, PF_PYTHON);
+	AP = fid(p, "it's <b>&amp;</b>", "weird'name.py", 9, PF_PYTHON);
+	GC = fid(p, "<GC>", NULL, 0, PF_OTHER);
+	TR = fid(p, "[truncated]", NULL, 0, PF_TRUNCATED);
+	CT = fid(p, "ctl\x01" "char\ttab", "ctl.py", 2, PF_PYTHON);
+	BAD = fid(p, "bad\xff" "byte", "b.py", 5, PF_PYTHON);
+	SC = fid(p, "semi;colon", "x;y.py", 1, PF_PYTHON);
+	W = fid(p, "worker_loop", "worker.py", 30, PF_PYTHON);
+
+	ADD(p, 4242, 4242, 100, M, MA, CO, LA);
+	ADD(p, 4242, 4242, 20, M, MA, CO, LA); /* aggregates with the line above */
+	ADD(p, 4242, 4242, 30, M, MA, CO);
+	ADD(p, 4242, 4242, 45, M, MA, FU);
+	ADD(p, 4242, 4242, 25, M, MA, FU, KA);
+	ADD(p, 4242, 4242, 10, M, MA, Q);
+	ADD(p, 4242, 4242, 8, M, GC);
+	ADD(p, 4242, 4242, 3, M, MA, CT);
+	ADD(p, 4242, 4242, 2, M, MA, BAD);
+	ADD(p, 4242, 4243, 60, W, CO, LA);
+	ADD(p, 4242, 4243, 15, W, AP);
+	ADD(p, 4242, 4243, 4, W, SC);
+	ADD(p, 4242, 4243, 5, TR, W, CO);
+	ADD(p, 4242, 4244, 20, W, CO, LA);
+	ADD(p, 4242, 4244, 7, W);
+	ADD(p, 4242, 4245, 6, W, FU);
+	CHECK_INT(profile__set_thread_name(p, 4242, 4242, "MainThread"), 0);
+	CHECK_INT(profile__set_thread_name(p, 4242, 4243, "old name"), 0);
+	CHECK_INT(profile__set_thread_name(p, 4242, 4243, "worker-1 \"quoted\" & <tag>"), 0);
+	CHECK_INT(profile__set_thread_name(p, 4242, 4245, "ワーカー"), 0);
+	CHECK_INT(profile__set_process(p, 4242, "python3 app.py"), 0);
+	profile__set_meta(p, &meta);
+	return p;
+}
+
+#define THREADS_TOTAL 360
+
+/* Two processes; rate unknown, so speedscope weights come from the duration. */
+static struct profile *fixture_processes(void)
+{
+	struct profile *p = profile__new();
+	struct profile_meta meta = { .command = NULL, .rate_hz = 0, .duration_s = 4.0 };
+	uint32_t SM, SE, HA, DU, FU, JM, JR, KA;
+
+	SM = fid(p, "<module>", "server.py", 1, PF_PYTHON);
+	SE = fid(p, "serve", "server.py", 20, PF_PYTHON);
+	HA = fid(p, "handle", "handlers/api & co.py", 55, PF_PYTHON);
+	DU = fid(p, "dumps", "json/__init__.py", 231, PF_PYTHON);
+	FU = fid(p, "fünf", "/srv/my app/módulo.py", 7, PF_PYTHON);
+	JM = fid(p, "<module>", "<string>", 1, PF_PYTHON);
+	JR = fid(p, "run", "job.py", 0, PF_PYTHON);
+	KA = fid(p, "関数", "ユーティリティ.py", 3, PF_PYTHON);
+
+	ADD(p, 100, 100, 40, SM, SE);
+	ADD(p, 100, 101, 70, SM, SE, HA);
+	ADD(p, 100, 101, 30, SM, SE, HA, DU);
+	ADD(p, 100, 101, 12, SM, SE, HA, FU);
+	ADD(p, 200, 200, 50, JM, JR);
+	ADD(p, 200, 200, 18, JM, JR, KA);
+	ADD(p, 200, 201, 9, JM, JR, KA);
+	CHECK_INT(profile__set_process(p, 100, "python3 server.py --port=8080"), 0);
+	CHECK_INT(profile__set_process(p, 200, "python3 -c 'import job; job.run()'"), 0);
+	CHECK_INT(profile__set_thread_name(p, 100, 100, "MainThread"), 0);
+	CHECK_INT(profile__set_thread_name(p, 100, 101, "Thread-1 (handle)"), 0);
+	CHECK_INT(profile__set_thread_name(p, 200, 201, ""), 0);
+	profile__set_meta(p, &meta);
+	return p;
+}
+
+#define PROCESSES_TOTAL 229
+
+/* Many frames under the 0.1% threshold. */
+static struct profile *fixture_elided(void)
+{
+	struct profile *p = profile__new();
+	struct profile_meta meta = { .command = "python3 tiny.py", .rate_hz = 1000, .duration_s = 13 };
+	uint32_t main_ = fid(p, "main", "m.py", 1, PF_PYTHON);
+	uint32_t big = fid(p, "big", "m.py", 2, PF_PYTHON);
+	char name[32];
+
+	ADD(p, 7, 7, 10000, main_);
+	ADD(p, 7, 7, 3000, main_, big);
+	for (int i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "tiny_%02d", i);
+		ADD(p, 7, 7, 1, main_, fid(p, name, "t.py", i + 1, PF_PYTHON));
+	}
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "small_%d", i);
+		ADD(p, 7, 7, 1, main_, big, fid(p, name, "s.py", i + 1, PF_PYTHON));
+	}
+	profile__set_meta(p, &meta);
+	return p;
+}
+
+/* ---- the raw format, read back ------------------------------------------- */
+
+/* A raw label back to a frame: "name (file:line)", "name (file)" or a name;
+ * formatting it again gives the same text. */
+static int64_t parse_label(struct profile *p, char *label)
+{
+	size_t len = strlen(label);
+	char *open = NULL, *colon, *end;
+	long line = 0;
+
+	for (char *s = strstr(label, " ("); s; s = strstr(s + 1, " ("))
+		open = s;
+	if (!open || len < 2 || label[len - 1] != ')')
+		return profile__frame_id(p, label, NULL, 0, PF_OTHER);
+	*open = '\0';
+	label[len - 1] = '\0';
+	colon = strrchr(open + 2, ':');
+	if (colon && colon[1] >= '1' && colon[1] <= '9') {
+		line = strtol(colon + 1, &end, 10);
+		if (*end || line > 1000000)
+			line = 0;
+		else
+			*colon = '\0';
+	}
+	return profile__frame_id(p, label, open + 2, (int)line, PF_PYTHON);
+}
+
+/* Reads collapsed stacks into a profile (pid 1, tid 1). Returns the number
+ * of lines, or -1 on a line that breaks the grammar. */
+static long parse_raw(const char *text, struct profile *p, uint64_t *sum)
+{
+	char *copy = strdup(text), *save = NULL, *line;
+	long nlines = 0;
+
+	*sum = 0;
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strrchr(line, ' '), *end, *fsave = NULL, *fr;
+		uint32_t ids[256];
+		uint32_t n = 0;
+		unsigned long long count;
+
+		if (!sp || sp == line || !sp[1])
+			goto bad;
+		count = strtoull(sp + 1, &end, 10);
+		if (*end || !count)
+			goto bad;
+		*sp = '\0';
+		if (line[0] == ';' || sp[-1] == ';' || strstr(line, ";;"))
+			goto bad; /* an empty frame */
+		for (fr = strtok_r(line, ";", &fsave); fr; fr = strtok_r(NULL, ";", &fsave)) {
+			int64_t id = parse_label(p, fr);
+
+			if (id < 0 || n == 256)
+				goto bad;
+			ids[n++] = (uint32_t)id;
+		}
+		if (profile__add(p, 1, 1, ids, n, count))
+			goto bad;
+		*sum += count;
+		nlines++;
+	}
+	free(copy);
+	return nlines;
+bad:
+	fprintf(stderr, "raw: bad line: %s\n", line);
+	free(copy);
+	return -1;
+}
+
+static void check_raw(const char *name, const char *text, uint64_t total)
+{
+	struct profile *back = profile__new();
+	struct output_opts o = { 0 };
+	uint64_t sum = 0;
+	long lines = parse_raw(text, back, &sum);
+	char *again;
+
+	fprintf(stderr, "  raw %s: %ld lines\n", name, lines);
+	CHECK(lines > 0);
+	CHECK_INT(sum, total);
+	CHECK_INT(profile__total(back), total);
+	/* Round trip: read back and written again, byte for byte the same. */
+	again = render(back, OUT_RAW, &o, NULL);
+	CHECK(again && strcmp(again, text) == 0);
+	free(again);
+	profile__free(back);
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static void test_formats(void)
+{
+	CHECK_INT(output__parse_format("flamegraph"), OUT_FLAMEGRAPH);
+	CHECK_INT(output__parse_format("speedscope"), OUT_SPEEDSCOPE);
+	CHECK_INT(output__parse_format("raw"), OUT_RAW);
+	CHECK_INT(output__parse_format("svg"), -EINVAL);
+	CHECK_INT(output__parse_format(NULL), -EINVAL);
+	CHECK_INT(output__format_for_path("out/profile.svg"), OUT_FLAMEGRAPH);
+	CHECK_INT(output__format_for_path("PROFILE.SVG"), OUT_FLAMEGRAPH);
+	CHECK_INT(output__format_for_path("p.json"), OUT_SPEEDSCOPE);
+	CHECK_INT(output__format_for_path("p.txt"), OUT_RAW);
+	CHECK_INT(output__format_for_path("p.folded"), OUT_RAW);
+	CHECK_INT(output__format_for_path("p.collapsed"), OUT_RAW);
+	CHECK_INT(output__format_for_path("p.raw"), OUT_RAW);
+	CHECK_INT(output__format_for_path("p.html"), -ENOENT);
+	CHECK_INT(output__format_for_path("dir.svg/profile"), -ENOENT);
+	CHECK_INT(output__format_for_path("-"), -ENOENT);
+	CHECK_STR(output__format_name(OUT_SPEEDSCOPE), "speedscope");
+	CHECK(output__format_name(3) == NULL);
+	CHECK_STR(output__default_extension(OUT_FLAMEGRAPH), ".svg");
+	CHECK_STR(output__default_extension(OUT_SPEEDSCOPE), ".json");
+	CHECK_STR(output__default_extension(OUT_RAW), ".txt");
+	CHECK(output__default_extension(-1) == NULL);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT(output__parse_format(output__format_name(i)), i);
+}
+
+static void test_profile(void)
+{
+	struct profile *p = profile__new();
+	struct profile_frame f = { .name = "f", .file = "a.py", .line = 0, .kind = PF_PYTHON };
+	uint32_t a, b, stack[2];
+	char label[64];
+
+	a = fid(p, "f", "a.py", 3, PF_PYTHON);
+	b = fid(p, "g", NULL, 0, PF_OTHER);
+	CHECK_INT(a, 0);
+	CHECK_INT(b, 1);
+	CHECK_INT(profile__frame_id(p, "f", "a.py", 3, PF_PYTHON), a);
+	CHECK(profile__frame_id(p, "f", "a.py", 4, PF_PYTHON) > b);
+	CHECK(profile__frame_id(p, "f", "a.py", 3, PF_OTHER) > b);
+	CHECK_INT(profile__frame_id(p, "g", "", 0, PF_OTHER), b); /* "" file is no file */
+	CHECK_STR(profile__frame(p, a)->file, "a.py");
+	CHECK(profile__frame(p, 1000) == NULL);
+	/* Invalid UTF-8 is stored as U+FFFD, and interns like its copy. */
+	CHECK_STR(profile__frame(p, fid(p, "x\xc3(", NULL, 0, PF_OTHER))->name, "x\xef\xbf\xbd(");
+	CHECK_INT(profile__frame_id(p, "x\xc3(", NULL, 0, PF_OTHER),
+		  profile__frame_id(p, "x\xef\xbf\xbd(", NULL, 0, PF_OTHER));
+	CHECK_STR(profile__frame(p, fid(p, "\xed\xa0\x80\xf4\x90\x80\x80\xc0\xaf", NULL, 0,
+					 PF_OTHER))->name,
+		  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+		  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+
+	stack[0] = a;
+	stack[1] = b;
+	CHECK_INT(profile__add(p, 1, 1, stack, 0, 1), -EINVAL);
+	stack[1] = 9999;
+	CHECK_INT(profile__add(p, 1, 1, stack, 2, 1), -EINVAL);
+	stack[1] = b;
+	CHECK_INT(profile__add(p, 1, 1, stack, 2, 0), 0);
+	CHECK_INT(profile__total(p), 0);
+	CHECK_INT(profile__npids(p), 0);
+	CHECK_INT(profile__add(p, 1, 1, stack, 2, 5), 0);
+	CHECK_INT(profile__add(p, 1, 2, stack, 2, 2), 0);
+	CHECK_INT(profile__add(p, 3, 3, stack, 1, 1), 0);
+	CHECK_INT(profile__total(p), 8);
+	CHECK_INT(profile__npids(p), 2);
+
+	CHECK_INT(profile__frame_label(&f, label, sizeof(label)), 8);
+	CHECK_STR(label, "f (a.py)");
+	f.line = 12;
+	profile__frame_label(&f, label, sizeof(label));
+	CHECK_STR(label, "f (a.py:12)");
+	f.kind = PF_THREAD;
+	f.name = "thread (5): x";
+	profile__frame_label(&f, label, sizeof(label));
+	CHECK_STR(label, "thread (5): x");
+	profile__free(p);
+}
+
+/* Many frames interned and many stacks added: ids stay dense and stable,
+ * and frame pointers survive growth. */
+static void test_growth(void)
+{
+	struct profile *p = profile__new();
+	const struct profile_frame *first;
+	char name[32];
+	int ok = 1;
+
+	first = profile__frame(p, fid(p, "first", "f.py", 1, PF_PYTHON));
+	for (int i = 1; i < 50000; i++) {
+		snprintf(name, sizeof(name), "fn%d", i);
+		ok &= profile__frame_id(p, name, "m.py", i, PF_PYTHON) == i;
+	}
+	CHECK(ok);
+	for (int i = 1; i < 50000; i += 7) {
+		snprintf(name, sizeof(name), "fn%d", i);
+		ok &= profile__frame_id(p, name, "m.py", i, PF_PYTHON) == i;
+	}
+	CHECK(ok);
+	CHECK(first == profile__frame(p, 0));
+	CHECK_STR(first->name, "first");
+	for (uint32_t i = 0; i < 20000; i++) {
+		uint32_t st[3] = { 0, i % 50000, (i * 7919) % 50000 };
+
+		ok &= profile__add(p, i % 3, i % 5, st, 3, 1) == 0;
+		ok &= profile__add(p, i % 3, i % 5, st, 3, 2) == 0;
+	}
+	CHECK(ok);
+	CHECK_INT(profile__total(p), 60000);
+	profile__free(p);
+}
+
+static void test_views(void)
+{
+	struct profile *p = fixture_threads();
+	struct profile_view_opts vo = { .threads = false, .group_by = PROFILE_GROUP_NONE };
+	struct profile_view *v = NULL;
+	uint64_t sum = 0;
+
+	CHECK_INT(profile__total(p), THREADS_TOTAL);
+	CHECK_INT(profile__npids(p), 1);
+	CHECK_INT(profile__view(p, &vo, &v), 0);
+	/* 16 stacks added, one of them twice, two the same once the threads go. */
+	CHECK_INT(profile_view__nstacks(v), 14);
+	CHECK_INT(profile_view__ngroups(v), 1);
+	CHECK_STR(profile_view__group(v, 0)->name, "all");
+	for (size_t i = 0; i < profile_view__nstacks(v); i++)
+		sum += profile_view__stack(v, i)->count;
+	CHECK_INT(sum, THREADS_TOTAL);
+	/* Sorted by label: "<GC>" < "compute" < ...; "<module>" first. */
+	CHECK_STR(profile_view__label(v, profile_view__stack(v, 0)->frames[0]), "<module> (app.py:1)");
+	CHECK_STR(profile_view__label(v, profile_view__stack(v, 0)->frames[1]), "<GC>");
+	profile_view__free(v);
+
+	vo.threads = true;
+	CHECK_INT(profile__view(p, &vo, &v), 0);
+	CHECK_INT(profile_view__nstacks(v), 15);
+	CHECK_STR(profile_view__label(v, profile_view__stack(v, 0)->frames[0]),
+		  "thread (4242): MainThread");
+	CHECK_STR(profile_view__label(v, profile_view__stack(v, 14)->frames[0]),
+		  "thread (4245): ワーカー");
+	CHECK_INT(profile_view__nframes(v), 14 + 4);
+	CHECK_INT(profile_view__frame(v, 14)->kind, PF_THREAD);
+	CHECK(profile_view__frame(v, 18) == NULL);
+	profile_view__free(v);
+
+	vo.group_by = PROFILE_GROUP_THREAD;
+	CHECK_INT(profile__view(p, &vo, &v), 0);
+	CHECK_INT(profile_view__ngroups(v), 4);
+	CHECK_STR(profile_view__group(v, 1)->name, "thread (4243): worker-1 \"quoted\" & <tag>");
+	CHECK_STR(profile_view__group(v, 2)->name, "thread (4244)");
+	CHECK_INT(profile_view__group(v, 0)->total, 243);
+	CHECK_INT(profile_view__group(v, 2)->tid, 4244);
+	/* No thread roots in a per-thread group. */
+	CHECK_INT(profile_view__frame(v, profile_view__stack(v, 0)->frames[0])->kind, PF_PYTHON);
+	profile_view__free(v);
+	vo.group_by = 7;
+	CHECK_INT(profile__view(p, &vo, &v), -EINVAL);
+	profile__free(p);
+
+	p = fixture_processes();
+	vo = (struct profile_view_opts){ .threads = true, .group_by = PROFILE_GROUP_NONE };
+	CHECK_INT(profile__view(p, &vo, &v), 0);
+	CHECK_STR(profile_view__label(v, profile_view__stack(v, 0)->frames[0]),
+		  "process 100: python3 server.py --port=8080");
+	CHECK_STR(profile_view__label(v, profile_view__stack(v, 0)->frames[1]),
+		  "thread (100): MainThread");
+	CHECK_STR(profile_view__label(v, profile_view__stack(v, profile_view__nstacks(v) - 1)->frames[1]),
+		  "thread (201)");
+	profile_view__free(v);
+	vo.group_by = PROFILE_GROUP_PROCESS;
+	CHECK_INT(profile__view(p, &vo, &v), 0);
+	CHECK_INT(profile_view__ngroups(v), 2);
+	CHECK_STR(profile_view__group(v, 1)->name, "process 200: python3 -c 'import job; job.run()'");
+	CHECK_INT(profile_view__group(v, 1)->total, 77);
+	/* Grouped by process: a thread root, no process root. */
+	CHECK_STR(profile_view__label(v, profile_view__stack(v, 0)->frames[0]),
+		  "thread (100): MainThread");
+	profile_view__free(v);
+	profile__free(p);
+}
+
+static void check_svg(const char *name, const char *svg, long want_frames)
+{
+	const char *attr = strstr(svg, "data-frames=\"");
+	long frames = attr ? strtol(attr + 13, NULL, 10) : -1;
+
+	fprintf(stderr, "  svg %s: %ld frames\n", name, frames);
+	CHECK_INT(frames, want_frames);
+	CHECK_INT(count_str(svg, "<g class=\"frame"), want_frames);
+	CHECK_INT(count_str(svg, "<rect x="), want_frames + 1);
+	CHECK(strstr(svg, "id=\"search-input\"") != NULL);
+	CHECK(strstr(svg, "<![CDATA[") != NULL);
+	CHECK_INT(count_str(svg, "]]>"), 1);
+	for (const char *s = svg; *s; s++) {
+		if ((unsigned char)*s < 0x20 && *s != '\n') {
+			CHECK(!"control character in SVG");
+			break;
+		}
+	}
+}
+
+static void test_threads_outputs(void)
+{
+	struct profile *p = fixture_threads();
+	struct output_opts o = { .threads = true };
+	char *out;
+	size_t len;
+
+	out = render(p, OUT_FLAMEGRAPH, &o, &len);
+	golden("threads.svg", out, len);
+	/* all, then 11 nodes under thread 4242, 9 under 4243, 4 and 3. */
+	check_svg("threads", out, 28);
+	CHECK(strstr(out, "data-name=\"&lt;lambda&gt;\" data-loc=\"lib/calc.py:44\"") != NULL);
+	CHECK(strstr(out, "data-name=\"it&#39;s &lt;b&gt;&amp;amp;&lt;/b&gt;\"") != NULL);
+	CHECK(strstr(out, "data-name=\"Quote.&quot;say&quot;\" data-loc=\"/opt/my project/q&amp;a.py:3\"") != NULL);
+	CHECK(strstr(out, "data-name=\"fünf\" data-loc=\"/srv/my app/módulo.py:7\"") != NULL);
+	CHECK(strstr(out, "data-name=\"関数\" data-loc=\"ユーティリティ.py\"") != NULL);
+	CHECK(strstr(out, "data-name=\"ctlchartab\"") != NULL); /* controls dropped */
+	CHECK(strstr(out, "data-name=\"bad\xef\xbf\xbd" "byte\"") != NULL);
+	CHECK(strstr(out, "data-name=\"thread (4243): worker-1 &quot;quoted&quot; &amp; &lt;tag&gt;\"") != NULL);
+	CHECK(strstr(out, "<lambda>") == NULL && strstr(out, "<module>") == NULL);
+	CHECK(strstr(out, "<title>pyhawk: python3 app.py --mode=&quot;fast&quot; &amp; &lt;run&gt; — 360 "
+			  "samples, 2.50 s at 100 Hz</title>") != NULL);
+	/* Wide frames show the whole label, narrower ones a cut one
+	 * (20 of 360 samples: 65.6 px, 8 characters), narrow ones none. */
+	CHECK(strstr(out, ">thread (4242): MainThread</text>") != NULL);
+	CHECK(strstr(out, ">&lt;module&gt; (app.py:1)</text>") != NULL);
+	CHECK(strstr(out, "data-n=\"20\" data-d=\"3\" data-name=\"compute\"") != NULL);
+	CHECK(strstr(out, ">comput..</text>") != NULL);
+	/* <GC>: first at depth 3 (x 10), 8/360 of 1180 px less the 1 px gap;
+	 * height 68 + 6 levels * 16 + 30, so y = 194 - 30 - 4 * 16. */
+	CHECK(strstr(out, "data-s=\"0\" data-n=\"8\" data-d=\"3\" data-name=\"&lt;GC&gt;\"><rect x=\"10.0\" "
+			  "y=\"100.0\" width=\"25.2\" height=\"15\" fill=\"rgb(137,174,209)\"/>"
+			  "<text x=\"13.0\" y=\"111.5\"></text>") != NULL);
+	CHECK(strstr(out, "height=\"194\" viewBox=\"0 0 1200 194\"") != NULL);
+	free(out);
+
+	out = render(p, OUT_SPEEDSCOPE, &o, &len);
+	golden("threads.json", out, len);
+	CHECK(strstr(out, "{\"name\": \"ctl\\u0001char\\ttab\", \"file\": \"ctl.py\", \"line\": 2}") != NULL);
+	CHECK(strstr(out, "{\"name\": \"Quote.\\\"say\\\"\", \"file\": \"/opt/my project/q&a.py\", \"line\": 3}") != NULL);
+	CHECK(strstr(out, "{\"name\": \"関数\", \"file\": \"ユーティリティ.py\"}") != NULL);
+	CHECK(strstr(out, "\"name\": \"thread (4243): worker-1 \\\"quoted\\\" & <tag>\"") != NULL);
+	CHECK(strstr(out, "\"activeProfileIndex\": 0") != NULL);
+	CHECK_INT(count_str(out, "\"type\": \"sampled\""), 4);
+	CHECK_INT(count_str(out, "\"unit\": \"seconds\""), 4);
+	CHECK(strstr(out, "\"endValue\": 2.43,") != NULL); /* 243 samples at 100 Hz */
+	free(out);
+
+	out = render(p, OUT_RAW, &o, &len);
+	golden("threads.txt", out, len);
+	CHECK(strstr(out, "thread (4243): worker-1 \"quoted\" & <tag>;worker_loop (worker.py:30);"
+			  "semi,colon (x,y.py:1) 4\n") != NULL);
+	CHECK(strstr(out, "ctl?char?tab (ctl.py:2) 3\n") != NULL);
+	check_raw("threads", out, THREADS_TOTAL);
+	free(out);
+
+	o.threads = false;
+	out = render(p, OUT_RAW, &o, &len);
+	golden("threads-merged.txt", out, len);
+	CHECK(strstr(out, "\nworker_loop (worker.py:30);compute (lib/calc.py:40);<lambda> (lib/calc.py:44) 80\n") != NULL);
+	check_raw("threads-merged", out, THREADS_TOTAL);
+	free(out);
+
+	/* Threads off: the flame graph merges them too. */
+	out = render(p, OUT_FLAMEGRAPH, &o, &len);
+	CHECK(strstr(out, "thread (") == NULL);
+	CHECK(strstr(out, "data-s=\"0\" data-n=\"360\" data-d=\"0\" data-name=\"all\"") != NULL);
+	free(out);
+	profile__free(p);
+}
+
+static void test_processes_outputs(void)
+{
+	struct profile *p = fixture_processes();
+	struct output_opts o = { .threads = true, .title = "Two <processes> & \"more\"" };
+	char *out;
+	size_t len;
+
+	out = render(p, OUT_FLAMEGRAPH, &o, &len);
+	golden("processes.svg", out, len);
+	/* all; process 100: 3 + 6 under its threads; process 200: 4 + 4. */
+	check_svg("processes", out, 20);
+	CHECK(strstr(out, "<title>Two &lt;processes&gt; &amp; &quot;more&quot;</title>") != NULL);
+	CHECK(strstr(out, "data-name=\"process 200: python3 -c &#39;import job; job.run()&#39;\"") != NULL);
+	free(out);
+
+	out = render(p, OUT_SPEEDSCOPE, &o, &len);
+	golden("processes.json", out, len);
+	CHECK_INT(count_str(out, "\"type\": \"sampled\""), 2);
+	CHECK(strstr(out, "\"name\": \"process 100: python3 server.py --port=8080\"") != NULL);
+	CHECK(strstr(out, "\"activeProfileIndex\": 0") != NULL);
+	CHECK(strstr(out, "{\"name\": \"thread (201)\"}") != NULL);
+	CHECK(strstr(out, "{\"name\": \"run\", \"file\": \"job.py\"}") != NULL);
+	free(out);
+
+	out = render(p, OUT_RAW, &o, &len);
+	golden("processes.txt", out, len);
+	CHECK(strncmp(out, "process 100: python3 server.py --port=8080;thread (100): MainThread;"
+			   "<module> (server.py:1);serve (server.py:20) 40\n", 113) == 0);
+	check_raw("processes", out, PROCESSES_TOTAL);
+	free(out);
+
+	/* Without -t: no thread roots, but still the process roots. */
+	o.threads = false;
+	out = render(p, OUT_RAW, &o, &len);
+	CHECK(strstr(out, "thread (") == NULL);
+	/* ';' is the frame separator: inside a label it is written ','. */
+	CHECK(strstr(out, "process 200: python3 -c 'import job, job.run()';<module> (<string>:1);"
+			  "run (job.py);関数 (ユーティリティ.py:3) 27\n") != NULL);
+	check_raw("processes-merged", out, PROCESSES_TOTAL);
+	free(out);
+	profile__free(p);
+}
+
+static void test_elided(void)
+{
+	struct profile *p = fixture_elided();
+	struct output_opts o = { 0 };
+	char *out;
+	size_t len;
+
+	out = render(p, OUT_FLAMEGRAPH, &o, &len);
+	golden("elided.svg", out, len);
+	/* all, main, big and one frame for the 30 tiny ones; 35 not drawn. */
+	check_svg("elided", out, 4);
+	CHECK(strstr(out, "data-elided=\"35\"") != NULL);
+	/* Right after big (3000 samples + 5 under it), before main's self time. */
+	CHECK(strstr(out, "<g class=\"frame merged\" data-s=\"3005\" data-n=\"30\" data-d=\"2\" "
+			  "data-name=\"[30 frames under 0.1% each]\">") != NULL);
+	CHECK(strstr(out, "tiny_") == NULL && strstr(out, "small_") == NULL);
+	free(out);
+	profile__free(p);
+}
+
+static void test_empty(void)
+{
+	struct profile *p = profile__new();
+	char *out;
+	size_t len;
+
+	out = render(p, OUT_FLAMEGRAPH, NULL, &len);
+	golden("empty.svg", out, len);
+	check_svg("empty", out, 0);
+	free(out);
+	out = render(p, OUT_SPEEDSCOPE, NULL, &len);
+	golden("empty.json", out, len);
+	free(out);
+	out = render(p, OUT_RAW, NULL, &len);
+	CHECK_INT(len, 0);
+	free(out);
+	profile__free(p);
+}
+
+static void test_errors(void)
+{
+	struct profile *p = fixture_elided();
+	FILE *ro = fopen("/dev/null", "r");
+
+	CHECK_INT(output__write(p, 3, NULL, stdout), -EINVAL);
+	CHECK_INT(output__write(p, -1, NULL, stdout), -EINVAL);
+	if (ro) {
+		/* A stream that refuses writes: an error, not a silent 0. */
+		for (int i = 0; i < 3; i++)
+			CHECK(output__write(p, i, NULL, ro) < 0);
+		fclose(ro);
+	}
+	profile__free(p);
+}
+
+/* Numbers stay C-formatted when the caller runs in a comma locale. */
+static void test_locale(void)
+{
+	struct profile *p = fixture_threads();
+	struct output_opts o = { .threads = true };
+	char *before, *after;
+
+	before = render(p, OUT_SPEEDSCOPE, &o, NULL);
+	if (!setlocale(LC_NUMERIC, "de_DE.UTF-8") && !setlocale(LC_NUMERIC, "fr_FR.UTF-8")) {
+		fprintf(stderr, "  locale: no comma locale installed, checked C only\n");
+	}
+	after = render(p, OUT_SPEEDSCOPE, &o, NULL);
+	setlocale(LC_NUMERIC, "C");
+	CHECK(before && after && strcmp(before, after) == 0);
+	free(before);
+	free(after);
+	profile__free(p);
+}
+
+/* ---- big profiles: size and time --------------------------------------- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 11);
+}
+
+/*
+ * nframes distinct frames in a random call tree (each frame called from an
+ * earlier one, often its predecessor, so chains get deep), one stack per
+ * frame ending there, with skewed counts: a few hot paths, a long tail.
+ */
+static struct profile *fixture_big(uint32_t nframes)
+{
+	struct profile *p = profile__new();
+	struct profile_meta meta = { .command = "python3 big.py", .rate_hz = 1000, .duration_s = 60 };
+	uint32_t *parent = malloc(nframes * sizeof(*parent)), *stack = malloc(4096 * sizeof(*stack));
+	char name[64], file[64];
+
+	for (uint32_t i = 0; i < nframes; i++) {
+		snprintf(name, sizeof(name), "func_%u", i);
+		snprintf(file, sizeof(file), "pkg/mod_%u.py", i / 25);
+		fid(p, name, file, 1 + i % 400, PF_PYTHON);
+		parent[i] = i == 0 ? UINT32_MAX : rnd() % 3 ? i - 1 - rnd() % (i < 40 ? i : 40) : rnd() % i;
+	}
+	for (uint32_t i = 0; i < nframes; i++) {
+		uint32_t n = 0, tid = 1 + i % 4;
+
+		for (uint32_t f = i; f != UINT32_MAX && n < 4096; f = parent[f])
+			stack[n++] = f;
+		for (uint32_t a = 0; a < n / 2; a++) {
+			uint32_t t = stack[a];
+
+			stack[a] = stack[n - 1 - a];
+			stack[n - 1 - a] = t;
+		}
+		CHECK_INT(profile__add(p, 1000, 1000 + tid, stack, n, 1 + (rnd() % 1000 == 0 ? 5000 : rnd() % 20)), 0);
+	}
+	profile__set_meta(p, &meta);
+	free(parent);
+	free(stack);
+	return p;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* --big N PATH: writes the flame graph of fixture_big(N) to PATH and prints
+ * its size and how long profile__view + writing took. */
+static int big(uint32_t nframes, const char *path)
+{
+	struct profile *p = fixture_big(nframes);
+	struct output_opts o = { .threads = true };
+	const char *names[] = { "flamegraph", "speedscope", "raw" };
+	FILE *f;
+	double t0;
+
+	for (int fmt = 0; fmt < 3; fmt++) {
+		char *buf = NULL;
+		size_t len = 0;
+
+		t0 = now();
+		f = open_memstream(&buf, &len);
+		CHECK_INT(output__write(p, fmt, &o, f), 0);
+		fclose(f);
+		printf("%u distinct frames, %" PRIu64 " samples: %s %zu bytes in %.3f s\n", nframes,
+		       profile__total(p), names[fmt], len, now() - t0);
+		if (fmt == OUT_FLAMEGRAPH && path)
+			CHECK_INT(spit(path, buf, len), 0);
+		free(buf);
+	}
+	profile__free(p);
+	return check_report("output --big");
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--regen") == 0)
+			regen = 1;
+		else if (strcmp(argv[i], "--golden") == 0 && i + 1 < argc)
+			golden_dir = argv[++i];
+		else if (strcmp(argv[i], "--big") == 0 && i + 1 < argc)
+			return big((uint32_t)strtoul(argv[i + 1], NULL, 10), i + 2 < argc ? argv[i + 2] : NULL);
+		else {
+			fprintf(stderr, "usage: %s [--regen] [--golden DIR] | --big N [OUT.svg]\n", argv[0]);
+			return 2;
+		}
+	}
+	test_formats();
+	test_profile();
+	test_growth();
+	test_views();
+	test_threads_outputs();
+	test_processes_outputs();
+	test_elided();
+	test_empty();
+	test_errors();
+	test_locale();
+	if (regen)
+		fprintf(stderr, "golden files rewritten in %s\n", golden_dir);
+	return check_report("output");
+}
