@@ -44,7 +44,7 @@ else
 	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps demo test unit integration bench clean lint format install
+.PHONY: all deps demo test unit unit-asan integration bench clean lint format install
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -80,6 +80,19 @@ deps:
 
 unit: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
+
+# The unit tests again, sources and tests built with ASan + UBSan (no BPF).
+ASAN_DIR := $(OUTPUT)/asan
+ASAN_FLAGS := -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_BINS := $(patsubst tests/unit/%.c,$(ASAN_DIR)/%,$(UNIT_SRCS))
+$(ASAN_DIR)/%: tests/unit/%.c $(filter-out user/main.c,$(USER_SRCS)) $(SKELS)
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(ASAN_DIR)
+	$(Q)$(CC) $(filter-out -O2,$(CFLAGS)) $(ASAN_FLAGS) -Itests/unit $< \
+		$(filter-out user/main.c,$(USER_SRCS)) $(LDLIBS) -o $@
+
+unit-asan: $(ASAN_BINS)
+	$(Q)tests/run-unit.sh $(ASAN_BINS)
 
 demo: deps pyhawk
 	$(Q)tools/demo.sh

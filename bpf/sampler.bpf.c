@@ -10,9 +10,11 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* How long a thread with no Python thread state is left alone before its
- * thread list is searched again (a thread may call into Python later). */
-const volatile __u64 no_tstate_retry_ns = 200 * 1000 * 1000;
+/* A thread with no Python thread state is left alone for a while before
+ * the thread list is searched again (it may call into Python later, or its
+ * state may not be linked yet at start-up): 1 ms, doubling per miss, up to
+ * this. Short at first, so a 50 ms process is not missed. */
+const volatile __u64 no_tstate_retry_max_ns = 200 * 1000 * 1000;
 
 /* Finds the thread state of the current task: the cached one if it still
  * belongs to this thread, else a search of every interpreter's thread list
@@ -54,9 +56,14 @@ static __always_inline __u64 find_tstate(struct walk *w, __u32 tid, __u64 now)
 	nv.cookie = w->proc->cookie;
 	nv.tstate = w->found;
 	if (!w->found) {
+		__u64 wait = 1000 * 1000;
+
 		if (!w->reason)
 			w->reason = w->cur ? PH_R_THREAD_SEARCH : PH_R_NO_THREAD_STATE;
-		nv.retry_ns = now + no_tstate_retry_ns;
+		nv.misses = tv && tv->cookie == nv.cookie ? tv->misses + 1 : 1;
+		if (nv.misses < 16)
+			wait <<= nv.misses;
+		nv.retry_ns = now + (wait < no_tstate_retry_max_ns ? wait : no_tstate_retry_max_ns);
 	}
 	if (bpf_map_update_elem(&threads, &key, &nv, BPF_ANY))
 		stat_inc(PH_R_MAP_FULL);
@@ -123,8 +130,9 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 	bpf_loop(PH_MAX_FRAMES + PH_MAX_FRAMES / 4, frame_step_local, &w, 0);
 	n = w.nframes;
 	if (!n) {
-		/* Nothing to show: a drop, under exactly one reason. */
-		stat_inc(PH_R_EMPTY_STACK);
+		/* Nothing to show: a drop, under exactly one reason. Only
+		 * shim frames (3.15: the thread's base frame) = no frame. */
+		stat_inc(w.reason ? PH_R_EMPTY_STACK : PH_R_NO_FRAME);
 		return 0;
 	}
 

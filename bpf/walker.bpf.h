@@ -56,7 +56,7 @@ struct thread_val {
 	__u64 tstate; /* 0: no thread state found (retry after retry_ns) */
 	__u64 retry_ns;
 	__u32 cookie;
-	__u32 _pad;
+	__u32 misses; /* searches that found nothing: the retry backs off */
 };
 
 struct code_key {

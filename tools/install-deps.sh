@@ -23,8 +23,10 @@ if [ -n "$missing" ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-# npm packages for the consumer tests, pinned by tests/js/package-lock.json.
-if [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules ]; then
+# npm packages for the consumer tests, pinned by tests/js/package-lock.json;
+# again when the lock file is newer than what npm ci last installed.
+if [ -f tests/js/package.json ] && { [ ! -f tests/js/node_modules/.package-lock.json ] ||
+	[ tests/js/package-lock.json -nt tests/js/node_modules/.package-lock.json ]; }; then
 	echo "  DEPS     npm ci (tests/js)"
 	(cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi

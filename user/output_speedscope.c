@@ -157,7 +157,7 @@ int output__write_speedscope(const struct profile *p, const struct output_opts *
 		fputs(g ? ",\n    {\"type\": \"sampled\", \"name\": " : "\n    {\"type\": \"sampled\", \"name\": ",
 		      f);
 		json_str(f, grp->name);
-		fprintf(f, ",\n     \"unit\": \"%s\", \"startValue\": 0, \"endValue\": %.9g,\n     \"samples\": [",
+		fprintf(f, ",\n     \"unit\": \"%s\", \"startValue\": 0, \"endValue\": %.12g,\n     \"samples\": [",
 			unit, weight(m, profile__total(p), grp->total));
 		/* The view sorts stacks by group: this group's are next. */
 		for (; si < nstacks && profile_view__stack(v, si)->group == g; si++) {
@@ -170,7 +170,7 @@ int output__write_speedscope(const struct profile *p, const struct output_opts *
 		}
 		fputs("\n     ],\n     \"weights\": [", f);
 		for (size_t k = first; k < si; k++)
-			fprintf(f, k > first ? ", %.9g" : "%.9g",
+			fprintf(f, k > first ? ", %.12g" : "%.12g",
 				weight(m, profile__total(p), profile_view__stack(v, k)->count));
 		fputs("]}", f);
 	}

@@ -860,8 +860,9 @@ int profile__view(const struct profile *p, const struct profile_view_opts *opts,
 		if (!nkeys || keys[nkeys - 1] != keys[i])
 			keys[nkeys++] = keys[i];
 	}
-	memcpy(pids, p->pids, p->npids * sizeof(*pids));
 	npids = p->npids;
+	if (npids) /* an empty profile has no array at all */
+		memcpy(pids, p->pids, npids * sizeof(*pids));
 	qsort(pids, npids, sizeof(*pids), cmp_u32);
 
 	proc_roots = npids > 1 && o.group_by != PROFILE_GROUP_PROCESS;

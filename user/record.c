@@ -65,11 +65,14 @@ struct recorder {
 	int err; /* first error from an event handler */
 };
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, stop_from_kill;
 
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *info, void *uctx)
 {
 	stop_signal = sig;
+	/* A terminal's Ctrl-C reaches the whole foreground group (SI_KERNEL);
+	 * kill(1) reaches pyhawk alone (SI_USER), and is passed on. */
+	stop_from_kill = info && info->si_code == SI_USER;
 }
 
 static double now_s(void)
@@ -507,17 +510,17 @@ int record__run(const struct config *cfg)
 		default_output(outbuf, sizeof(outbuf), cfg->pid ? cfg->pid : getpid(), format);
 		outname = outbuf;
 	}
+	if (!has_bpf_caps()) {
+		fprintf(stderr, "Error: pyhawk needs root (or CAP_BPF and CAP_PERFMON) to load its "
+				"BPF programs: run it with sudo\n");
+		rc = PH_EXIT_PERMISSION;
+		goto cleanup;
+	}
 	err = open_output(outname, &outfd);
 	if (err) {
 		fprintf(stderr, "Error: cannot write the profile to '%s': %s\n", outname,
 			err == -EISDIR ? "not a regular file" : strerror(-err));
 		rc = PH_EXIT_OUTPUT;
-		goto cleanup;
-	}
-	if (!has_bpf_caps()) {
-		fprintf(stderr, "Error: pyhawk needs root (or CAP_BPF and CAP_PERFMON) to load its "
-				"BPF programs: run it with sudo\n");
-		rc = PH_EXIT_PERMISSION;
 		goto cleanup;
 	}
 	if (cfg->pid) {
@@ -563,9 +566,14 @@ int record__run(const struct config *cfg)
 		goto cleanup;
 	}
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	{
+		struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		signal(SIGPIPE, SIG_IGN);
+	}
 
 	if (cfg->argv) {
 		err = launch(cfg->argv, &child, &fds[0], &fds[1]);
@@ -631,8 +639,10 @@ int record__run(const struct config *cfg)
 		if (deadline && now >= deadline)
 			break;
 	}
-	if (stop_signal == SIGTERM && child && !child_done)
-		kill(child, SIGTERM);
+	/* The command was started for the capture: a signal that stops pyhawk
+	 * stops it too, unless the terminal already sent it to both. */
+	if (stop_signal && child && !child_done && (stop_signal == SIGTERM || stop_from_kill))
+		kill(child, stop_signal);
 	sampler__drain(r->smp);
 	if (r->err) {
 		fprintf(stderr, "Error: aggregating samples: %s\n", strerror(-r->err));

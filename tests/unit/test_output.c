@@ -708,17 +708,27 @@ static void test_locale(void)
 {
 	struct profile *p = fixture_threads();
 	struct output_opts o = { .threads = true };
-	char *before, *after;
+	char *before[2], *after[2];
 
-	before = render(p, OUT_SPEEDSCOPE, &o, NULL);
-	if (!setlocale(LC_NUMERIC, "de_DE.UTF-8") && !setlocale(LC_NUMERIC, "fr_FR.UTF-8")) {
+	before[0] = render(p, OUT_SPEEDSCOPE, &o, NULL);
+	before[1] = render(p, OUT_FLAMEGRAPH, &o, NULL);
+	/* run-outputs.sh builds de_DE with localedef and sets LOCPATH. */
+	if (setlocale(LC_NUMERIC, "de_DE.UTF-8") || setlocale(LC_NUMERIC, "fr_FR.UTF-8")) {
+		char num[16];
+
+		snprintf(num, sizeof(num), "%.1f", 2.5);
+		CHECK_STR(num, "2,5"); /* the locale is really in force */
+	} else {
 		fprintf(stderr, "  locale: no comma locale installed, checked C only\n");
 	}
-	after = render(p, OUT_SPEEDSCOPE, &o, NULL);
+	after[0] = render(p, OUT_SPEEDSCOPE, &o, NULL);
+	after[1] = render(p, OUT_FLAMEGRAPH, &o, NULL);
 	setlocale(LC_NUMERIC, "C");
-	CHECK(before && after && strcmp(before, after) == 0);
-	free(before);
-	free(after);
+	for (int i = 0; i < 2; i++) {
+		CHECK(before[i] && after[i] && strcmp(before[i], after[i]) == 0);
+		free(before[i]);
+		free(after[i]);
+	}
 	profile__free(p);
 }
 
@@ -735,22 +745,29 @@ static uint32_t rnd(void)
 }
 
 /*
- * nframes distinct frames in a random call tree (each frame called from an
- * earlier one, often its predecessor, so chains get deep), one stack per
- * frame ending there, with skewed counts: a few hot paths, a long tail.
+ * nframes distinct frames in a random call tree: each frame is called from
+ * one of the 40 frames made before it, or, once stacks are 30 to 90 deep
+ * like a busy Python program's, from one of the first 200. One stack per
+ * frame ends there, with skewed counts: a few hot paths, a long tail.
  */
 static struct profile *fixture_big(uint32_t nframes)
 {
 	struct profile *p = profile__new();
 	struct profile_meta meta = { .command = "python3 big.py", .rate_hz = 1000, .duration_s = 60 };
 	uint32_t *parent = malloc(nframes * sizeof(*parent)), *stack = malloc(4096 * sizeof(*stack));
+	uint32_t *depth = malloc(nframes * sizeof(*depth));
 	char name[64], file[64];
+
+	int ok = 1;
 
 	for (uint32_t i = 0; i < nframes; i++) {
 		snprintf(name, sizeof(name), "func_%u", i);
 		snprintf(file, sizeof(file), "pkg/mod_%u.py", i / 25);
-		fid(p, name, file, 1 + i % 400, PF_PYTHON);
-		parent[i] = i == 0 ? UINT32_MAX : rnd() % 3 ? i - 1 - rnd() % (i < 40 ? i : 40) : rnd() % i;
+		ok &= profile__frame_id(p, name, file, 1 + i % 400, PF_PYTHON) == i;
+		parent[i] = i == 0 ? UINT32_MAX : i - 1 - rnd() % (i < 40 ? i : 40);
+		if (i && depth[parent[i]] >= 30 + rnd() % 60)
+			parent[i] = rnd() % (i < 200 ? i : 200);
+		depth[i] = i ? depth[parent[i]] + 1 : 1;
 	}
 	for (uint32_t i = 0; i < nframes; i++) {
 		uint32_t n = 0, tid = 1 + i % 4;
@@ -763,10 +780,12 @@ static struct profile *fixture_big(uint32_t nframes)
 			stack[a] = stack[n - 1 - a];
 			stack[n - 1 - a] = t;
 		}
-		CHECK_INT(profile__add(p, 1000, 1000 + tid, stack, n, 1 + (rnd() % 1000 == 0 ? 5000 : rnd() % 20)), 0);
+		ok &= profile__add(p, 1000, 1000 + tid, stack, n, 1 + (rnd() % 1000 == 0 ? 5000 : rnd() % 20)) == 0;
 	}
+	CHECK(ok);
 	profile__set_meta(p, &meta);
 	free(parent);
+	free(depth);
 	free(stack);
 	return p;
 }
@@ -797,8 +816,15 @@ static int big(uint32_t nframes, const char *path)
 		f = open_memstream(&buf, &len);
 		CHECK_INT(output__write(p, fmt, &o, f), 0);
 		fclose(f);
-		printf("%u distinct frames, %" PRIu64 " samples: %s %zu bytes in %.3f s\n", nframes,
+		printf("%u distinct frames, %" PRIu64 " samples: %s %zu bytes in %.3f s", nframes,
 		       profile__total(p), names[fmt], len, now() - t0);
+		if (fmt == OUT_FLAMEGRAPH) {
+			const char *a = strstr(buf, "data-frames=\""), *e = strstr(buf, "data-elided=\"");
+
+			printf(" (%ld frames drawn, %ld merged or left out)", a ? strtol(a + 13, NULL, 10) : -1,
+			       e ? strtol(e + 13, NULL, 10) : -1);
+		}
+		putchar('\n');
 		if (fmt == OUT_FLAMEGRAPH && path)
 			CHECK_INT(spit(path, buf, len), 0);
 		free(buf);
@@ -809,6 +835,9 @@ static int big(uint32_t nframes, const char *path)
 
 int main(int argc, char **argv)
 {
+	/* Paths are relative to the top of the tree, where the runners start. */
+	if (getenv("PYHAWK_GOLDEN_DIR"))
+		golden_dir = getenv("PYHAWK_GOLDEN_DIR");
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--regen") == 0)
 			regen = 1;

@@ -1,0 +1,130 @@
+"""Bad input: each gets one actionable line on stderr and its documented
+exit code (asserted by name, from user/exitcodes.h)."""
+
+import os
+import subprocess
+
+import pytest
+
+from conftest import EXIT, PYHAWK, ROOT, matrix_params, run_pyhawk, workload
+
+
+def unused_pid():
+    with open("/proc/sys/kernel/pid_max") as f:
+        pid = int(f.read()) - 1
+    while os.path.exists("/proc/%d" % pid):
+        pid -= 1
+    return pid
+
+
+def check_error(proc, code, *words):
+    assert proc.returncode == EXIT[code], (proc.returncode, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("Error: "), proc.stderr
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+    assert proc.stdout == ""
+
+
+def test_pid_does_not_exist(tmp_path):
+    pid = unused_pid()
+    check_error(run_pyhawk(["record", "-p", str(pid), "-o", str(tmp_path / "o.svg")]),
+                "PH_EXIT_NO_PROCESS", str(pid), "no process")
+
+
+def test_pid_not_python(tmp_path):
+    p = subprocess.Popen(["sleep", "60"])
+    try:
+        check_error(run_pyhawk(["record", "-p", str(p.pid), "-o", str(tmp_path / "o.svg")]),
+                    "PH_EXIT_NOT_PYTHON", "not a Python process")
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_kernel_thread(tmp_path):
+    # PID 2 is kthreadd on Linux.
+    with open("/proc/2/comm") as f:
+        assert f.read().strip() == "kthreadd"
+    check_error(run_pyhawk(["record", "-p", "2", "-o", str(tmp_path / "o.svg")]),
+                "PH_EXIT_NOT_PYTHON", "kernel thread")
+
+
+def old_python():
+    """A CPython older than pyhawk supports (pyenv 3.7 or 3.6 on this image)."""
+    for v in ("3.7.16", "3.6.15"):
+        path = "/root/.pyenv/versions/%s/bin/python3" % v
+        if os.access(path, os.X_OK):
+            return path
+    pytest.fail("no unsupported Python (pyenv 3.7/3.6) found to test the refusal with")
+
+
+def test_unknown_python_version(tmp_path):
+    p = subprocess.Popen([old_python(), "-c", "import time; print('ready', flush=True); time.sleep(60)"],
+                         stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "ready"
+        check_error(run_pyhawk(["record", "-p", str(p.pid), "-o", str(tmp_path / "o.svg")]),
+                    "PH_EXIT_UNSUPPORTED", "3.", "does not support")
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_not_root(tmp_path):
+    os.chmod(tmp_path, 0o777)
+    py = matrix_params()[0].values[0]
+    proc = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                           "--inh-caps=-all", PYHAWK, "record", "-o", str(tmp_path / "o.svg"), "--",
+                           py.path, "-c", "pass"], capture_output=True, text=True, timeout=60)
+    check_error(proc, "PH_EXIT_PERMISSION", "root")
+
+
+@pytest.mark.parametrize("path,words", [
+    ("/nonexistent-dir/out.svg", ["No such file"]),
+    ("/proc/version", ["/proc/version"]),
+    ("/dev/null", ["not a regular file"]),
+])
+def test_unwritable_output(path, words):
+    py = matrix_params()[0].values[0]
+    check_error(run_pyhawk(["record", "-o", path, "--", py.path, "-c", "pass"]),
+                "PH_EXIT_OUTPUT", *words)
+
+
+@pytest.mark.parametrize("args,words", [
+    (["-r", "0"], ["rate"]),
+    (["-r", "-5"], ["rate"]),
+    (["-r", "1000000"], ["rate"]),
+    (["-r", "abc"], ["rate"]),
+    (["-d", "0"], ["duration"]),
+    (["-d", "-1"], ["duration"]),
+    (["-d", "soon"], ["duration"]),
+    (["-f", "pdf"], ["unknown format", "pdf"]),
+    (["--bogus"], ["unknown option"]),
+    (["-F", "--nolineno"], ["cannot be combined"]),
+    ([], ["nothing to profile"]),
+])
+def test_bad_flags(args, words, tmp_path):
+    extra = [] if args == [] else ["-p", "1"]
+    check_error(run_pyhawk(["record", "-o", str(tmp_path / "o.svg")] + args + extra),
+                "PH_EXIT_USAGE", *words)
+
+
+def test_command_not_found(tmp_path):
+    check_error(run_pyhawk(["record", "-o", str(tmp_path / "o.svg"), "--", "/no/such/python"]),
+                "PH_EXIT_COMMAND", "/no/such/python")
+
+
+def test_command_not_python(tmp_path):
+    check_error(run_pyhawk(["record", "-o", str(tmp_path / "o.svg"), "--", "true"]),
+                "PH_EXIT_NOT_PYTHON", "true")
+
+
+def test_help_and_version():
+    p = run_pyhawk(["--help"])
+    assert p.returncode == EXIT["PH_EXIT_OK"] and "pyhawk record" in p.stdout
+    p = run_pyhawk(["record", "--help"])
+    assert p.returncode == EXIT["PH_EXIT_OK"] and "--rate" in p.stdout and "EXAMPLES" in p.stdout
+    p = run_pyhawk(["--version"])
+    assert p.returncode == EXIT["PH_EXIT_OK"] and p.stdout.startswith("pyhawk ")

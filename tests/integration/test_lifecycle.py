@@ -1,0 +1,135 @@
+"""Short-lived processes, attaching with -p, and the ways a capture ends
+(SIGINT, SIGTERM, the target's exit, --duration): each writes the profile
+and the summary."""
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import EXIT, PYHAWK, matrix_params, parse_raw, record, run_pyhawk, split_label, workload
+
+BUSY = workload("busy.py")
+
+
+def has_func(stacks, name, file=None):
+    return any(split_label(f)[0] == name and (file is None or split_label(f)[1] == file)
+               for s in stacks for f in s)
+
+
+@pytest.mark.parametrize("py", matrix_params())
+def test_short_lived_process(py, tmp_path):
+    t0 = time.time()
+    proc, stacks = record(py, [workload("short.py")], tmp_path, extra=["-r", "2000"])
+    assert time.time() - t0 < 10
+    # The process is gone before the capture ends: names and lines came from
+    # the kernel's descriptions, not from reading its memory afterwards.
+    assert has_func(stacks, "short_lived_work", "short.py"), stacks
+    assert "samples from 1 process" in proc.stderr
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process, from /proc/PID/stat."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_busy(py, seconds=600):
+    p = subprocess.Popen([py.path, BUSY, str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    return p
+
+
+@pytest.mark.parametrize("py", matrix_params())
+def test_attach_pid(py, tmp_path):
+    target = start_busy(py)
+    try:
+        out = tmp_path / "out.txt"
+        cpu0 = cpu_seconds(target.pid)
+        proc = run_pyhawk(["record", "-p", str(target.pid), "-d", "2", "-r", "200", "-f", "raw",
+                           "-o", str(out)])
+        cpu = cpu_seconds(target.pid) - cpu0
+        assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+        stacks = parse_raw(out.read_text())
+        busy = sum(c for s, c in stacks.items() if split_label(s[-1])[0] == "busy_loop")
+        total = sum(stacks.values())
+        # On-CPU sampling: 200 samples per CPU second the target used (the
+        # machine may be shared, so compare with its CPU time, not the clock),
+        # nearly all in busy_loop.
+        assert cpu > 0.2
+        assert abs(total - 200 * cpu) <= 0.2 * 200 * cpu + 10, (total, cpu, proc.stderr)
+        assert busy >= 0.95 * total
+        assert target.poll() is None, "the target must keep running (never paused or killed)"
+    finally:
+        target.kill()
+        target.wait()
+
+
+def record_until(tmp_path, args, stop):
+    """Starts a capture, lets it run, stops it with stop(proc); returns
+    (returncode, stderr, stacks)."""
+    out = tmp_path / "out.txt"
+    p = subprocess.Popen([PYHAWK, "record", "-f", "raw", "-r", "200", "-o", str(out)] + args,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    stop(p)
+    _, err = p.communicate(timeout=30)
+    return p.returncode, err, parse_raw(out.read_text()) if out.exists() else {}
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_signal_writes_profile(sig, tmp_path):
+    py = next(p for p in matrix_params()).values[0]
+    rc, err, stacks = record_until(tmp_path, ["--", py.path, BUSY], lambda p: p.send_signal(sig))
+    assert rc == EXIT["PH_EXIT_OK"], err
+    assert has_func(stacks, "busy_loop", "busy.py"), stacks
+    assert "samples from 1 process" in err
+
+
+def test_target_exit_writes_profile(tmp_path):
+    py = next(p for p in matrix_params()).values[0]
+    target = start_busy(py, seconds=1.5)
+    out = tmp_path / "out.txt"
+    proc = run_pyhawk(["record", "-p", str(target.pid), "-r", "200", "-f", "raw", "-o", str(out)],
+                      timeout=30)
+    target.wait()
+    assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+    assert has_func(parse_raw(out.read_text()), "busy_loop", "busy.py")
+
+
+def test_duration_stops_capture(tmp_path):
+    py = next(p for p in matrix_params()).values[0]
+    target = start_busy(py)
+    try:
+        t0 = time.time()
+        proc = run_pyhawk(["record", "-p", str(target.pid), "-d", "1", "-f", "raw", "-o",
+                           str(tmp_path / "o.txt")])
+        assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+        assert 0.9 <= time.time() - t0 < 5
+    finally:
+        target.kill()
+        target.wait()
+
+
+def test_summary_counts(tmp_path):
+    """The end-of-record summary: samples, processes, threads; with --stats
+    every counter, and they add up."""
+    py = next(p for p in matrix_params()).values[0]
+    out = tmp_path / "out.txt"
+    proc = run_pyhawk(["record", "--stats", "-r", "300", "-f", "raw", "-o", str(out), "--",
+                       py.path, BUSY, "1.5"])
+    assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+    total = sum(parse_raw(out.read_text()).values())
+    assert "pyhawk: %d samples from 1 process, 1 thread in" % total in proc.stderr, proc.stderr
+    counters = {}
+    for line in proc.stderr.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].isupper() and parts[1].isdigit():
+            counters[parts[0]] = int(parts[1])
+    for name in ("RUNS", "SAMPLES", "NO_THREAD_STATE", "RINGBUF_FULL", "TRUNCATED", "READ_FRAME"):
+        assert name in counters, proc.stderr
+    assert counters["SAMPLES"] == total
+    assert "BPF_NS_PER_SAMPLE" in counters
