@@ -12,9 +12,9 @@ static const struct {
 	const char *name;
 	const char *ext;
 } formats[] = {
-	[OUT_FLAMEGRAPH] = { "flamegraph", ".svg" },
-	[OUT_SPEEDSCOPE] = { "speedscope", ".json" },
-	[OUT_RAW] = { "raw", ".txt" },
+	[OUT_FLAMEGRAPH] = { "flamegraph", "svg" },
+	[OUT_SPEEDSCOPE] = { "speedscope", "json" },
+	[OUT_RAW] = { "raw", "txt" },
 };
 
 #define NFORMATS ((int)(sizeof(formats) / sizeof(formats[0])))
@@ -99,43 +99,6 @@ int output__write(const struct profile *p, int format, const struct output_opts 
 	uselocale(old);
 	freelocale(c_locale);
 	return err;
-}
-
-size_t output__utf8_next(const char *s, uint32_t *cp)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	unsigned char c = u[0];
-
-	*cp = 0xfffd;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		if ((u[1] & 0xc0) != 0x80)
-			return 0;
-		*cp = (uint32_t)(c & 0x1f) << 6 | (u[1] & 0x3f);
-		return 2;
-	}
-	if (c >= 0xe0 && c <= 0xef) {
-		/* E0 needs A0.. (no overlongs), ED stops at 9F (no surrogates). */
-		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-
-		if (u[1] < lo || u[1] > hi || (u[2] & 0xc0) != 0x80)
-			return 0;
-		*cp = (uint32_t)(c & 0x0f) << 12 | (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f);
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-
-		if (u[1] < lo || u[1] > hi || (u[2] & 0xc0) != 0x80 || (u[3] & 0xc0) != 0x80)
-			return 0;
-		*cp = (uint32_t)(c & 0x07) << 18 | (uint32_t)(u[1] & 0x3f) << 12 |
-		      (uint32_t)(u[2] & 0x3f) << 6 | (u[3] & 0x3f);
-		return 4;
-	}
-	return 0;
 }
 
 size_t output__title(const struct profile *p, const struct output_opts *opts, char *buf, size_t size)

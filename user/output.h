@@ -25,7 +25,7 @@ int output__parse_format(const char *name);
 int output__format_for_path(const char *path);
 /* "flamegraph", "speedscope", "raw"; NULL for an unknown format. */
 const char *output__format_name(int format);
-/* ".svg", ".json", ".txt" (with the dot); NULL for an unknown format. */
+/* "svg", "json", "txt" (no dot); NULL for an unknown format. */
 const char *output__default_extension(int format);
 
 /* Writes p to f. Returns 0 or -errno. Library code: prints nothing else.
@@ -39,11 +39,6 @@ int output__write_flamegraph(const struct profile *p, const struct output_opts *
 int output__write_speedscope(const struct profile *p, const struct output_opts *opts, FILE *f);
 int output__write_raw(const struct profile *p, const struct output_opts *opts, FILE *f);
 
-/* Helpers the writers share. */
-
-/* Decodes the UTF-8 sequence at s into *cp and returns its length (1-4), or
- * 0 for an invalid one (*cp is then U+FFFD; skip one byte). */
-size_t output__utf8_next(const char *s, uint32_t *cp);
 /* The title of an output, like snprintf: opts->title, else
  * "pyhawk: COMMAND — N samples, D s at R Hz" from the meta (parts the meta
  * lacks are left out). Returns the full length. */

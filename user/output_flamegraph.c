@@ -60,7 +60,7 @@ struct fg {
  * U+FFFD for invalid UTF-8 and the non-characters XML forbids. */
 static size_t xml_next(const char *s, uint32_t *cp)
 {
-	size_t l = output__utf8_next(s, cp);
+	size_t l = profile__utf8_next(s, cp);
 
 	if (!l)
 		return 1; /* *cp is U+FFFD */

@@ -16,7 +16,7 @@ static void json_str(FILE *f, const char *s)
 	putc('"', f);
 	while (*s) {
 		uint32_t cp;
-		size_t l = output__utf8_next(s, &cp);
+		size_t l = profile__utf8_next(s, &cp);
 
 		if (!l) {
 			fputs("\\ufffd", f);

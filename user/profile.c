@@ -189,28 +189,40 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 
 /* ---- UTF-8 ---------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if s starts an invalid
- * one (overlong forms, surrogates and code points past U+10FFFF included). */
-static size_t utf8_seq(const unsigned char *s)
+size_t profile__utf8_next(const char *s, uint32_t *cp)
 {
-	unsigned char c = s[0];
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char c = u[0];
 
-	if (c < 0x80)
+	/* Each test stops at the first bad byte, so a NUL ends the read. */
+	*cp = 0xfffd;
+	if (c < 0x80) {
+		*cp = c;
 		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		if ((u[1] & 0xc0) != 0x80)
+			return 0;
+		*cp = (uint32_t)(c & 0x1f) << 6 | (u[1] & 0x3f);
+		return 2;
+	}
 	if (c >= 0xe0 && c <= 0xef) {
+		/* E0 needs A0.. (no overlongs), ED stops at 9F (no surrogates). */
 		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
 
-		if (s[1] < lo || s[1] > hi || (s[2] & 0xc0) != 0x80)
+		if (u[1] < lo || u[1] > hi || (u[2] & 0xc0) != 0x80)
 			return 0;
+		*cp = (uint32_t)(c & 0x0f) << 12 | (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f);
 		return 3;
 	}
 	if (c >= 0xf0 && c <= 0xf4) {
+		/* F0 needs 90.. (no overlongs), F4 stops at 8F (U+10FFFF). */
 		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
 
-		if (s[1] < lo || s[1] > hi || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+		if (u[1] < lo || u[1] > hi || (u[2] & 0xc0) != 0x80 || (u[3] & 0xc0) != 0x80)
 			return 0;
+		*cp = (uint32_t)(c & 0x07) << 18 | (uint32_t)(u[1] & 0x3f) << 12 |
+		      (uint32_t)(u[2] & 0x3f) << 6 | (u[3] & 0x3f);
 		return 4;
 	}
 	return 0;
@@ -218,14 +230,14 @@ static size_t utf8_seq(const unsigned char *s)
 
 static int utf8_valid(const char *s)
 {
-	const unsigned char *u = (const unsigned char *)s;
+	uint32_t cp;
 
-	while (*u) {
-		size_t l = utf8_seq(u);
+	while (*s) {
+		size_t l = profile__utf8_next(s, &cp);
 
 		if (!l)
 			return 0;
-		u += l;
+		s += l;
 	}
 	return 1;
 }
@@ -246,7 +258,8 @@ static char *utf8_dup(const char *s)
 		return NULL;
 	o = out;
 	while (*u) {
-		size_t l = utf8_seq(u);
+		uint32_t cp;
+		size_t l = profile__utf8_next((const char *)u, &cp);
 
 		if (l) {
 			memcpy(o, u, l);
@@ -433,7 +446,7 @@ static int stack_eq(const void *ctx, uint32_t idx, const void *key)
 	const struct stack_key *b = key;
 
 	return a->pid == b->pid && a->tid == b->tid && a->n == b->n &&
-	       memcmp(p->ids + a->off, b->frames, b->n * sizeof(uint32_t)) == 0;
+	       (!b->n || memcmp(p->ids + a->off, b->frames, b->n * sizeof(uint32_t)) == 0);
 }
 
 static int pid_eq(const void *ctx, uint32_t idx, const void *key)
@@ -474,7 +487,7 @@ int profile__add(struct profile *p, uint32_t pid, uint32_t tid, const uint32_t *
 	uint64_t h;
 	int err;
 
-	if (!n || !frames)
+	if (n && !frames)
 		return -EINVAL;
 	for (uint32_t i = 0; i < n; i++) {
 		if (frames[i] >= p->nframes)
@@ -484,7 +497,8 @@ int profile__add(struct profile *p, uint32_t pid, uint32_t tid, const uint32_t *
 		return 0;
 
 	h = hash_u64(HASH_SEED, (uint64_t)pid << 32 | tid);
-	h = hash_bytes(h, frames, n * sizeof(uint32_t));
+	if (n)
+		h = hash_bytes(h, frames, n * sizeof(uint32_t));
 	err = index_reserve(&p->stack_ix);
 	if (err)
 		return err;
@@ -504,7 +518,8 @@ int profile__add(struct profile *p, uint32_t pid, uint32_t tid, const uint32_t *
 		err = note_pid(p, pid);
 	if (err)
 		return err;
-	memcpy(p->ids + p->nids, frames, n * sizeof(uint32_t));
+	if (n)
+		memcpy(p->ids + p->nids, frames, n * sizeof(uint32_t));
 	e = &p->stacks[p->nstacks];
 	e->count = count;
 	e->off = p->nids;
@@ -835,6 +850,7 @@ int profile__view(const struct profile *p, const struct profile_view_opts *opts,
 	int64_t *proc_root = NULL;    /* per pid index */
 	int64_t *thread_root = NULL;  /* per key index */
 	uint32_t *order = NULL;
+	int64_t no_frames = -1; /* stands in for empty stacks */
 	size_t nkeys = 0, npids = 0, capextra = 0, nids = 0, roots;
 	int proc_roots, thread_roots, err = -ENOMEM;
 
@@ -883,6 +899,17 @@ int profile__view(const struct profile *p, const struct profile_view_opts *opts,
 			goto cleanup;
 	}
 
+	for (size_t i = 0; i < p->nstacks; i++) {
+		if (p->stacks[i].n)
+			continue;
+		/* A sample without frames still counts: give it a frame, or the
+		 * raw format could not show it and totals would not add up. */
+		no_frames = add_extra(v, strdup("[no Python frames]"), PF_OTHER, &capextra);
+		if (no_frames < 0)
+			goto cleanup;
+		break;
+	}
+
 	/* Groups, in the same numeric order. */
 	v->ngroups = o.group_by == PROFILE_GROUP_THREAD	   ? (uint32_t)nkeys :
 		     o.group_by == PROFILE_GROUP_PROCESS ? (uint32_t)npids :
@@ -914,9 +941,9 @@ int profile__view(const struct profile *p, const struct profile_view_opts *opts,
 
 	/* Every stack with its roots prepended. */
 	roots = (size_t)proc_roots + (size_t)thread_roots;
-	if (p->nstacks && roots > (SIZE_MAX / sizeof(uint32_t) - p->nids) / p->nstacks)
+	if (p->nstacks && roots + 1 > (SIZE_MAX / sizeof(uint32_t) - p->nids) / p->nstacks)
 		goto cleanup;
-	v->ids = malloc((p->nids + roots * p->nstacks + 1) * sizeof(*v->ids));
+	v->ids = malloc((p->nids + (roots + 1) * p->nstacks + 1) * sizeof(*v->ids));
 	v->stacks = malloc((p->nstacks + 1) * sizeof(*v->stacks));
 	if (!v->ids || !v->stacks)
 		goto cleanup;
@@ -931,9 +958,12 @@ int profile__view(const struct profile *p, const struct profile_view_opts *opts,
 			*f++ = (uint32_t)proc_root[pi];
 		if (thread_roots)
 			*f++ = (uint32_t)thread_root[ki];
-		memcpy(f, p->ids + e->off, e->n * sizeof(uint32_t));
+		if (e->n)
+			memcpy(f, p->ids + e->off, e->n * sizeof(uint32_t));
+		else
+			*f = (uint32_t)no_frames;
 		s->frames = v->ids + nids;
-		s->n = e->n + (uint32_t)roots;
+		s->n = (e->n ? e->n : 1) + (uint32_t)roots;
 		s->count = e->count;
 		s->group = o.group_by == PROFILE_GROUP_THREAD	 ? (uint32_t)ki :
 			   o.group_by == PROFILE_GROUP_PROCESS ? (uint32_t)pi :

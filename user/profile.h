@@ -41,8 +41,10 @@ int64_t profile__frame_id(struct profile *p, const char *name, const char *file,
 const struct profile_frame *profile__frame(const struct profile *p, uint32_t id);
 
 /* Adds count samples of a stack of frame ids, root (outermost) first, taken
- * from thread tid of process pid. Returns 0, -EINVAL (n == 0, or an id that
- * profile__frame_id did not return) or -ENOMEM. count 0 adds nothing. */
+ * from thread tid of process pid. Returns 0, -EINVAL (an id that
+ * profile__frame_id did not return) or -ENOMEM. count 0 adds nothing. An
+ * empty stack (n == 0, frames may be NULL) still counts: outputs show it as
+ * a "[no Python frames]" frame. */
 int profile__add(struct profile *p, uint32_t pid, uint32_t tid, const uint32_t *frames, uint32_t n,
 		 uint64_t count);
 
@@ -54,6 +56,12 @@ int profile__set_process(struct profile *p, uint32_t pid, const char *cmdline);
 void profile__set_meta(struct profile *p, const struct profile_meta *meta);
 
 uint64_t profile__total(const struct profile *p);
+
+/* Decodes the UTF-8 sequence at s into *cp and returns its length (1-4), or
+ * 0 for an invalid one (overlong, surrogate, past U+10FFFF; *cp is then
+ * U+FFFD: skip one byte). The profile's strings are always valid; the
+ * writers use it to walk them and to check strings from elsewhere. */
+size_t profile__utf8_next(const char *s, uint32_t *cp);
 
 /* Meta as last set (strings owned by p; command may be NULL). */
 const struct profile_meta *profile__meta(const struct profile *p);

@@ -350,9 +350,9 @@ static void test_formats(void)
 	CHECK_INT(output__format_for_path("-"), -ENOENT);
 	CHECK_STR(output__format_name(OUT_SPEEDSCOPE), "speedscope");
 	CHECK(output__format_name(3) == NULL);
-	CHECK_STR(output__default_extension(OUT_FLAMEGRAPH), ".svg");
-	CHECK_STR(output__default_extension(OUT_SPEEDSCOPE), ".json");
-	CHECK_STR(output__default_extension(OUT_RAW), ".txt");
+	CHECK_STR(output__default_extension(OUT_FLAMEGRAPH), "svg");
+	CHECK_STR(output__default_extension(OUT_SPEEDSCOPE), "json");
+	CHECK_STR(output__default_extension(OUT_RAW), "txt");
 	CHECK(output__default_extension(-1) == NULL);
 	for (int i = 0; i < 3; i++)
 		CHECK_INT(output__parse_format(output__format_name(i)), i);
@@ -386,7 +386,6 @@ static void test_profile(void)
 
 	stack[0] = a;
 	stack[1] = b;
-	CHECK_INT(profile__add(p, 1, 1, stack, 0, 1), -EINVAL);
 	stack[1] = 9999;
 	CHECK_INT(profile__add(p, 1, 1, stack, 2, 1), -EINVAL);
 	stack[1] = b;
@@ -409,6 +408,33 @@ static void test_profile(void)
 	profile__frame_label(&f, label, sizeof(label));
 	CHECK_STR(label, "thread (5): x");
 	profile__free(p);
+}
+
+static void test_utf8(void)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+		uint32_t cp;
+	} cases[] = {
+		{ "A", 1, 'A' },
+		{ "\xc3\xbc", 2, 0xfc },			/* ü */
+		{ "\xe9\x96\xa2", 3, 0x95a2 },		/* 関 */
+		{ "\xf0\x9f\x94\xa5", 4, 0x1f525 },	/* an emoji, past the BMP */
+		{ "\xc0\xaf", 0, 0xfffd },		/* overlong '/' */
+		{ "\xe0\x80\xaf", 0, 0xfffd },		/* overlong, 3 bytes */
+		{ "\xed\xa0\x80", 0, 0xfffd },		/* a surrogate */
+		{ "\xf4\x90\x80\x80", 0, 0xfffd },	/* past U+10FFFF */
+		{ "\xe2\x82", 0, 0xfffd },		/* cut short by the NUL */
+		{ "\x80", 0, 0xfffd },			/* a lone continuation byte */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t cp = 0;
+
+		CHECK_INT(profile__utf8_next(cases[i].s, &cp), cases[i].len);
+		CHECK_INT(cp, cases[i].cp);
+	}
 }
 
 /* Many frames interned and many stacks added: ids stay dense and stable,
@@ -687,6 +713,36 @@ static void test_empty(void)
 	profile__free(p);
 }
 
+/* A sample without frames counts in every output, under its own frame. */
+static void test_no_frames(void)
+{
+	struct profile *p = profile__new();
+	struct output_opts o = { .threads = true };
+	uint32_t f = fid(p, "f", "a.py", 1, PF_PYTHON);
+	char *out;
+
+	CHECK_INT(profile__add(p, 5, 5, NULL, 0, 3), 0);
+	CHECK_INT(profile__add(p, 5, 5, NULL, 0, 1), 0);
+	CHECK_INT(profile__add(p, 5, 6, &f, 1, 2), 0);
+	CHECK_INT(profile__add(p, 5, 5, NULL, 1, 1), -EINVAL);
+	CHECK_INT(profile__total(p), 6);
+	out = render(p, OUT_RAW, &o, NULL);
+	CHECK_STR(out, "thread (5);[no Python frames] 4\nthread (6);f (a.py:1) 2\n");
+	check_raw("no-frames", out, 6);
+	free(out);
+	o.threads = false;
+	out = render(p, OUT_RAW, &o, NULL);
+	CHECK_STR(out, "[no Python frames] 4\nf (a.py:1) 2\n");
+	free(out);
+	out = render(p, OUT_SPEEDSCOPE, &o, NULL);
+	CHECK(strstr(out, "{\"name\": \"[no Python frames]\"}") != NULL);
+	free(out);
+	out = render(p, OUT_FLAMEGRAPH, &o, NULL);
+	CHECK(strstr(out, "data-n=\"4\" data-d=\"1\" data-name=\"[no Python frames]\"") != NULL);
+	free(out);
+	profile__free(p);
+}
+
 static void test_errors(void)
 {
 	struct profile *p = fixture_elided();
@@ -852,12 +908,14 @@ int main(int argc, char **argv)
 	}
 	test_formats();
 	test_profile();
+	test_utf8();
 	test_growth();
 	test_views();
 	test_threads_outputs();
 	test_processes_outputs();
 	test_elided();
 	test_empty();
+	test_no_frames();
 	test_errors();
 	test_locale();
 	if (regen)

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""bench_workload.py: the workloads tools/bench.py profiles. Pure Python,
+stdlib only, runs on every CPython of the matrix (3.8+).
+
+    bench_workload.py cpu [SCALE]          fixed CPU-bound work, one thread
+    bench_workload.py threads N [SCALE]    the same total work split over N threads
+    bench_workload.py deep DEPTH           spin with DEPTH Python frames until killed
+
+cpu and threads time only the work (not interpreter start-up nor exit) and
+print one JSON line to stdout: {"wall": s, "cpu": s, "proc_cpu": s}, where
+wall is time.perf_counter() around the work, cpu is time.process_time()
+around it, and proc_cpu is the process's CPU time (user + sys) since it
+started. deep prints "ready" once it spins at its depth.
+"""
+
+import json
+import resource
+import sys
+import threading
+import time
+
+# Units of work in a cpu run: ~2.5 s alone on pyenv 3.12 on the bench machine.
+UNITS = 1200
+
+
+def unit(seed):
+    """One unit of work: calls a few levels deep, loops, arithmetic, small
+    dicts and lists, like ordinary application code (~2 ms on 3.12)."""
+    total = 0
+    for i in range(200):
+        total += layer1(seed + i)
+    return total
+
+
+def layer1(x):
+    return layer2(x) + layer2(x + 1)
+
+
+def layer2(x):
+    d = {}
+    for k in range(20):
+        d[k] = (x * k) % 97
+    return layer3(d, x)
+
+
+def layer3(d, x):
+    words = [str(v) for v in d.values()]
+    return sum(len(w) for w in words) + leaf(x)
+
+
+def leaf(x):
+    acc = 0
+    for k in range(30):
+        acc = (acc * 31 + x + k) & 0xFFFF
+    return acc
+
+
+def report(wall, cpu):
+    r = resource.getrusage(resource.RUSAGE_SELF)  # exact, unlike os.times()' ticks
+    print(json.dumps({"wall": wall, "cpu": cpu, "proc_cpu": r.ru_utime + r.ru_stime}), flush=True)
+
+
+def run_cpu(scale):
+    units = int(UNITS * scale)
+    w0, c0 = time.perf_counter(), time.process_time()
+    for u in range(units):
+        unit(u)
+    report(time.perf_counter() - w0, time.process_time() - c0)
+
+
+def run_threads(nthreads, scale):
+    """The cpu work split over nthreads threads started together; timed from
+    the start signal to the last join, so thread creation is not counted."""
+    units = int(UNITS * scale)
+    share = [units // nthreads + (1 if i < units % nthreads else 0) for i in range(nthreads)]
+    start = threading.Barrier(nthreads + 1)
+
+    def worker(n, base):
+        start.wait()
+        for u in range(n):
+            unit(base + u)
+
+    # Pure-Python threads need little stack; 500 * 8 MiB would only
+    # reserve address space, but small stacks keep the process light.
+    threading.stack_size(1 << 20)
+    threads = [threading.Thread(target=worker, args=(n, sum(share[:i])))
+               for i, n in enumerate(share)]
+    for t in threads:
+        t.start()
+    w0, c0 = time.perf_counter(), time.process_time()
+    start.wait()
+    for t in threads:
+        t.join()
+    report(time.perf_counter() - w0, time.process_time() - c0)
+
+
+def spin_at(levels, depth):
+    """Recurses `levels` more times, then calls leaf() forever: leaf's
+    stack then holds `depth` Python frames."""
+    if levels > 1:
+        return spin_at(levels - 1, depth)
+    print("ready", flush=True)
+    while True:
+        leaf(depth)
+
+
+def run_deep(depth):
+    sys.setrecursionlimit(depth + 100)
+    # <module>, main and run_deep are below, leaf above the spin_at frames.
+    spin_at(depth - 4, depth)
+
+
+def main(argv):
+    mode = argv[1] if len(argv) > 1 else ""
+    if mode == "cpu" and len(argv) <= 3:
+        run_cpu(float(argv[2]) if len(argv) > 2 else 1.0)
+    elif mode == "threads" and 3 <= len(argv) <= 4:
+        run_threads(int(argv[2]), float(argv[3]) if len(argv) > 3 else 1.0)
+    elif mode == "deep" and len(argv) == 3 and int(argv[2]) >= 5:
+        run_deep(int(argv[2]))
+    else:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
