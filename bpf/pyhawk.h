@@ -39,6 +39,8 @@ enum ph_stat {
 	PH_STAT_SAMPLES,         /* sample records sent to user space */
 	PH_STAT_CODES,           /* code object descriptions sent */
 	PH_STAT_FRAMES,          /* frames recorded */
+	PH_STAT_WALK_NS,         /* BPF time spent on tracked processes' samples */
+	PH_STAT_SEARCHES,        /* thread-list searches (cache misses) */
 	PH_STAT_MAX,
 };
 

@@ -48,6 +48,7 @@ static __always_inline __u64 find_tstate(struct walk *w, __u32 tid, __u64 now)
 		w->reason = PH_R_NO_RUNTIME;
 		return 0;
 	}
+	stat_inc(PH_STAT_SEARCHES);
 	w->cur = 0;
 	w->interps = 0;
 	w->found = 0;
@@ -70,21 +71,17 @@ static __always_inline __u64 find_tstate(struct walk *w, __u32 tid, __u64 now)
 	return w->found; /* s->tstate holds the found thread state's bytes */
 }
 
-SEC("perf_event")
-int on_cpu_sample(struct bpf_perf_event_data *ctx)
+static __noinline int sample_proc(struct ph_proc *proc, __u32 pid, __u32 tid, __u64 now)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid(), now, top, size;
-	__u32 pid = pid_tgid >> 32, tid = (__u32)pid_tgid, cpu, n;
+	__u64 top, size;
+	__u32 cpu, n;
 	struct task_struct *task;
-	struct ph_proc *proc;
 	struct scratch *s;
 	struct walk w = {};
 	const struct py_offsets *off;
 
-	proc = bpf_map_lookup_elem(&procs, &pid);
 	if (!proc)
 		return 0;
-	stat_inc(PH_STAT_RUNS);
 	cpu = bpf_get_smp_processor_id();
 	if (!proc->ready) {
 		stat_inc(PH_R_PROC_NOT_READY);
@@ -95,10 +92,10 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 	if (!s)
 		return 0;
 	off = &proc->off;
-	now = bpf_ktime_get_ns();
 	task = bpf_get_current_task_btf();
 	w.s = s;
 	w.proc = proc;
+	w.now = now;
 	w.key = BPF_CORE_READ(task, thread.fsbase);
 	s->sample.pid = pid;
 	s->ndescribe = 0;
@@ -158,7 +155,7 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 	size = (__u64)n * sizeof(struct ph_frame);
 	if (size > PH_MAX_FRAMES * sizeof(struct ph_frame))
 		return 0;
-	if (bpf_ringbuf_output(&events, &s->sample, PH_SAMPLE_HDR_SIZE + size, 0)) {
+	if (bpf_ringbuf_output(&events, &s->sample, PH_SAMPLE_HDR_SIZE + size, rb_flags())) {
 		stat_inc(PH_R_RINGBUF_FULL);
 		return 0;
 	}
@@ -169,6 +166,25 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 		stat_inc(w.reason);
 	else if (w.cur)
 		stat_inc(PH_R_TRUNCATED);
+	return 0;
+}
+
+SEC("perf_event")
+int on_cpu_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), t0;
+	__u32 pid = pid_tgid >> 32;
+	struct ph_proc *proc;
+
+	proc = bpf_map_lookup_elem(&procs, &pid);
+	if (!proc)
+		return 0;
+	stat_inc(PH_STAT_RUNS);
+	t0 = bpf_ktime_get_ns();
+	sample_proc(proc, pid, (__u32)pid_tgid, t0);
+	/* Our own measure of the cost of a sample of a tracked process
+	 * (kernel.bpf_stats_enabled counts every process's runs too). */
+	stat_add(PH_STAT_WALK_NS, bpf_ktime_get_ns() - t0);
 	return 0;
 }
 

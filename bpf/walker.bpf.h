@@ -30,7 +30,14 @@ struct code_slot {
 	__u64 code;
 	__u32 cookie;
 	__u32 check;
+	__u64 stamp_ns; /* when check was last read from the code object */
 };
+
+/* How long a code object's check, once read, is trusted from the per-CPU
+ * cache. Re-reading it every frame would double the reads per frame (the
+ * walk's main cost); a freed and reused code object address is noticed
+ * within this time instead of at once. */
+#define CHECK_TTL_NS (1000ull * 1000 * 1000)
 
 /* Per-CPU working memory of one walk: never on the 512-byte BPF stack. */
 struct scratch {
@@ -133,6 +140,16 @@ static __always_inline void stat_add(__u32 idx, __u64 n)
 		*v += n;
 }
 
+/* Ring buffer writes never wake user space by themselves: a wake-up is an
+ * irq_work self-IPI, measured at ~6 us per sample in a VM here, more than
+ * the whole walk. User space polls on a timer instead; a wake-up is forced
+ * only when the buffer is a quarter full, so it is drained before it fills. */
+static __always_inline __u64 rb_flags(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > (4 << 20) ? BPF_RB_FORCE_WAKEUP
+									: BPF_RB_NO_WAKEUP;
+}
+
 struct walk {
 	struct scratch *s;
 	struct ph_proc *proc;
@@ -141,6 +158,7 @@ struct walk {
 	__u64 interp;             /* interpreter being searched */
 	__u64 key;                /* what identifies the thread: its fs base */
 	__u64 found;              /* thread state found by the search */
+	__u64 now;                /* time of the sample */
 	__u32 nframes;
 	__u32 reason;
 	__u32 interps;
@@ -235,37 +253,46 @@ static __always_inline __u32 cache_slot(__u64 code, __u32 cookie)
 	return (__u32)(h >> 40) & (CODE_CACHE_SLOTS - 1);
 }
 
-/* Notes a code object the walk recorded: if neither this CPU's cache nor the
- * shared map has it with this check, queue it for a description. */
-static __always_inline void note_code(struct walk *w, __u64 code, __u32 check)
+/* The check of a code object the walk recorded: from this CPU's cache when
+ * it is fresh; else read from the code object, and when neither the cache
+ * nor the shared map knows the object with that check, queue it for a
+ * description. Returns 0 on a failed read. */
+static __always_inline __u32 code_check_of(struct walk *w, __u64 code, const bool remote)
 {
+	const struct py_offsets *off = &w->proc->off;
 	struct scratch *s = w->s;
 	struct code_slot *slot = &s->cache[cache_slot(code, w->proc->cookie)];
 	struct code_key key = { .code = code, .pid = s->sample.pid, .cookie = w->proc->cookie };
-	__u32 *known, n;
+	__u32 *known, n, check;
+	__u64 v;
 
-	if (slot->code == code && slot->cookie == w->proc->cookie && slot->check == check)
-		return;
+	if (slot->code == code && slot->cookie == w->proc->cookie &&
+	    w->now - slot->stamp_ns < CHECK_TTL_NS)
+		return slot->check;
+	if (ph_read(w, &v, sizeof(v), code + off->code_check, remote))
+		return 0;
+	check = code_check(v);
+	slot->code = code;
+	slot->cookie = w->proc->cookie;
+	slot->check = check;
+	slot->stamp_ns = w->now;
 	known = bpf_map_lookup_elem(&codes, &key);
-	if (known && *known == check) {
-		slot->code = code;
-		slot->cookie = w->proc->cookie;
-		slot->check = check;
-		return;
-	}
+	if (known && *known == check)
+		return check;
 	n = s->ndescribe;
 	if (n >= DESCRIBE_MAX)
-		return;
+		return check; /* described by a later sample, or read by user space */
 	/* The same code object twice in one stack (recursion) is queued once. */
 	for (__u32 i = 0; i < DESCRIBE_MAX; i++) {
 		if (i >= n)
 			break;
 		if (s->describe[i] == code)
-			return;
+			return check;
 	}
 	s->describe[masked(n, DESCRIBE_MAX - 1)] = code;
 	s->describe_check[masked(n, DESCRIBE_MAX - 1)] = check;
 	s->ndescribe = n + 1;
+	return check;
 }
 
 /* One step of the frame walk: read the frame at w->cur, record it (unless it
@@ -276,7 +303,8 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 	struct scratch *s = w->s;
 	__u32 size = off->frame_size_read, n = w->nframes;
 	struct ph_frame *f;
-	__u64 code, prev, chk;
+	__u64 code, prev;
+	__u32 check;
 	__s32 lasti;
 
 	if (!w->cur)
@@ -312,16 +340,16 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 	w->cur = prev;
 	if (!code)
 		return 0;
-	if (ph_read(w, &chk, sizeof(chk), code + off->code_check, remote)) {
+	check = code_check_of(w, code, remote);
+	if (!check) {
 		w->reason = PH_R_READ_CODE;
 		return 1;
 	}
 	f = &s->sample.frames[masked(n, PH_MAX_FRAMES - 1)];
 	f->code = code;
 	f->lasti = lasti;
-	f->check = code_check(chk);
+	f->check = check;
 	w->nframes = n + 1;
-	note_code(w, code, f->check);
 	return 0;
 }
 
@@ -425,7 +453,7 @@ static __always_inline long describe_step(__u32 i, struct walk *w, const bool re
 	if (bpf_ringbuf_output(&events, c,
 			       PH_CODE_HDR_SIZE + PH_CODE_SLOT(PH_CODE_LINETABLE) +
 				       (c->len[3] & (PH_LINETABLE_MAX * 2 - 1)),
-			       0)) {
+			       rb_flags())) {
 		stat_inc(PH_R_CODE_EVENT_LOST);
 		return 0;
 	}

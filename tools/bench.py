@@ -28,6 +28,7 @@ Output is markdown, ready to paste; --json FILE writes the same data.
 
 import argparse
 import collections
+import ctypes
 import datetime
 import json
 import os
@@ -70,6 +71,24 @@ class Plan:
 
 
 # ---------------------------------------------------------------- running
+
+def become_subreaper():
+    """Makes this process the reaper of its orphaned descendants, so a
+    workload whose launcher (pyhawk, austin) exits without reaping it is
+    reaped here, and its CPU counted in RUSAGE_CHILDREN every time."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_SET_CHILD_SUBREAPER = 36
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def reap(pid):
+    """Waits for a workload its launcher left behind (now our child)."""
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass  # its launcher reaped it
+
 
 def children_cpu():
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -151,12 +170,13 @@ class Runner:
             raise ValueError(profiler)
         cpu0 = children_cpu()
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        check(proc, " ".join(cmd))
+        res = workload_result(proc.stdout)
+        reap(res["pid"])
         cpu = children_cpu() - cpu0
         if timer:
             timer.send_signal(signal.SIGINT)
             timer.communicate(timeout=60)
-        check(proc, " ".join(cmd))
-        res = workload_result(proc.stdout)
         res["extra_cpu"] = cpu - res["proc_cpu"]
         if profiler == "pyhawk":
             res["stats"] = parse_stats(proc.stderr)
@@ -304,7 +324,8 @@ def section_cost(runner, plan, py, note):
     """BPF and user-space cost per sample by stack depth (and rate). pyhawk's
     CPU per sample is net of a 1 Hz capture of the same length (start-up,
     loading the BPF object, reading the target's ELF, writing the profile)."""
-    fixed = runner.attach(py, ["deep", 50], plan.cost_secs, 1)["prof_cpu"]
+    fixed = median([runner.attach(py, ["deep", 50], plan.cost_secs, 1)["prof_cpu"]
+                    for _ in range(3)])
     note("fixed cost: %.0f ms" % (fixed * 1000))
     cases = [(d, 1000) for d in plan.depths] + [(50, 100), (50, 10000)]
     rows = []
@@ -540,6 +561,7 @@ def main(argv):
         return 1
 
     plan = Plan(args.quick)
+    become_subreaper()
     t0 = time.monotonic()
 
     def note(msg):

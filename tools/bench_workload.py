@@ -7,13 +7,15 @@ stdlib only, runs on every CPython of the matrix (3.8+).
     bench_workload.py deep DEPTH           spin with DEPTH Python frames until killed
 
 cpu and threads time only the work (not interpreter start-up nor exit) and
-print one JSON line to stdout: {"wall": s, "cpu": s, "proc_cpu": s}, where
+print one JSON line to stdout: {"wall": s, "cpu": s, "proc_cpu": s, "pid": n}, where
 wall is time.perf_counter() around the work, cpu is time.process_time()
 around it, and proc_cpu is the process's CPU time (user + sys) since it
-started. deep prints "ready" once it spins at its depth.
+started (user + sys, from getrusage). deep prints "ready" once it spins at
+its depth.
 """
 
 import json
+import os
 import resource
 import sys
 import threading
@@ -57,7 +59,8 @@ def leaf(x):
 
 def report(wall, cpu):
     r = resource.getrusage(resource.RUSAGE_SELF)  # exact, unlike os.times()' ticks
-    print(json.dumps({"wall": wall, "cpu": cpu, "proc_cpu": r.ru_utime + r.ru_stime}), flush=True)
+    print(json.dumps({"wall": wall, "cpu": cpu, "proc_cpu": r.ru_utime + r.ru_stime,
+                      "pid": os.getpid()}), flush=True)
 
 
 def run_cpu(scale):

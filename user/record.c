@@ -423,13 +423,15 @@ static void print_summary(struct recorder *r, const uint64_t *st, double elapsed
 		(unsigned long long)st[PH_STAT_CODES]);
 	fprintf(stderr, "  %-16s %10llu  frames recorded\n", "FRAMES",
 		(unsigned long long)st[PH_STAT_FRAMES]);
+	fprintf(stderr, "  %-16s %10llu  thread-list searches (thread state cache misses)\n",
+		"SEARCHES", (unsigned long long)st[PH_STAT_SEARCHES]);
+	if (runs)
+		fprintf(stderr, "  %-16s %10.0f  ns of BPF time per sample of a tracked thread\n",
+			"BPF_NS_PER_SAMPLE", (double)st[PH_STAT_WALK_NS] / runs);
 	if (!sampler__prog_time(r->smp, &run_ns, &nruns) && nruns)
 		fprintf(stderr,
-			"  %-16s %10.0f  ns per program run (%llu runs, all CPUs, any process)\n",
+			"  %-16s %10.0f  ns per program run (%llu runs: every process on every CPU)\n",
 			"BPF_NS_PER_RUN", (double)run_ns / nruns, (unsigned long long)nruns);
-	if (st[PH_STAT_SAMPLES] && nruns)
-		fprintf(stderr, "  %-16s %10.0f  ns of BPF time per sample sent\n",
-			"BPF_NS_PER_SAMPLE", (double)run_ns / st[PH_STAT_SAMPLES]);
 }
 
 static int write_output(struct recorder *r, int fd, int format, double elapsed)
@@ -612,7 +614,7 @@ int record__run(const struct config *cfg)
 
 		/* Until the launched command's runtime is found, look often: a
 		 * short-lived program must not finish first. */
-		err = sampler__poll(r->smp, t->ready || child_done ? 100 : 1);
+		err = sampler__poll(r->smp, t->ready || child_done ? 50 : 1);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "Error: reading samples: %s\n", strerror(-err));
 			break;

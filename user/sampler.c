@@ -211,7 +211,15 @@ int sampler__forget_proc(struct sampler *s, pid_t pid)
 
 int sampler__poll(struct sampler *s, int timeout_ms)
 {
-	return ring_buffer__poll(s->rb, timeout_ms);
+	int n, m;
+
+	/* The kernel side rarely wakes us (see rb_flags() in walker.bpf.h):
+	 * wait for the timeout or a forced wake-up, then take what is there. */
+	n = ring_buffer__poll(s->rb, timeout_ms);
+	if (n < 0)
+		return n;
+	m = ring_buffer__consume(s->rb);
+	return m < 0 ? m : n + m;
 }
 
 int sampler__drain(struct sampler *s)
