@@ -121,6 +121,8 @@ static __noinline int sample_proc(struct ph_proc *proc, __u32 pid, __u32 tid, __
 	}
 
 	w.cur = top;
+	w.sbase = 0;
+	w.slen = 0;
 	w.nframes = 0;
 	w.reason = 0;
 	/* Shim frames take iterations without adding frames: allow some. */

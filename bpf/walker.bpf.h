@@ -24,6 +24,7 @@
 #define CODE_BUF 256
 #define STR_HDR_BUF 128
 #define CODE_CACHE_SLOTS 2048 /* direct-mapped, per CPU */
+#define STACK_BUF 4096        /* bulk copy of a 3.11+ frame data stack */
 #define DESCRIBE_MAX 32       /* new code objects described per sample */
 
 struct code_slot {
@@ -45,6 +46,7 @@ struct scratch {
 	struct ph_code code;
 	__u8 tstate[TSTATE_BUF + 8];
 	__u8 frame[FRAME_BUF + 8];
+	__u8 stack[STACK_BUF + FRAME_BUF + 8];
 	__u8 codehdr[CODE_BUF + 8];
 	__u8 strhdr[STR_HDR_BUF + 8];
 	__u64 describe[DESCRIBE_MAX]; /* code objects to describe after the walk */
@@ -159,6 +161,8 @@ struct walk {
 	__u64 key;                /* what identifies the thread: its fs base */
 	__u64 found;              /* thread state found by the search */
 	__u64 now;                /* time of the sample */
+	__u64 sbase;              /* target address of s->stack[0] */
+	__u64 slen;               /* bytes valid in s->stack */
 	__u32 nframes;
 	__u32 reason;
 	__u32 interps;
@@ -295,6 +299,41 @@ static __always_inline __u32 code_check_of(struct walk *w, __u64 code, const boo
 	return check;
 }
 
+/* The bytes of the frame at w->cur. 3.11+ frames live on per-thread data
+ * stacks, callers just below callees: one bulk read of the STACK_BUF bytes
+ * ending at this frame usually holds the next frames too, so most frames
+ * cost no read at all. Older frames are heap objects: one read each. */
+static __always_inline const __u8 *frame_bytes(struct walk *w, __u32 size, const bool remote)
+{
+	struct scratch *s = w->s;
+	__u64 end = w->cur + size, start;
+
+	if (w->proc->off.frame_kind < PH_IFRAME_PREV_INSTR) {
+		if (ph_read(w, s->frame, size, w->cur, remote))
+			return NULL;
+		return s->frame;
+	}
+	if (w->cur < w->sbase || end > w->sbase + w->slen) {
+		start = end - STACK_BUF;
+		/* The window may reach below the chunk's mapping: then start at
+		 * the frame's page, or read the frame alone. */
+		if (ph_read(w, s->stack, STACK_BUF, start, remote)) {
+			start = w->cur & ~0xfffull;
+			if (end - start > STACK_BUF ||
+			    ph_read(w, s->stack, (end - start) & (STACK_BUF - 1), start, remote)) {
+				start = w->cur;
+				if (ph_read(w, s->stack, size, start, remote)) {
+					w->slen = 0;
+					return NULL;
+				}
+			}
+		}
+		w->sbase = start;
+		w->slen = end - start;
+	}
+	return s->stack + masked(w->cur - w->sbase, STACK_BUF - 1);
+}
+
 /* One step of the frame walk: read the frame at w->cur, record it (unless it
  * is a shim frame) and move to the caller. */
 static __always_inline long frame_step(struct walk *w, const bool remote)
@@ -303,6 +342,7 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 	struct scratch *s = w->s;
 	__u32 size = off->frame_size_read, n = w->nframes;
 	struct ph_frame *f;
+	const __u8 *fb;
 	__u64 code, prev;
 	__u32 check;
 	__s32 lasti;
@@ -313,18 +353,19 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 		return 1; /* the caller marks the stack truncated */
 	if (size > FRAME_BUF)
 		size = FRAME_BUF;
-	if (ph_read(w, s->frame, size, w->cur, remote)) {
+	fb = frame_bytes(w, size, remote);
+	if (!fb) {
 		w->reason = PH_R_READ_FRAME;
 		return 1;
 	}
-	prev = buf_u64(s->frame, off->frame_previous, FRAME_BUF - 1);
+	prev = buf_u64(fb, off->frame_previous, FRAME_BUF - 1);
 	if (prev == w->cur) {
 		w->reason = PH_R_BAD_FRAME;
 		return 1;
 	}
-	code = buf_u64(s->frame, off->frame_code, FRAME_BUF - 1) & ~(__u64)off->exec_tag_bits;
+	code = buf_u64(fb, off->frame_code, FRAME_BUF - 1) & ~(__u64)off->exec_tag_bits;
 	if (off->frame_kind >= PH_IFRAME_PREV_INSTR) {
-		__u8 owner = buf_u8(s->frame, off->frame_owner, FRAME_BUF - 1);
+		__u8 owner = buf_u8(fb, off->frame_owner, FRAME_BUF - 1);
 
 		/* 3.12+: entry/shim frames pushed by the C stack (3.14+ also
 		 * FRAME_OWNED_BY_INTERPRETER) are not Python calls: skip them. */
@@ -332,10 +373,10 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 			w->cur = prev;
 			return 0;
 		}
-		lasti = (__s32)(buf_u64(s->frame, off->frame_instr, FRAME_BUF - 1) -
+		lasti = (__s32)(buf_u64(fb, off->frame_instr, FRAME_BUF - 1) -
 				(code + off->code_adaptive));
 	} else {
-		lasti = (__s32)buf_u32(s->frame, off->frame_lasti, FRAME_BUF - 1);
+		lasti = (__s32)buf_u32(fb, off->frame_lasti, FRAME_BUF - 1);
 	}
 	w->cur = prev;
 	if (!code)

@@ -1,13 +1,14 @@
 #!/bin/bash
 # gen-offsets.sh: regenerates user/offsets_table.c from every CPython header set on this machine.
 #
-# How to regenerate (after adding a Python version or changing struct py_offsets):
+# How to regenerate (after adding a Python version or changing struct py_offsets or
+# struct py_obj_offsets):
 #   1. tools/fetch-pythons.sh   (sid 3.13/3.14/3.15 headers; this script runs it too)
 #   2. pyenv builds 3.8 .. 3.13 under $(pyenv root)/versions, Debian's libpython3.11-dev
 #   3. tools/gen-offsets.sh     (writes user/offsets_table.c; commit it)
 #   4. tools/gen-offsets.sh --check   (what the tests run: exits 1 with a diff on drift)
 # tools/offsets_dump.c is compiled against each header set (Py_BUILD_CORE) and
-# prints struct py_offsets for it; each minor 3.8 .. 3.15 must come from at least one
+# prints struct py_offsets (and user/pyobj_offsets.h's struct py_obj_offsets) for it; each minor 3.8 .. 3.15 must come from at least one
 # set, and sets of the same minor (pyenv 3.11.7 / Debian 3.11.2, pyenv 3.13.0 / sid
 # 3.13.x) must agree on every field, or this fails. A new minor version: add it to
 # MINORS below and teach offsets_dump.c its semantics (frame kind, owners, tags).
@@ -57,7 +58,7 @@ for inc in /usr/include/python3.* .cache/pythons/sid/usr/include/python3.*; do
 	sets+=("$origin|$inc|-isystem $(dirname "$inc")")
 done
 
-# Dump each set into $tmp/<minor>/<n>.{label,table,debug}.
+# Dump each set into $tmp/<minor>/<n>.{label,table,debug,obj}.
 n=0
 for s in "${sets[@]}"; do
 	IFS='|' read -r label inc extra <<<"$s"
@@ -85,6 +86,7 @@ for s in "${sets[@]}"; do
 	echo "$label" >"$tmp/$minor/$n.label"
 	"$bin" table >"$tmp/$minor/$n.table" || die "offsets_dump table failed for $label"
 	"$bin" debug >"$tmp/$minor/$n.debug" || die "offsets_dump debug failed for $label"
+	"$bin" obj >"$tmp/$minor/$n.obj" || die "offsets_dump obj failed for $label"
 done
 
 # Per minor: the first set found (pyenv, then Debian, then sid) is the
@@ -101,7 +103,7 @@ for minor in $MINORS; do
 			first=$base
 			continue
 		fi
-		for part in table debug; do
+		for part in table debug obj; do
 			if ! diff -u --label "$(cat "$first.label")" --label "$(cat "$base.label")" \
 				"$first.$part" "$base.$part" >&2; then
 				die "3.$minor: $(cat "$first.label") and $(cat "$base.label") disagree (above)"
@@ -112,6 +114,7 @@ for minor in $MINORS; do
 	echo "$(cat "$first.label")${agree:+ (agrees: ${agree#, })}" >"$tmp/$minor.source"
 	cp "$first.table" "$tmp/$minor.table"
 	cp "$first.debug" "$tmp/$minor.debug"
+	cp "$first.obj" "$tmp/$minor.obj"
 done
 
 gen=$tmp/offsets_table.c
@@ -131,10 +134,13 @@ EOF
 #include <stddef.h>
 
 #include "pyhawk.h"
+#include "pyobj_offsets.h"
 
 extern const struct py_offsets offsets_table[];
 extern const struct py_offsets offsets_debug_slots[];
 extern const size_t offsets_table_len;
+extern const struct py_obj_offsets offsets_obj_table[];
+extern const size_t offsets_obj_table_len;
 
 /* One entry per supported minor version, oldest first. */
 const struct py_offsets offsets_table[] = {
@@ -162,6 +168,19 @@ EOF
 	cat <<'EOF'
 
 const size_t offsets_table_len = sizeof(offsets_table) / sizeof(offsets_table[0]);
+
+/* User space only: plain object layouts (sys.modules, module and instance
+ * attributes, ints), one entry per minor version, oldest first. */
+const struct py_obj_offsets offsets_obj_table[] = {
+EOF
+	for minor in $MINORS; do
+		echo "	/* 3.$minor: $(cut -d' ' -f1-2 "$tmp/$minor.source") */"
+		cat "$tmp/$minor.obj"
+	done
+	cat <<'EOF'
+};
+
+const size_t offsets_obj_table_len = sizeof(offsets_obj_table) / sizeof(offsets_obj_table[0]);
 EOF
 } >"$gen"
 

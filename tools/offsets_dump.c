@@ -12,6 +12,8 @@
  *   offsets_dump debug   (3.13+) the same struct filled with the u64 slot
  *                        index in _Py_DebugOffsets that describes each
  *                        field, 0 for none (slot 0 is the cookie)
+ *   offsets_dump obj     designated initializers of struct py_obj_offsets
+ *                        (user/pyobj_offsets.h: user-space object layouts)
  *   offsets_dump version PY_VERSION of the headers
  */
 #ifndef Py_BUILD_CORE
@@ -48,6 +50,13 @@
 #include "internal/pycore_debug_offsets.h"
 #include "internal/pycore_stackref.h"
 #endif
+#if PY_VERSION_HEX >= 0x030b0000
+#include "internal/pycore_object.h"
+#include "internal/pycore_dict.h"
+#endif
+#if PY_VERSION_HEX >= 0x030c0000
+#include "internal/pycore_long.h"
+#endif
 
 #include <stddef.h>
 #include <stdint.h>
@@ -56,9 +65,33 @@
 #include <string.h>
 
 #include "pyhawk.h"
+/* User-space only, so not on the -Ibpf path: found next to this file. */
+#include "../user/pyobj_offsets.h"
 
 /* 3.14 only names the frame struct by its tag. */
 typedef struct _PyInterpreterFrame ph_iframe;
+
+#if PY_VERSION_HEX < 0x030b0000
+/* 3.8-3.10 define the dict keys object and its entries in
+ * Objects/dict-common.h, which is not installed: its fields as that file
+ * declares them (the same from 3.6 to 3.10). PyDictKeysObject is the
+ * installed typedef of this tag. tests/unit/test_pythreads.c walks live
+ * dicts of every version with the numbers taken from here. */
+typedef struct {
+	Py_hash_t me_hash;
+	PyObject *me_key;
+	PyObject *me_value;
+} PyDictKeyEntry;
+
+struct _dictkeysobject {
+	Py_ssize_t dk_refcnt;
+	Py_ssize_t dk_size;
+	void *dk_lookup; /* dict_lookup_func */
+	Py_ssize_t dk_usable;
+	Py_ssize_t dk_nentries;
+	char dk_indices[];
+};
+#endif
 
 #define MINOR_IS(x) (PY_VERSION_HEX >> 16 == (0x0300 | (x)))
 #define MINOR_AT_LEAST(x) (PY_VERSION_HEX >= (0x03000000 | ((x) << 16)))
@@ -66,15 +99,20 @@ typedef struct _PyInterpreterFrame ph_iframe;
 /* Which bytes of struct py_offsets have been printed: a field added to
  * pyhawk.h and forgotten here fails the run instead of silently staying 0. */
 static unsigned char covered[sizeof(struct py_offsets)];
+/* The same for struct py_obj_offsets; cov points at the one being printed. */
+static unsigned char covered_obj[sizeof(struct py_obj_offsets)];
+static unsigned char *cov = covered;
+/* What an absent offset is printed as, in the struct being printed. */
+static const char *no_offset = "PH_NO_OFFSET";
 
 static void cover(size_t off, size_t size, const char *name)
 {
 	for (size_t i = off; i < off + size; i++) {
-		if (covered[i]) {
+		if (cov[i]) {
 			fprintf(stderr, "offsets_dump: %s printed twice\n", name);
 			exit(1);
 		}
-		covered[i] = 1;
+		cov[i] = 1;
 	}
 }
 
@@ -108,7 +146,7 @@ static void put_none(size_t off, size_t size, const char *name)
 {
 	cover(off, size, name);
 	if (size == 2 || size == 4)
-		printf("\t\t.%s = PH_NO_OFFSET,\n", name);
+		printf("\t\t.%s = %s,\n", name, no_offset);
 	else
 		printf("\t\t.%s = 0,\n", name);
 }
@@ -427,10 +465,228 @@ static void dump_debug_slots(void)
 }
 #endif
 
+/* The same printers for struct py_obj_offsets. */
+#define OFIELD(f) offsetof(struct py_obj_offsets, f), sizeof(((struct py_obj_offsets *)0)->f), #f
+#define OSET(f, v) put(OFIELD(f), (unsigned long long)(v), DEC, NULL)
+#define OSET_HEX(f, v) put(OFIELD(f), (unsigned long long)(v), HEX, NULL)
+#define OSET_VERSION(f, v) put(OFIELD(f), (unsigned long long)(v), VERSION, NULL)
+#define OSET_NAME(f, v) put(OFIELD(f), (unsigned long long)(v), DEC, #v)
+#define ONONE(f) put_none(OFIELD(f))
+#define OPAD(f) cover(OFIELD(f))
+
+#if MINOR_AT_LEAST(11)
+/* An instance of a type with VM-managed attributes, laid out nowhere in
+ * particular: the headers' own inline accessors are asked where they look,
+ * so their pointer arithmetic, not ours, gives the numbers. */
+static PyTypeObject fake_type;
+static uintptr_t fake_mem[32];
+
+static PyObject *fake_instance(unsigned long flags)
+{
+	PyObject *o = (PyObject *)&fake_mem[16];
+
+	fake_type.tp_flags = flags;
+	fake_type.tp_basicsize = sizeof(PyObject);
+	o->ob_type = &fake_type;
+	return o;
+}
+
+/* Bytes between a pointer the headers return and the object, below it. */
+static size_t below(PyObject *o, const void *p)
+{
+	if ((const char *)p >= (const char *)o) {
+		fprintf(stderr, "offsets_dump: a pre-header field is not before the object\n");
+		exit(1);
+	}
+	return (size_t)((const char *)o - (const char *)p);
+}
+#endif
+
+static void dump_obj(void)
+{
+	cov = covered_obj;
+	no_offset = "PYOBJ_NO_OFFSET";
+	printf("\t{\n");
+	OSET_VERSION(version_hex, PY_VERSION_HEX & 0xffff0000u);
+#if MINOR_AT_LEAST(11)
+	OSET_NAME(keys_layout, PYOBJ_KEYS_LOG2);
+#else
+	OSET_NAME(keys_layout, PYOBJ_KEYS_SIZE);
+#endif
+	/* 3.11 moved instance attributes before the object (values and a
+	 * lazily made dict), 3.12 folded both into one tagged word, 3.13 put
+	 * the values after the object. */
+#if MINOR_AT_LEAST(13)
+	OSET_NAME(attrs_layout, PYOBJ_ATTRS_INLINE);
+#elif MINOR_IS(12)
+	OSET_NAME(attrs_layout, PYOBJ_ATTRS_DICT_OR_VALUES);
+#elif MINOR_IS(11)
+	OSET_NAME(attrs_layout, PYOBJ_ATTRS_VALUES_PTR);
+#else
+	OSET_NAME(attrs_layout, PYOBJ_ATTRS_DICTOFFSET);
+#endif
+	/* 3.12 replaced ob_size by lv_tag (PEP 683 era int rework). */
+#if MINOR_AT_LEAST(12)
+	OSET_NAME(long_layout, PYOBJ_LONG_LV_TAG);
+#else
+	OSET_NAME(long_layout, PYOBJ_LONG_OB_SIZE);
+#endif
+	OPAD(_pad0);
+
+	OSET(runtime_interpreters_main, offsetof(_PyRuntimeState, interpreters.main));
+#if MINOR_AT_LEAST(12)
+	OSET(interp_modules, offsetof(PyInterpreterState, imports.modules));
+#else
+	OSET(interp_modules, offsetof(PyInterpreterState, modules));
+#endif
+
+	OSET(obj_type, offsetof(PyObject, ob_type));
+	OSET(type_name, offsetof(PyTypeObject, tp_name));
+	OSET(type_basicsize, offsetof(PyTypeObject, tp_basicsize));
+	OSET(type_flags, offsetof(PyTypeObject, tp_flags));
+	OSET(type_dictoffset, offsetof(PyTypeObject, tp_dictoffset));
+	OSET(heaptype_cached_keys, offsetof(PyHeapTypeObject, ht_cached_keys));
+	OSET_HEX(tpflags_heaptype, Py_TPFLAGS_HEAPTYPE);
+#if MINOR_AT_LEAST(11)
+	OSET_HEX(tpflags_managed_dict, Py_TPFLAGS_MANAGED_DICT);
+#else
+	OSET(tpflags_managed_dict, 0);
+#endif
+#if MINOR_AT_LEAST(13)
+	OSET_HEX(tpflags_inline_values, Py_TPFLAGS_INLINE_VALUES);
+#else
+	OSET(tpflags_inline_values, 0);
+#endif
+	OSET_HEX(tpflags_long_subclass, Py_TPFLAGS_LONG_SUBCLASS);
+	OSET_HEX(tpflags_unicode_subclass, Py_TPFLAGS_UNICODE_SUBCLASS);
+	OSET_HEX(tpflags_dict_subclass, Py_TPFLAGS_DICT_SUBCLASS);
+
+#if MINOR_AT_LEAST(13)
+	{
+		PyObject *o = fake_instance(Py_TPFLAGS_MANAGED_DICT | Py_TPFLAGS_INLINE_VALUES);
+
+		OSET(preheader_dict, below(o, _PyObject_ManagedDictPointer(o)));
+		OSET(preheader_values, 0);
+		/* pyhawk reads inline values at obj + tp_basicsize (3.13.0
+		 * requires tp_basicsize == sizeof(PyObject) and adds that). */
+		if ((char *)_PyObject_InlineValues(o) != (char *)o + fake_type.tp_basicsize) {
+			fprintf(stderr, "offsets_dump: inline values are not at tp_basicsize\n");
+			exit(1);
+		}
+		OSET(values_tag_mask, 0);
+		OSET(values_tag_adjust, 0);
+	}
+#elif MINOR_IS(12)
+	{
+		PyObject *o = fake_instance(Py_TPFLAGS_MANAGED_DICT);
+		PyDictValues *v = (PyDictValues *)(uintptr_t)0x1000;
+		PyDictOrValues dorv;
+		unsigned mask = 0;
+
+		OSET(preheader_dict, below(o, _PyObject_DictOrValuesPointer(o)));
+		OSET(preheader_values, 0);
+		for (unsigned b = 0; b < 3; b++) {
+			dorv.values = (char *)(uintptr_t)(0x1000 | 1u << b);
+			if (_PyDictOrValues_IsValues(dorv))
+				mask |= 1u << b;
+		}
+		_PyDictOrValues_SetValues(&dorv, v);
+		if (!mask || !_PyDictOrValues_IsValues(dorv) || _PyDictOrValues_GetValues(dorv) != v ||
+		    (uintptr_t)dorv.values > (uintptr_t)v) {
+			fprintf(stderr, "offsets_dump: unexpected dict-or-values tagging\n");
+			exit(1);
+		}
+		OSET(values_tag_mask, mask);
+		OSET(values_tag_adjust, (uintptr_t)v - (uintptr_t)dorv.values);
+	}
+#elif MINOR_IS(11)
+	{
+		PyObject *o = fake_instance(Py_TPFLAGS_MANAGED_DICT);
+
+		OSET(preheader_dict, below(o, _PyObject_ManagedDictPointer(o)));
+		OSET(preheader_values, below(o, _PyObject_ValuesPointer(o)));
+		OSET(values_tag_mask, 0);
+		OSET(values_tag_adjust, 0);
+	}
+#else
+	OSET(preheader_dict, 0);
+	OSET(preheader_values, 0);
+	OSET(values_tag_mask, 0);
+	OSET(values_tag_adjust, 0);
+#endif
+	OPAD(_pad1);
+
+	OSET(dict_used, offsetof(PyDictObject, ma_used));
+	OSET(dict_keys, offsetof(PyDictObject, ma_keys));
+	OSET(dict_values, offsetof(PyDictObject, ma_values));
+#if MINOR_AT_LEAST(11)
+	OSET(keys_size, offsetof(PyDictKeysObject, dk_log2_size));
+	OSET(keys_log2_index_bytes, offsetof(PyDictKeysObject, dk_log2_index_bytes));
+	OSET(keys_kind, offsetof(PyDictKeysObject, dk_kind));
+#else
+	OSET(keys_size, offsetof(PyDictKeysObject, dk_size));
+	ONONE(keys_log2_index_bytes);
+	ONONE(keys_kind);
+#endif
+	OSET(keys_nentries, offsetof(PyDictKeysObject, dk_nentries));
+	OSET(keys_indices, offsetof(PyDictKeysObject, dk_indices));
+#if MINOR_AT_LEAST(11)
+	OSET(keys_kind_general, DICT_KEYS_GENERAL);
+#else
+	OSET(keys_kind_general, 0);
+#endif
+	OPAD(_pad2);
+	OSET(entry_size, sizeof(PyDictKeyEntry));
+	OSET(entry_key, offsetof(PyDictKeyEntry, me_key));
+	OSET(entry_value, offsetof(PyDictKeyEntry, me_value));
+#if MINOR_AT_LEAST(11)
+	OSET(uentry_size, sizeof(PyDictUnicodeEntry));
+	OSET(uentry_key, offsetof(PyDictUnicodeEntry, me_key));
+	OSET(uentry_value, offsetof(PyDictUnicodeEntry, me_value));
+	OSET(values_values, offsetof(PyDictValues, values));
+#else
+	ONONE(uentry_size);
+	ONONE(uentry_key);
+	ONONE(uentry_value);
+	/* ma_values is the PyObject *[] itself. */
+	OSET(values_values, 0);
+#endif
+#if MINOR_AT_LEAST(13)
+	OSET(values_capacity, offsetof(PyDictValues, capacity));
+	OSET(values_valid, offsetof(PyDictValues, valid));
+#else
+	ONONE(values_capacity);
+	ONONE(values_valid);
+#endif
+
+#if MINOR_AT_LEAST(12)
+	OSET(long_size, offsetof(PyLongObject, long_value.lv_tag));
+	OSET(long_digits, offsetof(PyLongObject, long_value.ob_digit));
+#else
+	OSET(long_size, offsetof(PyLongObject, ob_base.ob_size));
+	OSET(long_digits, offsetof(PyLongObject, ob_digit));
+#endif
+	OSET(long_digit_size, sizeof(digit));
+	OSET(long_shift, PyLong_SHIFT);
+#if MINOR_AT_LEAST(12)
+	OSET(long_nonsize_bits, NON_SIZE_BITS);
+	OSET(long_sign_mask, SIGN_MASK);
+	OSET(long_sign_negative, SIGN_NEGATIVE);
+#else
+	OSET(long_nonsize_bits, 0);
+	OSET(long_sign_mask, 0);
+	OSET(long_sign_negative, 0);
+#endif
+	OPAD(_pad3);
+	OSET(str_data, offsetof(PyUnicodeObject, data));
+	OPAD(_pad4);
+	printf("\t},\n");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s table|debug|version\n", argv[0]);
+		fprintf(stderr, "usage: %s table|debug|obj|version\n", argv[0]);
 		return 2;
 	}
 	if (strcmp(argv[1], "version") == 0) {
@@ -441,13 +697,21 @@ int main(int argc, char **argv)
 		dump_table();
 	else if (strcmp(argv[1], "debug") == 0)
 		dump_debug_slots();
+	else if (strcmp(argv[1], "obj") == 0)
+		dump_obj();
 	else {
-		fprintf(stderr, "usage: %s table|debug|version\n", argv[0]);
+		fprintf(stderr, "usage: %s table|debug|obj|version\n", argv[0]);
 		return 2;
 	}
-	for (size_t i = 0; i < sizeof(covered); i++) {
+	for (size_t i = 0; cov == covered && i < sizeof(covered); i++) {
 		if (!covered[i]) {
 			fprintf(stderr, "offsets_dump: byte %zu of struct py_offsets not set\n", i);
+			return 1;
+		}
+	}
+	for (size_t i = 0; cov == covered_obj && i < sizeof(covered_obj); i++) {
+		if (!covered_obj[i]) {
+			fprintf(stderr, "offsets_dump: byte %zu of struct py_obj_offsets not set\n", i);
 			return 1;
 		}
 	}

@@ -12,6 +12,12 @@
 extern const struct py_offsets offsets_table[];
 extern const struct py_offsets offsets_debug_slots[];
 extern const size_t offsets_table_len;
+/* The object layouts of the same versions (its own length: the two tables
+ * are looked up by version, never by index). */
+extern const struct py_obj_offsets offsets_obj_table[];
+extern const size_t offsets_obj_table_len;
+
+_Static_assert(sizeof(struct py_obj_offsets) % 8 == 0, "py_obj_offsets has explicit padding");
 
 #define MINOR_KEY(hex) ((hex) >> 16)
 
@@ -41,6 +47,19 @@ int offsets__for_version(uint32_t version_hex, int free_threaded, struct py_offs
 		return -ENOTSUP;
 	*out = *t;
 	return 0;
+}
+
+int offsets__obj_for_version(uint32_t version_hex, int free_threaded, struct py_obj_offsets *out)
+{
+	if (free_threaded)
+		return -EOPNOTSUPP;
+	for (size_t i = 0; i < offsets_obj_table_len; i++) {
+		if (MINOR_KEY(offsets_obj_table[i].version_hex) == MINOR_KEY(version_hex)) {
+			*out = offsets_obj_table[i];
+			return 0;
+		}
+	}
+	return -ENOTSUP;
 }
 
 const char *offsets__version_str(uint32_t version_hex, char *buf, size_t len)

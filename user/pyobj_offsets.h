@@ -36,9 +36,9 @@ enum pyobj_long_kind {
  * the start of the named struct; absent ones are PYOBJ_NO_OFFSET. */
 struct py_obj_offsets {
 	uint32_t version_hex; /* PY_VERSION_HEX of the minor version */
-	uint8_t keys_kind;    /* enum pyobj_keys_kind */
-	uint8_t attrs_kind;   /* enum pyobj_attrs_kind */
-	uint8_t long_kind;    /* enum pyobj_long_kind */
+	uint8_t keys_layout;  /* enum pyobj_keys_kind */
+	uint8_t attrs_layout; /* enum pyobj_attrs_kind */
+	uint8_t long_layout;  /* enum pyobj_long_kind */
 	uint8_t _pad0;
 
 	/* _PyRuntimeState, PyInterpreterState */
@@ -104,7 +104,7 @@ struct py_obj_offsets {
 	/* str that is not compact (e.g. a str subclass's instance):
 	 * PyUnicodeObject.data, a pointer to the characters. */
 	uint16_t str_data;
-	uint16_t _pad4;
+	uint32_t _pad4;
 };
 
 #endif /* PYOBJ_OFFSETS_H */
