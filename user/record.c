@@ -18,6 +18,7 @@
 #include "output.h"
 #include "profile.h"
 #include "pyproc.h"
+#include "pythreads.h"
 #include "reasons.h"
 #include "record.h"
 #include "sampler.h"
@@ -33,6 +34,11 @@ struct target {
 	bool launched; /* our child, started with -- */
 	uint32_t version_hex;
 	char cmdline[512];
+	/* Thread names (name_thread()): */
+	uint64_t runtime;  /* _PyRuntime, to read threading's names */
+	double names_at;   /* last look at threading (rate limit) */
+	int names_retries; /* looks left for threads with only a kernel name */
+	int unnamed;       /* threads with samples and only a kernel name */
 };
 
 struct frame_key {
@@ -122,10 +128,87 @@ static int frame_id(struct recorder *r, const struct ph_sample *s, const struct 
 	return (int)id;
 }
 
+/* Thread names: threading's name of the thread, read from the target, or
+ * else the kernel's. The kernel's is set when a thread's first sample
+ * arrives; threading is read then, at most every NAMES_EVERY_S per process
+ * (a burst of new threads costs one read), again on later samples while
+ * some thread has only the kernel's name (NAMES_RETRIES times: a thread
+ * threading never started has none), and once more at the end. */
+#define NAMES_EVERY_S 0.2
+#define NAMES_RETRIES 5
+#define THREAD_SEEN 1u    /* r->threads values */
+#define THREAD_PYNAMED 2u
+
+struct names_ctx {
+	struct recorder *r;
+	struct target *t;
+};
+
+static void on_thread_name(void *ctx, uint32_t tid, const char *name)
+{
+	struct names_ctx *nc = ctx;
+	struct thread_key tk = { .pid = (uint32_t)nc->t->pid, .tid = tid };
+	uint64_t v;
+
+	/* Threads without samples have no root frame to name. */
+	if (hashmap__get(nc->r->threads, &tk, &v) || profile__set_thread_name(nc->r->prof, tk.pid, tid, name))
+		return;
+	if (!(v & THREAD_PYNAMED) && !hashmap__set(nc->r->threads, &tk, v | THREAD_PYNAMED))
+		nc->t->unnamed--;
+}
+
+static void read_thread_names(struct recorder *r, struct target *t)
+{
+	struct names_ctx nc = { .r = r, .t = t };
+	struct py_obj_offsets obj;
+	struct py_offsets off;
+
+	t->names_at = now_s();
+	if (t->names_retries > 0)
+		t->names_retries--;
+	/* Best effort: a thread not found keeps the kernel's name. */
+	if (!offsets__for_version(t->version_hex, 0, &off) &&
+	    !offsets__obj_for_version(t->version_hex, 0, &obj))
+		pythreads__names(t->pid, t->version_hex, t->runtime, &off, &obj, on_thread_name, &nc);
+}
+
+static void name_thread(struct recorder *r, const struct ph_sample *s)
+{
+	struct thread_key tk = { .pid = s->pid, .tid = s->tid };
+	struct target *t = find_target(r, (pid_t)s->pid);
+	char comm[PH_COMM_LEN + 1];
+	uint64_t v;
+
+	if (hashmap__get(r->threads, &tk, &v)) {
+		if (hashmap__set(r->threads, &tk, THREAD_SEEN))
+			return;
+		/* A thread gone already keeps the name it was sampled under. */
+		if (pythreads__comm(s->pid, s->tid, comm, sizeof(comm)) < 0) {
+			memcpy(comm, s->comm, PH_COMM_LEN);
+			comm[PH_COMM_LEN] = '\0';
+		}
+		profile__set_thread_name(r->prof, s->pid, s->tid, comm);
+		if (t) {
+			t->unnamed++;
+			t->names_retries = NAMES_RETRIES;
+		}
+	}
+	if (t && t->ready && t->unnamed > 0 && t->names_retries > 0 &&
+	    now_s() - t->names_at >= NAMES_EVERY_S)
+		read_thread_names(r, t);
+}
+
+/* At the end of the capture, for threads still without threading's name. */
+static void name_threads_at_end(struct recorder *r)
+{
+	for (int i = 0; i < r->ntargets; i++)
+		if (r->targets[i].ready && !r->targets[i].exited && r->targets[i].unnamed > 0)
+			read_thread_names(r, &r->targets[i]);
+}
+
 static int on_sample(void *ctx, const struct ph_sample *s, size_t size)
 {
 	struct recorder *r = ctx;
-	struct thread_key tk = { .pid = s->pid, .tid = s->tid };
 	uint32_t n = s->nframes, i, depth = 0;
 	int id;
 
@@ -151,7 +234,7 @@ static int on_sample(void *ctx, const struct ph_sample *s, size_t size)
 		r->err = -ENOMEM;
 		return -ENOMEM;
 	}
-	hashmap__set(r->threads, &tk, 1);
+	name_thread(r, s);
 	r->samples++;
 	return 0;
 }
@@ -206,6 +289,7 @@ static int make_ready(struct recorder *r, struct target *t, char *msg, size_t ms
 		}
 	}
 	t->version_hex = pp.version_hex;
+	t->runtime = pp.runtime;
 	pyproc__cmdline(t->pid, t->cmdline, sizeof(t->cmdline));
 	err = symbols__set_proc(r->syms, t->pid, t->cookie, pp.version_hex, &off);
 	if (!err)
@@ -320,15 +404,35 @@ static void give_to_sudo_user(int fd)
 	}
 }
 
-static void default_output(char *buf, size_t len, pid_t pid, int format)
+/* pyhawk-PID-TIME.EXT for -p, pyhawk-COMMAND-TIME.EXT for a command (the
+ * script's name when the command is an interpreter running one). */
+static void default_output(char *buf, size_t len, const struct config *cfg, int format)
 {
-	char ts[32];
+	const char *what = NULL, *slash;
+	char ts[32], who[64];
 	time_t t = time(NULL);
 	struct tm tm;
+	int i;
 
 	localtime_r(&t, &tm);
 	strftime(ts, sizeof(ts), "%Y%m%dT%H%M%S", &tm);
-	snprintf(buf, len, "pyhawk-%d-%s.%s", (int)pid, ts, output__default_extension(format));
+	if (cfg->pid) {
+		snprintf(who, sizeof(who), "%d", (int)cfg->pid);
+	} else {
+		what = cfg->argv[0];
+		for (i = 1; cfg->argv[i]; i++) {
+			if (strstr(cfg->argv[i], ".py")) {
+				what = cfg->argv[i];
+				break;
+			}
+		}
+		slash = strrchr(what, '/');
+		snprintf(who, sizeof(who), "%s", slash ? slash + 1 : what);
+		for (i = 0; who[i]; i++)
+			if (who[i] == '.' || who[i] == ' ' || who[i] == '/')
+				who[i] = who[i] == '.' && strcmp(who + i, ".py") == 0 ? '\0' : '_';
+	}
+	snprintf(buf, len, "pyhawk-%s-%s.%s", who, ts, output__default_extension(format));
 }
 
 /* Forks the command, held on a pipe until the kernel knows its PID, so no
@@ -509,7 +613,7 @@ int record__run(const struct config *cfg)
 	if (format < 0)
 		format = OUT_FLAMEGRAPH;
 	if (!outname) {
-		default_output(outbuf, sizeof(outbuf), cfg->pid ? cfg->pid : getpid(), format);
+		default_output(outbuf, sizeof(outbuf), cfg, format);
 		outname = outbuf;
 	}
 	if (!has_bpf_caps()) {
@@ -646,6 +750,7 @@ int record__run(const struct config *cfg)
 	if (stop_signal && child && !child_done && (stop_signal == SIGTERM || stop_from_kill))
 		kill(child, stop_signal);
 	sampler__drain(r->smp);
+	name_threads_at_end(r);
 	if (r->err) {
 		fprintf(stderr, "Error: aggregating samples: %s\n", strerror(-r->err));
 		goto cleanup;
