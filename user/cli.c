@@ -75,14 +75,16 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Strict integer: all of s, in [min, max]. */
+/* Strict integer: all of s, in [min, max]; decimal, or hex with 0x (as
+ * py-spy takes PIDs), never octal. */
 static int parse_long(const char *s, long min, long max, long *out)
 {
+	int base = (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10;
 	char *end;
 	long v;
 
 	errno = 0;
-	v = strtol(s, &end, 0);
+	v = strtol(s, &end, base);
 	if (errno || end == s || *end || v < min || v > max)
 		return -EINVAL;
 	*out = v;

@@ -151,7 +151,8 @@ static void on_thread_name(void *ctx, uint32_t tid, const char *name)
 	uint64_t v;
 
 	/* Threads without samples have no root frame to name. */
-	if (hashmap__get(nc->r->threads, &tk, &v) || profile__set_thread_name(nc->r->prof, tk.pid, tid, name))
+	if (hashmap__get(nc->r->threads, &tk, &v) ||
+	    profile__set_thread_name(nc->r->prof, tk.pid, tid, name))
 		return;
 	if (!(v & THREAD_PYNAMED) && !hashmap__set(nc->r->threads, &tk, v | THREAD_PYNAMED))
 		nc->t->unnamed--;
@@ -169,7 +170,8 @@ static void read_thread_names(struct recorder *r, struct target *t)
 	/* Best effort: a thread not found keeps the kernel's name. */
 	if (!offsets__for_version(t->version_hex, 0, &off) &&
 	    !offsets__obj_for_version(t->version_hex, 0, &obj))
-		pythreads__names(t->pid, t->version_hex, t->runtime, &off, &obj, on_thread_name, &nc);
+		pythreads__names(t->pid, t->version_hex, t->runtime, &off, &obj, on_thread_name,
+				 &nc);
 }
 
 static void name_thread(struct recorder *r, const struct ph_sample *s)
