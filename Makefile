@@ -44,7 +44,7 @@ else
 	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps demo test unit unit-asan integration bench clean lint format install
+.PHONY: all deps demo test unit unit-asan fuzz integration bench clean lint format install
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -74,6 +74,25 @@ $(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)/user
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -MMD -MP $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+# libFuzzer targets for every parser of target-controlled bytes; `make
+# fuzz` runs each for FUZZ_SECONDS (make test: a short run).
+FUZZ_SECONDS ?= 10
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(filter-out user/main.c,$(USER_SRCS)) $(SKELS)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(OUTPUT)/fuzz
+	$(Q)$(CLANG) -g -O1 -std=gnu11 -D_GNU_SOURCE -Iuser -Ibpf -I$(OUTPUT) \
+		-fsanitize=fuzzer,address,undefined $< $(filter-out user/main.c,$(USER_SRCS)) \
+		$(LDLIBS) -o $@
+
+fuzz: $(FUZZ_BINS)
+	$(Q)for f in $(FUZZ_BINS); do \
+		echo "  FUZZ     $$f ($(FUZZ_SECONDS) s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) > $$f.log 2>&1 || { tail -40 $$f.log; exit 1; }; \
+		tail -1 $$f.log; \
+	done
 
 deps:
 	$(Q)tools/install-deps.sh

@@ -93,7 +93,8 @@ struct {
 } threads SEC(".maps");
 
 /* Filled and read by the walker: code objects already described to user
- * space (value: their check). Deleted per process by user space on exit. */
+ * space (value: their check). Keys carry the process's cookie, so a new
+ * process (or an exec) never matches an old entry; old ones age out (LRU). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 262144);

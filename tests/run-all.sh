@@ -31,6 +31,7 @@ step() { # name, command...
 }
 
 step "unit tests (ASan + UBSan)" make -s unit-asan
+step "fuzz targets (10 s each)" make -s fuzz FUZZ_SECONDS=10
 step "offsets table drift" tools/gen-offsets.sh --check
 step "outputs (golden files, speedscope importer, Chromium)" tests/run-outputs.sh
 step "integration (real processes, every interpreter)" \

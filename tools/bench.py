@@ -30,6 +30,7 @@ import argparse
 import collections
 import ctypes
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -45,7 +46,10 @@ import time
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TOOLS)
-PYHAWK = os.path.join(ROOT, "pyhawk")
+PYHAWK_BUILT = os.path.join(ROOT, "pyhawk")
+# The binary the benchmark runs: a copy of PYHAWK_BUILT made at start, so a
+# rebuild during the run cannot mix two versions in one table.
+PYHAWK = PYHAWK_BUILT
 WORKLOAD = os.path.join(TOOLS, "bench_workload.py")
 sys.path.insert(0, TOOLS)
 
@@ -185,6 +189,15 @@ class Runner:
             with open(out, errors="replace") as f:
                 res["samples"] = sum(1 for line in f if line.strip() and not line.startswith("#"))
         return res
+
+    def attach_pid(self, pid, secs, rate):
+        """pyhawk record -p pid for secs; returns its --stats counters."""
+        out = os.path.join(self.tmp, "attach.txt")
+        cmd = [PYHAWK, "record", "-p", str(pid), "-d", str(secs), "-r", str(rate), "--stats",
+               "-f", "raw", "-o", out]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=secs + 300)
+        check(proc, " ".join(cmd))
+        return parse_stats(proc.stderr)
 
     def attach(self, py, args, secs, rate):
         """Starts a workload that prints "ready" when it is in shape, then
@@ -352,14 +365,43 @@ def section_threads(runner, plan, py, note):
         configs = [("alone", None, None), ("pyhawk 1 kHz", "pyhawk", 1000)]
         res = interleaved(runner, py, configs, plan.thread_rounds, args, note)
         base, prof = slowdown_rows(res)
+        searches = median([r["stats"].get("SEARCHES", 0) for r in res["pyhawk 1 kHz"]])
+        steady, discovery = steady_state(runner, plan, py, n)
         rows.append(collections.OrderedDict(
             threads=n, alone_wall=base["wall_median"], alone_min=base["wall_min"],
             alone_max=base["wall_max"], pyhawk_wall=prof["wall_median"],
             slowdown_wall_pct=prof["slowdown_wall_pct"], slowdown_cpu_pct=prof["slowdown_cpu_pct"],
-            samples=prof["samples_median"], bpf_ns_per_sample=prof["bpf_ns_per_sample"],
-            bpf_share_pct=prof["bpf_share_pct"], prof_cpu_ms_per_1k=prof["prof_cpu_ms_per_1k"]))
+            samples=prof["samples_median"], searches=searches,
+            bpf_ns_per_sample=prof["bpf_ns_per_sample"], bpf_share_pct=prof["bpf_share_pct"],
+            steady_bpf_ns_per_sample=steady, discovery_bpf_ms=discovery,
+            prof_cpu_ms_per_1k=prof["prof_cpu_ms_per_1k"], raw=[base["raw"], prof["raw"]]))
         note("%d threads" % n)
     return rows
+
+
+def steady_state(runner, plan, py, n):
+    """BPF time per sample once every thread's state is cached, and the BPF
+    time spent finding them. Two captures of one running n-thread process,
+    short and long: both pay the discovery once (each pyhawk starts with
+    empty caches), so the difference is steady-state sampling only."""
+    short, long_ = plan.cost_secs / 4, plan.cost_secs
+    caps = []
+    target = subprocess.Popen([py.path, WORKLOAD, "spin-threads", str(n)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        if target.stdout.readline().strip() != "ready":
+            raise RuntimeError("spin-threads %d did not start" % n)
+        for secs in (short, long_):
+            st = runner.attach_pid(target.pid, secs, 1000)
+            caps.append((st["BPF_NS_PER_SAMPLE"] * st["SAMPLES"], st["SAMPLES"]))
+    finally:
+        target.kill()
+        target.wait()
+    (t1, s1), (t2, s2) = caps
+    if s2 <= s1:
+        return None, None
+    steady = (t2 - t1) / (s2 - s1)
+    return steady, max(0.0, t1 - s1 * steady) / 1e6
 
 
 # ---------------------------------------------------------------- machine
@@ -397,6 +439,11 @@ def self_cpu():
     return r.ru_utime + r.ru_stime + children_cpu()
 
 
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def machine(py, austin):
     return collections.OrderedDict(
         date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -407,6 +454,7 @@ def machine(py, austin):
         git=cmd_output(["git", "describe", "--always", "--dirty"], cwd=ROOT),
         binary_mtime=datetime.datetime.fromtimestamp(
             os.path.getmtime(PYHAWK), datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        binary_sha256=sha256(PYHAWK)[:12],
         austin=austin or "not installed",
         load_at_start="%.2f %.2f %.2f" % os.getloadavg())
 
@@ -451,7 +499,8 @@ def render(data):
           "- kernel: %s" % m["kernel"],
           "- CPU: %s" % m["cpu"],
           "- interpreter: %s" % m["interpreter"],
-          "- pyhawk: %s (git %s, binary built %s)" % (m["pyhawk"], m["git"], m["binary_mtime"]),
+          "- pyhawk: %s (git %s; binary built %s, sha256 %s)" % (
+              m["pyhawk"], m["git"], m["binary_mtime"], m["binary_sha256"]),
           "- austin: %s" % m["austin"],
           "- load average at start: %s; CPU used by other processes during the run: %.2f of %d CPUs"
           % (m["load_at_start"], data["others_cpus"], os.cpu_count()),
@@ -502,21 +551,32 @@ def render(data):
     L += ["## Overhead versus thread count", "",
           "`bench_workload.py threads N`: the same total work split over N busy Python threads "
           "(the GIL lets one run at a time), alone and under pyhawk at 1 kHz, %d interleaved "
-          "runs each." % data["thread_rounds"], ""]
+          "runs each. *Thread searches*: thread-list walks to find a thread's state (one per "
+          "new thread, each reading up to N thread states). *Steady*: BPF time per sample once "
+          "all threads are known, from two captures (%.0f s and %.0f s) of one running "
+          "`spin-threads N` process; the difference is the BPF time spent finding the threads."
+          % (data["thread_rounds"], data["cost_secs"] / 4, data["cost_secs"]), ""]
     L += ["| threads | alone wall s (min – max) | pyhawk wall s | slowdown (wall) | "
-          "slowdown (CPU) | samples | BPF µs/sample | BPF share | pyhawk CPU ms per 1k samples |",
-          "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+          "slowdown (CPU) | samples | thread searches | BPF µs/sample | BPF share | "
+          "steady BPF µs/sample | BPF ms finding threads | pyhawk CPU ms per 1k samples |",
+          "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in data["threads"]:
-        L.append("| %d | %.3f (%.3f – %.3f) | %.3f | %s | %s | %d | %s | %s | %s |" % (
+        L.append("| %d | %.3f (%.3f – %.3f) | %.3f | %s | %s | %d | %d | %s | %s | %s | %s | %s |" % (
             r["threads"], r["alone_wall"], r["alone_min"], r["alone_max"], r["pyhawk_wall"],
             signed(r["slowdown_wall_pct"]), signed(r["slowdown_cpu_pct"]), r["samples"],
+            r["searches"],
             fmt(r["bpf_ns_per_sample"] / 1000 if r["bpf_ns_per_sample"] else None, "%.2f"),
-            fmt(r["bpf_share_pct"], "%.2f %%"), fmt(r["prof_cpu_ms_per_1k"], "%.1f")))
+            fmt(r["bpf_share_pct"], "%.2f %%"),
+            fmt(r["steady_bpf_ns_per_sample"] / 1000 if r["steady_bpf_ns_per_sample"] else None,
+                "%.2f"),
+            fmt(r["discovery_bpf_ms"], "%.2f"), fmt(r["prof_cpu_ms_per_1k"], "%.1f")))
     t = {r["threads"]: r for r in data["threads"]}
     lo, hi = min(t), max(t)
-    if t[lo]["bpf_ns_per_sample"] and t[hi]["bpf_ns_per_sample"]:
-        L += ["", "BPF time per sample at %d threads / at %d: %.2fx." % (
-            hi, lo, t[hi]["bpf_ns_per_sample"] / t[lo]["bpf_ns_per_sample"])]
+    for key, what in (("bpf_ns_per_sample", "all-in (thread discovery included)"),
+                      ("steady_bpf_ns_per_sample", "steady state")):
+        if t[lo][key] and t[hi][key]:
+            L += ["", "BPF time per sample at %d threads / at %d, %s: %.2fx." % (
+                hi, lo, what, t[hi][key] / t[lo][key])]
     L.append("")
     return "\n".join(L)
 
@@ -543,8 +603,8 @@ def main(argv):
     ap.add_argument("--python", metavar="LABEL", help="interpreter label (tools/pythons.py)")
     args = ap.parse_args(argv[1:])
 
-    if not os.access(PYHAWK, os.X_OK):
-        print("bench: %s is not built: run make first" % PYHAWK, file=sys.stderr)
+    if not os.access(PYHAWK_BUILT, os.X_OK):
+        print("bench: %s is not built: run make first" % PYHAWK_BUILT, file=sys.stderr)
         return 1
     if os.geteuid() != 0:
         print("bench: pyhawk needs root (or CAP_BPF + CAP_PERFMON): run as root", file=sys.stderr)
@@ -567,9 +627,12 @@ def main(argv):
     def note(msg):
         print("bench: [%4.0f s] %s" % (time.monotonic() - t0, msg), file=sys.stderr, flush=True)
 
-    data = collections.OrderedDict(quick=plan.quick, machine=machine(py, austin_version()))
+    global PYHAWK
     busy0, mine0 = busy_jiffies(), self_cpu()
     with tempfile.TemporaryDirectory(prefix="pyhawk-bench-") as tmp:
+        PYHAWK = os.path.join(tmp, "pyhawk")
+        shutil.copy2(PYHAWK_BUILT, PYHAWK)
+        data = collections.OrderedDict(quick=plan.quick, machine=machine(py, austin_version()))
         runner = Runner(tmp)
         try:
             run_sections(data, runner, plan, matrix, py, note)

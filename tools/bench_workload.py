@@ -5,13 +5,14 @@ stdlib only, runs on every CPython of the matrix (3.8+).
     bench_workload.py cpu [SCALE]          fixed CPU-bound work, one thread
     bench_workload.py threads N [SCALE]    the same total work split over N threads
     bench_workload.py deep DEPTH           spin with DEPTH Python frames until killed
+    bench_workload.py spin-threads N       N threads doing the cpu work until killed
 
 cpu and threads time only the work (not interpreter start-up nor exit) and
 print one JSON line to stdout: {"wall": s, "cpu": s, "proc_cpu": s, "pid": n}, where
 wall is time.perf_counter() around the work, cpu is time.process_time()
 around it, and proc_cpu is the process's CPU time (user + sys) since it
-started (user + sys, from getrusage). deep prints "ready" once it spins at
-its depth.
+started (user + sys, from getrusage). deep and spin-threads print "ready"
+once they spin in shape.
 """
 
 import json
@@ -113,6 +114,26 @@ def run_deep(depth):
     spin_at(depth - 4, depth)
 
 
+def run_spin_threads(nthreads):
+    """nthreads threads doing units of work forever; "ready" once all run."""
+    start = threading.Barrier(nthreads + 1)
+
+    def worker(base):
+        start.wait()
+        u = base
+        while True:
+            unit(u)
+            u += 1
+
+    threading.stack_size(1 << 20)
+    for i in range(nthreads):
+        threading.Thread(target=worker, args=(i,), daemon=True).start()
+    start.wait()
+    print("ready", flush=True)
+    while True:
+        time.sleep(1)
+
+
 def main(argv):
     mode = argv[1] if len(argv) > 1 else ""
     if mode == "cpu" and len(argv) <= 3:
@@ -121,6 +142,8 @@ def main(argv):
         run_threads(int(argv[2]), float(argv[3]) if len(argv) > 3 else 1.0)
     elif mode == "deep" and len(argv) == 3 and int(argv[2]) >= 5:
         run_deep(int(argv[2]))
+    elif mode == "spin-threads" and len(argv) == 3:
+        run_spin_threads(int(argv[2]))
     else:
         print(__doc__.strip(), file=sys.stderr)
         return 2

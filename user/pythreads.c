@@ -280,13 +280,13 @@ static int read_str(struct walk *w, uint64_t addr, char *out, size_t outlen)
 			return -EFAULT;
 		si.data = get_u64(hdr, w->o->str_data);
 	}
-	n = si.length < PYTHREADS_NAME_MAX ? si.length : PYTHREADS_NAME_MAX;
-	if (n) {
-		err = rd(w, si.data, raw, (size_t)n * si.kind);
-		if (err)
-			return err;
-	}
-	err = pystr__to_utf8(raw, (size_t)n * si.kind, si.kind, out, outlen);
+	n = (si.length < PYTHREADS_NAME_MAX ? si.length : PYTHREADS_NAME_MAX) * si.kind;
+	/* Short compact names came with the header. */
+	if (si.data >= addr && si.data - addr + n <= (uint64_t)got)
+		memcpy(raw, hdr + (si.data - addr), n);
+	else if (n && (err = rd(w, si.data, raw, n)))
+		return err;
+	err = pystr__to_utf8(raw, n, si.kind, out, outlen);
 	return err < 0 ? err : 0;
 }
 
@@ -294,56 +294,49 @@ static int read_str(struct walk *w, uint64_t addr, char *out, size_t outlen)
 static int read_long(struct walk *w, uint64_t addr, uint64_t *out)
 {
 	const struct py_obj_offsets *o = w->o;
+	unsigned int ds = o->long_digit_size, shift = o->long_shift;
+	uint64_t nd, v, max_nd = 64 / (shift ? shift : 64) + 1;
 	uint8_t buf[64];
-	uint64_t nd, v = 0;
-	size_t need;
+	ssize_t got;
 	int err;
 
 	err = check_flag(w, addr, o->tpflags_long_subclass);
 	if (err)
 		return err;
-	if ((size_t)o->long_digits + 2 * o->long_digit_size > sizeof(buf) || o->long_size + 8u > sizeof(buf) ||
-	    (o->long_digit_size != 2 && o->long_digit_size != 4) || !o->long_shift)
+	if (o->long_size + 8u > o->long_digits || o->long_digits + max_nd * ds > sizeof(buf) ||
+	    (ds != 2 && ds != 4) || !shift)
 		return -EINVAL;
+	/* The size and the digits a 64-bit value can have, in one read. */
+	got = rd_upto(w, addr, buf, o->long_digits + max_nd * ds, o->long_digits);
+	if (got < 0)
+		return (int)got;
+	v = get_u64(buf, o->long_size);
 	if (o->long_layout == PYOBJ_LONG_LV_TAG) {
-		err = rd(w, addr + o->long_size, buf, 8);
-		if (err)
-			return err;
-		v = get_u64(buf, 0);
-		/* 3.12: lv_tag = ndigits << NON_SIZE_BITS | (1 - sign). */
+		/* 3.12+: lv_tag = ndigits << NON_SIZE_BITS | (1 - sign). */
 		if ((v & o->long_sign_mask) == o->long_sign_negative)
 			return -ERANGE;
 		nd = v >> o->long_nonsize_bits;
 	} else {
-		int64_t size;
-
-		err = rd(w, addr + o->long_size, buf, 8);
-		if (err)
-			return err;
-		size = (int64_t)get_u64(buf, 0);
-		if (size < 0)
+		/* ob_size = sign * ndigits */
+		if ((int64_t)v < 0)
 			return -ERANGE;
-		nd = (uint64_t)size;
+		nd = v;
 	}
-	if (nd > 64u / o->long_shift + 1)
+	if (nd > max_nd)
 		return -ERANGE;
-	need = (size_t)nd * o->long_digit_size;
-	if (need) {
-		err = rd(w, addr + o->long_digits, buf, need);
-		if (err)
-			return err;
-	}
+	if (o->long_digits + nd * ds > (uint64_t)got)
+		return -EFAULT;
 	/* Most significant digit first, refusing what overflows 64 bits. */
 	v = 0;
 	for (uint64_t i = nd; i-- > 0;) {
-		uint64_t d = o->long_digit_size == 4 ? get_u32(buf, 4 * i)
-						     : (uint64_t)(buf[2 * i] | buf[2 * i + 1] << 8);
+		const uint8_t *p = buf + o->long_digits + i * ds;
+		uint64_t d = ds == 4 ? get_u32(p, 0) : (uint64_t)(p[0] | p[1] << 8);
 
-		if (d >> o->long_shift)
+		if (d >> shift)
 			return -EBADMSG;
-		if (v >> (64 - o->long_shift))
+		if (v >> (64 - shift))
 			return -ERANGE;
-		v = v << o->long_shift | d;
+		v = v << shift | d;
 	}
 	*out = v;
 	return 0;
@@ -495,19 +488,6 @@ static int find_key(struct walk *w, const struct dictv *v, const char *name)
 	return -ENOENT;
 }
 
-/* The value of entry i of v (0 when it has none). */
-static int entry_value(struct walk *w, const struct dictv *v, uint32_t i, uint64_t *value)
-{
-	if (v->values) {
-		if (i >= v->nvalues) {
-			*value = 0;
-			return 0;
-		}
-		return rd_u64(w, v->values + 8ull * i, value);
-	}
-	return rd_u64(w, v->entries + (uint64_t)i * v->esize + v->evalue, value);
-}
-
 /* dict[name] for a dict with str keys. */
 static int dict_get(struct walk *w, uint64_t dict, const char *name, uint64_t *value)
 {
@@ -520,7 +500,12 @@ static int dict_get(struct walk *w, uint64_t dict, const char *name, uint64_t *v
 	i = find_key(w, &v, name);
 	if (i < 0)
 		return i;
-	err = entry_value(w, &v, (uint32_t)i, value);
+	if (!v.values)
+		err = rd_u64(w, v.entries + (uint64_t)i * v.esize + v.evalue, value);
+	else if ((uint32_t)i < v.nvalues)
+		err = rd_u64(w, v.values + 8ull * (uint32_t)i, value);
+	else
+		return -ENOENT; /* a split table's value not set */
 	if (err)
 		return err;
 	return *value ? 0 : -ENOENT;
@@ -769,7 +754,7 @@ struct report {
 static int report_thread(struct report *rp, uint64_t thread)
 {
 	char name[PYTHREADS_NAME_MAX * 4 + 1];
-	uint64_t attr, tid;
+	uint64_t attr, tid = 0;
 	uint32_t ours;
 	int err;
 
@@ -795,30 +780,39 @@ static int report_thread(struct report *rp, uint64_t thread)
 }
 
 /* Every value of a dict of Thread objects (_active: ident -> Thread;
- * _limbo: Thread -> Thread). */
+ * _limbo: Thread -> Thread), CHUNK entries a read. */
 static int report_dict(struct report *rp, uint64_t dict)
 {
+	uint8_t ebuf[CHUNK * ENTRY_MAX];
+	uint64_t vbuf[CHUNK];
 	struct dictv v;
 	int err;
 
 	err = dict_view(rp->w, dict, &v);
 	if (err)
 		return err;
-	for (uint32_t i = 0; i < v.n && rp->seen < MAX_THREADS; i++) {
-		uint64_t key, value;
+	for (uint32_t i = 0; i < v.n && rp->seen < MAX_THREADS; i += CHUNK) {
+		uint32_t k = v.n - i < CHUNK ? v.n - i : CHUNK;
 
-		err = rd_u64(rp->w, v.entries + (uint64_t)i * v.esize + v.ekey, &key);
-		if (!err && key)
-			err = entry_value(rp->w, &v, i, &value);
+		err = rd(rp->w, v.entries + (uint64_t)i * v.esize, ebuf, (size_t)k * v.esize);
+		if (!err && v.values) {
+			k = i >= v.nvalues ? 0 : v.nvalues - i < k ? v.nvalues - i : k;
+			err = k ? rd(rp->w, v.values + 8ull * i, vbuf, 8ull * k) : 0;
+		}
 		if (err)
 			return err;
-		if (!key || !value)
-			continue;
-		rp->seen++;
-		rp->w->budget += READS_PER_THREAD;
-		err = report_thread(rp, value);
-		if (err)
-			return err;
+		for (uint32_t j = 0; j < k; j++) {
+			const uint8_t *e = ebuf + (size_t)j * v.esize;
+			uint64_t value = v.values ? vbuf[j] : get_u64(e, v.evalue);
+
+			if (!get_u64(e, v.ekey) || !value)
+				continue;
+			rp->seen++;
+			rp->w->budget += READS_PER_THREAD;
+			err = report_thread(rp, value);
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }

@@ -9,8 +9,8 @@
 #include "pyhawk.h"
 #include "pyobj_offsets.h"
 
-/* Longest name reported, in bytes of UTF-8 (longer names are cut on a
- * character boundary). */
+/* Longest name reported, in code points (longer names are cut): the
+ * UTF-8 passed to the callback is at most 4 times as many bytes. */
 #define PYTHREADS_NAME_MAX 256
 
 typedef void (*pythreads_cb)(void *ctx, uint32_t tid, const char *name);

@@ -320,6 +320,25 @@ static struct target *add_target(struct recorder *r, pid_t pid, bool launched)
 	return t;
 }
 
+/* The process a thread id belongs to (a TID given as -p is taken as its
+ * process, as py-spy does), or pid itself. */
+static pid_t tgid_of(pid_t pid)
+{
+	char path[64], line[128];
+	pid_t tgid = pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return pid;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid > 0 ? tgid : pid;
+}
+
 /* Maps an inspection error to a message and an exit code. */
 static int target_error(int err, pid_t pid, const char *detail)
 {
@@ -705,7 +724,7 @@ int record__run(const struct config *cfg)
 			goto cleanup;
 		}
 	} else {
-		t = add_target(r, cfg->pid, false);
+		t = add_target(r, tgid_of(cfg->pid), false);
 		err = make_ready(r, t, detail, sizeof(detail));
 		if (err) {
 			rc = target_error(err, cfg->pid, detail);

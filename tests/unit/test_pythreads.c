@@ -201,6 +201,50 @@ static void expected_name(const char *full, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)i, full);
 }
 
+/* The process a launcher (unshare -f) forked: its only child. */
+static pid_t only_child(pid_t parent)
+{
+	char path[64];
+	int child = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent, (int)parent);
+	for (int i = 0; i < 400 && child <= 0; i++) {
+		FILE *f = fopen(path, "re");
+
+		if (f) {
+			if (fscanf(f, "%d", &child) != 1)
+				child = 0;
+			fclose(f);
+		}
+		if (child <= 0)
+			usleep(5000);
+	}
+	return child;
+}
+
+/* A thread's id in its own (innermost) pid namespace: the last NSpid. */
+static uint32_t inner_tid(pid_t pid, uint32_t tid)
+{
+	char path[96], line[256];
+	unsigned long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%u/status", (int)pid, tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + 6, *end;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		for (unsigned long x; (x = strtoul(p, &end, 10)), end != p; p = end)
+			v = x;
+	}
+	fclose(f);
+	return (uint32_t)v;
+}
+
 static struct pyproc pp; /* large: off the stack */
 
 /* The tables of every supported minor version, for the garbage runs. */
@@ -237,11 +281,14 @@ static void check_wrong_tables(const char *label, pid_t pid, uint32_t right)
 		CHECK(ret < 0 ? calls == 0 : ret == calls);
 		CHECK(ret != -EINVAL);
 	}
-	printf("    %-12s wrong tables: worst %.2f ms\n", label, worst);
+	if (worst >= 2000)
+		fprintf(stderr, "%s: wrong tables took %.0f ms\n", label, worst);
 	CHECK(worst < 2000);
 }
 
-static bool check_interp(const char *label, const char *path)
+/* pidns: run it in a pid namespace of its own (unshare -pf), where its
+ * threads have other ids than ours. */
+static bool check_interp(const char *label, const char *path, bool pidns)
 {
 	struct py_obj_offsets obj;
 	struct py_offsets off;
@@ -249,18 +296,21 @@ static bool check_interp(const char *label, const char *path)
 	static struct got got;
 	char line[4096], hex[2 * NAME_BYTES + 8];
 	char *argv[] = { (char *)path, "-c", (char *)child_src, NULL };
+	char *ns_argv[] = { "unshare", "-p", "-f", "--mount-proc", (char *)path, "-c",
+			    (char *)child_src, NULL };
 	unsigned long hexversion = 0;
 	int fd, nwant = 0, pid = 0, ret, matched = 0;
 	struct timespec t0;
 	pid_t child;
 	double ms;
 
-	child = spawn(argv, &fd);
+	child = spawn(pidns ? ns_argv : argv, &fd);
 	CHECK(child > 0);
 	if (child <= 0)
 		return false;
 	ret = read_line(fd, line, sizeof(line));
-	if (ret <= 0 || sscanf(line, "%d %lx", &pid, &hexversion) != 2) {
+	if (ret <= 0 || sscanf(line, "%d %lx", &pid, &hexversion) != 2 ||
+	    (pidns && (pid = only_child(child)) <= 0)) {
 		fprintf(stderr, "%s: child said \"%s\" (%d)\n", label, ret > 0 ? line : "", ret);
 		CHECK(!"child start");
 		close(fd);
@@ -301,7 +351,9 @@ static bool check_interp(const char *label, const char *path)
 		int found = 0;
 
 		for (int j = 0; j < got.n; j++) {
-			if (got.p[j].tid != want[i].tid)
+			/* In a pid namespace, the reported tid is ours for
+			 * the thread the child knows by its inner id. */
+			if ((pidns ? inner_tid(pid, got.p[j].tid) : got.p[j].tid) != want[i].tid)
 				continue;
 			found++;
 			if (strcmp(got.p[j].name, want[i].name)) {
@@ -317,8 +369,12 @@ static bool check_interp(const char *label, const char *path)
 				want[i].tid, want[i].name, found);
 		CHECK_INT(found, 1);
 	}
-	printf("  %-12s %#lx  %d/%d threads named exactly in %.2f ms\n", label, hexversion,
-	       matched, nwant, ms);
+	printf("  %-12s %#lx  %d/%d threads named exactly in %.2f ms%s\n", label, hexversion,
+	       matched, nwant, ms, pidns ? " (own pid namespace)" : "");
+	if (pidns) {
+		reap(child, pid);
+		return matched == nwant && nwant > 0;
+	}
 
 	check_wrong_tables(label, pid, pp.version_hex);
 
@@ -361,12 +417,10 @@ static void check_bare(const char *label, const char *path)
 	CHECK_INT(offsets__for_version(pp.version_hex, 0, &off), 0);
 	CHECK_INT(offsets__obj_for_version(pp.version_hex, 0, &obj), 0);
 	ret = pythreads__names(pid, pp.version_hex, pp.runtime, &off, &obj, ignore, &calls);
-	if (imported)
-		CHECK(ret >= 0); /* start-up imported it: no error */
-	else
-		CHECK_INT(ret, -ENOENT);
-	printf("    %-12s without threading: %d (threading %simported at start-up)\n", label,
-	       ret, imported ? "" : "not ");
+	/* Some start-ups import it (pyenv 3.11's site): then no error. */
+	if (imported ? ret < 0 : ret != -ENOENT)
+		fprintf(stderr, "%s: threading %simported: %d\n", label, imported ? "" : "not ", ret);
+	CHECK(imported ? ret >= 0 : ret == -ENOENT);
 	reap(child, pid);
 }
 
@@ -374,7 +428,9 @@ static void test_matrix(void)
 {
 	FILE *p = popen("python3 tools/pythons.py", "r");
 	char line[PATH_MAX + 128], label[64], version[32], path[PATH_MAX];
-	int tested = 0, ok = 0;
+	int tested = 0, ok = 0, ok_ns = 0;
+	/* Root may make pid namespaces; others skip that part, saying so. */
+	bool ns_ok = geteuid() == 0 && !system("unshare -p -f --mount-proc true 2>/dev/null");
 
 	CHECK(p != NULL);
 	if (!p)
@@ -384,14 +440,20 @@ static void test_matrix(void)
 		if (sscanf(line, "%63s %31s %4095s", label, version, path) != 3)
 			continue;
 		tested++;
-		ok += check_interp(label, path);
+		ok += check_interp(label, path, false);
 		check_bare(label, path);
+		/* Containers: tids translated from the target's pid namespace. */
+		if (ns_ok)
+			ok_ns += check_interp(label, path, true);
 	}
 	CHECK_INT(pclose(p), 0);
 	/* A run that found no interpreter at all proved nothing. */
 	CHECK(tested > 0);
 	CHECK_INT(ok, tested);
-	printf("  %d of %d interpreters named every thread exactly\n", ok, tested);
+	if (ns_ok)
+		CHECK_INT(ok_ns, tested);
+	printf("  %d of %d interpreters named every thread exactly%s\n", ok, tested,
+	       ns_ok ? ", also in a pid namespace" : " (pid namespaces: not tried, not root)");
 }
 
 static void test_bad_args(void)
