@@ -514,7 +514,9 @@ def render(data):
           "every CPU with a BPF program that returns at once (on a VM, timer interrupts are "
           "costly). *BPF share* = samples x BPF time per sample / wall time: the part of the "
           "slowdown spent in the BPF program, which runs on the target's CPU. Profiler CPU = CPU "
-          "of profiler + target - the target's own (rusage), net of the baseline's."
+          "of profiler + target - the target's own (rusage), net of the baseline's; for pyhawk "
+          "it includes its start-up (~50 ms, mostly loading the BPF object), which dominates at "
+          "100 Hz."
           % data["slowdown"][0]["runs"], ""]
     print_slowdown(data["slowdown"], L)
     L.append("")
@@ -532,10 +534,9 @@ def render(data):
 
     L += ["## Cost per sample by stack depth", "",
           "`bench_workload.py deep N` spins with N Python frames; `pyhawk record -p PID -d %d "
-          "--stats`. BPF time from kernel.bpf_stats_enabled (run_time_ns of the sampler over all "
-          "its runs, divided by samples sent), as --stats prints it. pyhawk CPU is its rusage "
-          "(user + sys) for the whole capture; *net* subtracts a 1 Hz capture of the same length "
-          "(%.0f ms: start-up, BPF load, ELF reading, writing the profile)."
+          "--stats`. BPF time per sample as --stats reports it (BPF_NS_PER_SAMPLE). pyhawk CPU "
+          "is its rusage (user + sys) for the whole capture; *net* subtracts a 1 Hz capture of "
+          "the same length (%.0f ms: start-up, BPF load, ELF reading, writing the profile)."
           % (data["cost_secs"], data["cost"][0]["fixed_cpu_s"] * 1000), ""]
     L += ["| frames | rate | samples | frames/sample | BPF µs/sample | BPF ns/frame | "
           "pyhawk CPU ms per 1k samples (net) |", "|---:|---:|---:|---:|---:|---:|---:|"]

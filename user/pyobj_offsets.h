@@ -1,4 +1,4 @@
-/* pyobj_offsets.h: CPython object layouts (dicts, types, ints, instance attributes) read by user space only. */
+/* pyobj_offsets.h: CPython object layouts (dicts, types, ints, attributes), user space only. */
 #ifndef PYOBJ_OFFSETS_H
 #define PYOBJ_OFFSETS_H
 
@@ -17,8 +17,8 @@ enum pyobj_keys_kind {
 
 /* Where a heap type's instances keep their attributes. */
 enum pyobj_attrs_kind {
-	PYOBJ_ATTRS_DICTOFFSET = 1, /* 3.8-3.10: a __dict__ pointer at tp_dictoffset */
-	PYOBJ_ATTRS_VALUES_PTR = 2, /* 3.11: values and dict pointers before the object */
+	PYOBJ_ATTRS_DICTOFFSET = 1,	/* 3.8-3.10: a __dict__ pointer at tp_dictoffset */
+	PYOBJ_ATTRS_VALUES_PTR = 2,	/* 3.11: values and dict pointers before the object */
 	PYOBJ_ATTRS_DICT_OR_VALUES = 3, /* 3.12: one tagged word before the object */
 	PYOBJ_ATTRS_INLINE = 4, /* 3.13+: values at obj + tp_basicsize; dict pointer before */
 };
@@ -26,7 +26,7 @@ enum pyobj_attrs_kind {
 /* How an int stores its sign and digit count. */
 enum pyobj_long_kind {
 	PYOBJ_LONG_OB_SIZE = 1, /* 3.8-3.11: ob_size = sign * ndigits */
-	PYOBJ_LONG_LV_TAG = 2,  /* 3.12+: lv_tag = ndigits << nonsize_bits | sign */
+	PYOBJ_LONG_LV_TAG = 2,	/* 3.12+: lv_tag = ndigits << nonsize_bits | sign */
 };
 
 /* What user space needs to read plain objects of one CPython minor
@@ -46,14 +46,14 @@ struct py_obj_offsets {
 	uint32_t interp_modules; /* interp->modules; 3.12+: interp->imports.modules */
 
 	/* PyObject, PyTypeObject, PyHeapTypeObject */
-	uint16_t obj_type;             /* ob_type */
-	uint16_t type_name;            /* tp_name (const char *) */
+	uint16_t obj_type;	       /* ob_type */
+	uint16_t type_name;	       /* tp_name (const char *) */
 	uint16_t type_basicsize;       /* tp_basicsize */
-	uint16_t type_flags;           /* tp_flags */
+	uint16_t type_flags;	       /* tp_flags */
 	uint16_t type_dictoffset;      /* tp_dictoffset */
 	uint16_t heaptype_cached_keys; /* ht_cached_keys: the keys shared by instances */
 	uint32_t tpflags_heaptype;
-	uint32_t tpflags_managed_dict;  /* 3.11+; 0 before */
+	uint32_t tpflags_managed_dict;	/* 3.11+; 0 before */
 	uint32_t tpflags_inline_values; /* 3.13+; 0 before */
 	uint32_t tpflags_long_subclass;
 	uint32_t tpflags_unicode_subclass;
@@ -71,33 +71,33 @@ struct py_obj_offsets {
 	uint8_t _pad1[2];
 
 	/* PyDictObject, PyDictKeysObject, its entries, PyDictValues */
-	uint16_t dict_used;             /* ma_used */
-	uint16_t dict_keys;             /* ma_keys */
-	uint16_t dict_values;           /* ma_values: non-NULL for a split table */
-	uint16_t keys_size;             /* dk_size (<=3.10) or dk_log2_size (u8) */
+	uint16_t dict_used;		/* ma_used */
+	uint16_t dict_keys;		/* ma_keys */
+	uint16_t dict_values;		/* ma_values: non-NULL for a split table */
+	uint16_t keys_size;		/* dk_size (<=3.10) or dk_log2_size (u8) */
 	uint16_t keys_log2_index_bytes; /* 3.11+ (u8) */
-	uint16_t keys_kind;             /* 3.11+: dk_kind (u8) */
-	uint16_t keys_nentries;         /* dk_nentries */
-	uint16_t keys_indices;          /* dk_indices: the hash index, then the entries */
-	uint8_t keys_kind_general;      /* 3.11+: DICT_KEYS_GENERAL (others: unicode entries) */
+	uint16_t keys_kind;		/* 3.11+: dk_kind (u8) */
+	uint16_t keys_nentries;		/* dk_nentries */
+	uint16_t keys_indices;		/* dk_indices: the hash index, then the entries */
+	uint8_t keys_kind_general;	/* 3.11+: DICT_KEYS_GENERAL (others: unicode entries) */
 	uint8_t _pad2;
-	uint16_t entry_size;      /* PyDictKeyEntry {hash, key, value} */
+	uint16_t entry_size; /* PyDictKeyEntry {hash, key, value} */
 	uint16_t entry_key;
 	uint16_t entry_value;
-	uint16_t uentry_size;     /* 3.11+: PyDictUnicodeEntry {key, value} */
+	uint16_t uentry_size; /* 3.11+: PyDictUnicodeEntry {key, value} */
 	uint16_t uentry_key;
 	uint16_t uentry_value;
-	uint16_t values_values;   /* values[] in PyDictValues (<=3.10: ma_values is the array) */
+	uint16_t values_values;	  /* values[] in PyDictValues (<=3.10: ma_values is the array) */
 	uint16_t values_capacity; /* 3.13+ (u8) */
-	uint16_t values_valid;    /* 3.13+ (u8): 0 once the values moved to a dict */
+	uint16_t values_valid;	  /* 3.13+ (u8): 0 once the values moved to a dict */
 
 	/* PyLongObject */
 	uint16_t long_size;   /* ob_size (<=3.11) or lv_tag */
 	uint16_t long_digits; /* ob_digit */
 	uint8_t long_digit_size;
-	uint8_t long_shift;         /* PyLong_SHIFT: value bits per digit */
+	uint8_t long_shift;	    /* PyLong_SHIFT: value bits per digit */
 	uint8_t long_nonsize_bits;  /* 3.12+: lv_tag bits below the digit count */
-	uint8_t long_sign_mask;     /* 3.12+ */
+	uint8_t long_sign_mask;	    /* 3.12+ */
 	uint8_t long_sign_negative; /* 3.12+: (lv_tag & sign_mask) of a negative int */
 	uint8_t _pad3;
 

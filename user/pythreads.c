@@ -15,16 +15,16 @@
 /* The target is read while it runs and is not trusted: every structure may
  * be torn or forged, so every loop and every read is bounded, and a walk
  * costs a bounded number of system calls whatever the target holds. */
-#define READS_BASE 256         /* process_vm_readv calls per walk ... */
-#define READS_PER_THREAD 64    /* ... and more for each Thread object met */
-#define MAX_ENTRIES (1u << 17) /* entries of one dict (sys.modules: ~100-2000) */
-#define MAX_THREADS 65536      /* Thread objects looked at */
-#define MAX_TASKS 65536        /* tasks scanned to translate pid namespaces */
-#define CHUNK 64               /* dict entries (and keys compared) per read */
-#define ENTRY_MAX 32           /* bytes of one dict entry we can hold */
-#define PROBE_MAX 80           /* bytes of a str read to compare it with a name */
-#define NAME_LEN_MAX 16        /* longest attribute/module name looked up */
-#define MAX_INDEX_LOG2 27      /* largest dict hash index accepted: 2^27 slots */
+#define READS_BASE	 256	    /* process_vm_readv calls per walk ... */
+#define READS_PER_THREAD 64	    /* ... and more for each Thread object met */
+#define MAX_ENTRIES	 (1u << 17) /* entries of one dict (sys.modules: ~100-2000) */
+#define MAX_THREADS	 65536	    /* Thread objects looked at */
+#define MAX_TASKS	 65536	    /* tasks scanned to translate pid namespaces */
+#define CHUNK		 64	    /* dict entries (and keys compared) per read */
+#define ENTRY_MAX	 32	    /* bytes of one dict entry we can hold */
+#define PROBE_MAX	 80	    /* bytes of a str read to compare it with a name */
+#define NAME_LEN_MAX	 16	    /* longest attribute/module name looked up */
+#define MAX_INDEX_LOG2	 27	    /* largest dict hash index accepted: 2^27 slots */
 
 struct pytype {
 	uint64_t flags;
@@ -33,8 +33,9 @@ struct pytype {
 	uint64_t cached_keys; /* heap types: keys shared by instances; else 0 */
 };
 
-#define TYPE_CACHE 4
+#define TYPE_CACHE  4
 #define INDEX_CACHE 4
+#define WINDOW	    256 /* bytes around a Thread object read at once */
 
 struct walk {
 	pid_t pid;
@@ -53,12 +54,18 @@ struct walk {
 		int index;
 	} index[INDEX_CACHE];
 	unsigned int ntypes, nindex;
+	/* The Thread object being read and what lies around it (3.11+: the
+	 * pre-header before it; 3.13+: its inline values after it), read at
+	 * once: its attributes then cost no further system call. */
+	uint64_t win_addr;
+	size_t win_len;
+	uint8_t win[WINDOW];
 };
 
 /* A dict's (or a keys object's) entries, ready to be read. */
 struct dictv {
 	uint64_t entries; /* address of entry 0 */
-	uint32_t n;       /* entries in use (dk_nentries) */
+	uint32_t n;	  /* entries in use (dk_nentries) */
 	uint16_t esize, ekey, evalue;
 	uint64_t values;  /* split table: address of values[0]; else 0 */
 	uint32_t nvalues; /* values that exist (<= n) */
@@ -118,7 +125,7 @@ static int rd_vec(struct walk *w, struct iovec *local, struct iovec *remote, uns
 	r = process_vm_readv(w->pid, local, n, remote, n, 0);
 	if (r < 0)
 		return errno == EFAULT ? 0 : vm_errno();
-	/* Partial transfers never split an iovec element. */
+	/* A range cut short by an unmapped page counts as not read. */
 	got = (size_t)r;
 	for (i = 0; i < n && got >= remote[i].iov_len; i++)
 		got -= remote[i].iov_len;
@@ -127,9 +134,15 @@ static int rd_vec(struct walk *w, struct iovec *local, struct iovec *remote, uns
 
 static int rd(struct walk *w, uint64_t addr, void *buf, size_t len)
 {
-	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
-	int n = rd_vec(w, &local, &remote, 1);
+	struct iovec local = {buf, len}, remote = {(void *)(uintptr_t)addr, len};
+	int n;
 
+	if (w->win_len && addr >= w->win_addr && addr + len >= addr &&
+	    addr + len <= w->win_addr + w->win_len) {
+		memcpy(buf, w->win + (addr - w->win_addr), len);
+		return 0;
+	}
+	n = rd_vec(w, &local, &remote, 1);
 	if (n < 0)
 		return n;
 	return n == 1 ? 0 : -EFAULT;
@@ -168,8 +181,8 @@ static int rd_fields(struct walk *w, uint64_t base, const uint16_t *offs, unsign
 	if (n > 8)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
-		local[i] = (struct iovec){ &out[i], sizeof(out[i]) };
-		remote[i] = (struct iovec){ (void *)(uintptr_t)(base + offs[i]), sizeof(out[i]) };
+		local[i] = (struct iovec){&out[i], sizeof(out[i])};
+		remote[i] = (struct iovec){(void *)(uintptr_t)(base + offs[i]), sizeof(out[i])};
 	}
 	got = rd_vec(w, local, remote, n);
 	if (got < 0)
@@ -177,20 +190,19 @@ static int rd_fields(struct walk *w, uint64_t base, const uint16_t *offs, unsign
 	return (unsigned int)got == n ? 0 : -EFAULT;
 }
 
-static int read_type(struct walk *w, uint64_t obj, struct pytype *t)
+/* A type's fields, read once per walk. */
+static int type_info(struct walk *w, uint64_t type, struct pytype *t)
 {
 	const struct py_obj_offsets *o = w->o;
-	uint16_t offs[4] = { o->type_flags, o->type_basicsize, o->type_dictoffset,
-			     o->heaptype_cached_keys };
-	uint64_t type, v[4];
+	uint16_t offs[4] = {o->type_flags, o->type_basicsize, o->type_dictoffset,
+			    o->heaptype_cached_keys};
+	uint64_t v[4];
+	unsigned int c;
 	int err;
 
-	err = rd_u64(w, obj + o->obj_type, &type);
-	if (err)
-		return err;
-	for (unsigned int i = 0; i < w->ntypes && i < TYPE_CACHE; i++) {
-		if (w->types[i].addr == type) {
-			*t = w->types[i].t;
+	for (c = 0; c < w->ntypes && c < TYPE_CACHE; c++) {
+		if (w->types[c].addr == type) {
+			*t = w->types[c].t;
 			return 0;
 		}
 	}
@@ -201,17 +213,26 @@ static int read_type(struct walk *w, uint64_t obj, struct pytype *t)
 	t->basicsize = (int64_t)v[1];
 	t->dictoffset = (int64_t)v[2];
 	t->cached_keys = (v[0] & o->tpflags_heaptype) ? v[3] : 0;
-	w->types[w->ntypes % TYPE_CACHE].addr = type;
-	w->types[w->ntypes % TYPE_CACHE].t = *t;
-	w->ntypes++;
+	c = w->ntypes++ % TYPE_CACHE;
+	w->types[c].addr = type;
+	w->types[c].t = *t;
 	return 0;
 }
 
-/* Is obj an instance of a type with this Py_TPFLAGS_*_SUBCLASS flag? */
-static int check_flag(struct walk *w, uint64_t obj, uint32_t flag)
+static int read_type(struct walk *w, uint64_t obj, struct pytype *t)
+{
+	uint64_t type;
+	int err = rd_u64(w, obj + w->o->obj_type, &type);
+
+	return err ? err : type_info(w, type, t);
+}
+
+/* Does a type have this Py_TPFLAGS_*_SUBCLASS flag (is its instance a
+ * str, an int, a dict)? */
+static int type_has(struct walk *w, uint64_t type, uint32_t flag)
 {
 	struct pytype t;
-	int err = read_type(w, obj, &t);
+	int err = type_info(w, type, &t);
 
 	if (err)
 		return err;
@@ -220,10 +241,10 @@ static int check_flag(struct walk *w, uint64_t obj, uint32_t flag)
 
 /* Where a str's characters are. hdr holds its first hdrlen bytes. */
 struct strinfo {
-	uint64_t data;   /* 0: behind the PyUnicodeObject.data pointer */
+	uint64_t data;	 /* 0: behind the PyUnicodeObject.data pointer */
 	uint64_t length; /* code points */
-	int kind;        /* bytes per code point */
-	bool ascii;      /* compact ASCII: the characters follow the header */
+	int kind;	 /* bytes per code point */
+	bool ascii;	 /* compact ASCII: the characters follow the header */
 };
 
 static int str_info(struct walk *w, uint64_t addr, const uint8_t *hdr, size_t hdrlen,
@@ -262,15 +283,15 @@ static int read_str(struct walk *w, uint64_t addr, char *out, size_t outlen)
 	ssize_t got;
 	int err;
 
-	err = check_flag(w, addr, w->o->tpflags_unicode_subclass);
-	if (err)
-		return err;
-	if (w->off->str_compact_size > sizeof(hdr) || w->o->str_data + 8u > sizeof(hdr))
+	if (w->off->str_compact_size > sizeof(hdr) || w->o->str_data + 8u > sizeof(hdr) ||
+	    w->o->obj_type + 8u > w->off->str_ascii_size)
 		return -EINVAL;
 	got = rd_upto(w, addr, hdr, sizeof(hdr), (size_t)w->off->str_ascii_size);
 	if (got < 0)
 		return (int)got;
-	err = str_info(w, addr, hdr, (size_t)got, &si);
+	err = type_has(w, get_u64(hdr, w->o->obj_type), w->o->tpflags_unicode_subclass);
+	if (!err)
+		err = str_info(w, addr, hdr, (size_t)got, &si);
 	if (err)
 		return err;
 	if (!si.data) {
@@ -282,7 +303,7 @@ static int read_str(struct walk *w, uint64_t addr, char *out, size_t outlen)
 	}
 	n = (si.length < PYTHREADS_NAME_MAX ? si.length : PYTHREADS_NAME_MAX) * si.kind;
 	/* Short compact names came with the header. */
-	if (si.data >= addr && si.data - addr + n <= (uint64_t)got)
+	if (si.data >= addr && si.data - addr <= (uint64_t)got && n <= got - (si.data - addr))
 		memcpy(raw, hdr + (si.data - addr), n);
 	else if (n && (err = rd(w, si.data, raw, n)))
 		return err;
@@ -300,16 +321,17 @@ static int read_long(struct walk *w, uint64_t addr, uint64_t *out)
 	ssize_t got;
 	int err;
 
-	err = check_flag(w, addr, o->tpflags_long_subclass);
-	if (err)
-		return err;
-	if (o->long_size + 8u > o->long_digits || o->long_digits + max_nd * ds > sizeof(buf) ||
-	    (ds != 2 && ds != 4) || !shift)
+	if (o->long_size + 8u > o->long_digits || o->obj_type + 8u > o->long_digits ||
+	    o->long_digits + max_nd * ds > sizeof(buf) || (ds != 2 && ds != 4) || !shift)
 		return -EINVAL;
-	/* The size and the digits a 64-bit value can have, in one read. */
+	/* The type, the size and the digits a 64-bit value can have, in one
+	 * read. */
 	got = rd_upto(w, addr, buf, o->long_digits + max_nd * ds, o->long_digits);
 	if (got < 0)
 		return (int)got;
+	err = type_has(w, get_u64(buf, o->obj_type), o->tpflags_long_subclass);
+	if (err)
+		return err;
 	v = get_u64(buf, o->long_size);
 	if (o->long_layout == PYOBJ_LONG_LV_TAG) {
 		/* 3.12+: lv_tag = ndigits << NON_SIZE_BITS | (1 - sign). */
@@ -394,38 +416,47 @@ static int keys_view(struct walk *w, uint64_t keys, struct dictv *v)
 	return 0;
 }
 
+/* A dict's keys object and, for a split table, its values and how many
+ * there are room for. */
+static int dict_head(struct walk *w, uint64_t dict, uint64_t *keys, uint64_t *values, uint32_t *cap)
+{
+	const struct py_obj_offsets *o = w->o;
+	uint16_t offs[3] = {o->obj_type, o->dict_keys, o->dict_values};
+	uint64_t f[3];
+	uint8_t c;
+	int err;
+
+	err = rd_fields(w, dict, offs, 3, f);
+	if (!err)
+		err = type_has(w, f[0], o->tpflags_dict_subclass);
+	if (err)
+		return err;
+	*keys = f[1];
+	*values = f[2] ? f[2] + o->values_values : 0;
+	*cap = UINT32_MAX;
+	/* 3.13: a values array may be shorter than the shared keys that
+	 * other instances have grown since. */
+	if (f[2] && o->values_capacity != PYOBJ_NO_OFFSET) {
+		err = rd(w, f[2] + o->values_capacity, &c, 1);
+		*cap = c;
+	}
+	return err;
+}
+
 /* The entries (and, for a split table, values) of a dict. */
 static int dict_view(struct walk *w, uint64_t dict, struct dictv *v)
 {
-	const struct py_obj_offsets *o = w->o;
-	uint16_t offs[2] = { o->dict_keys, o->dict_values };
-	uint64_t f[2];
+	uint64_t keys, values;
+	uint32_t cap;
 	int err;
 
-	err = check_flag(w, dict, o->tpflags_dict_subclass);
+	err = dict_head(w, dict, &keys, &values, &cap);
+	if (!err)
+		err = keys_view(w, keys, v);
 	if (err)
 		return err;
-	err = rd_fields(w, dict, offs, 2, f);
-	if (err)
-		return err;
-	err = keys_view(w, f[0], v);
-	if (err)
-		return err;
-	if (f[1]) {
-		v->values = f[1] + o->values_values;
-		v->nvalues = v->n;
-		if (o->values_capacity != PYOBJ_NO_OFFSET) {
-			uint8_t cap;
-
-			/* 3.13: a values array may be shorter than the shared
-			 * keys that other instances have grown since. */
-			err = rd(w, f[1] + o->values_capacity, &cap, 1);
-			if (err)
-				return err;
-			if (cap < v->nvalues)
-				v->nvalues = cap;
-		}
-	}
+	v->values = values;
+	v->nvalues = values ? (cap < v->n ? cap : v->n) : 0;
 	return 0;
 }
 
@@ -463,8 +494,8 @@ static int find_key(struct walk *w, const struct dictv *v, const char *name)
 
 			if (!key)
 				continue; /* 3.11+: a deleted entry */
-			local[m] = (struct iovec){ probes + (size_t)m * psize, psize };
-			remote[m] = (struct iovec){ (void *)(uintptr_t)key, psize };
+			local[m] = (struct iovec){probes + (size_t)m * psize, psize};
+			remote[m] = (struct iovec){(void *)(uintptr_t)key, psize};
 			idx[m++] = i + j;
 		}
 		/* A key that cannot be read (torn, or at the end of a
@@ -477,38 +508,17 @@ static int find_key(struct walk *w, const struct dictv *v, const char *name)
 			for (int j = 0; j < got; j++) {
 				uint32_t at = done + (uint32_t)j;
 
-				if (probe_is(w, probes + (size_t)at * psize, psize, name, namelen) &&
-				    !check_flag(w, (uint64_t)(uintptr_t)remote[at].iov_base,
-						w->o->tpflags_unicode_subclass))
+				const uint8_t *p = probes + (size_t)at * psize;
+
+				if (probe_is(w, p, psize, name, namelen) &&
+				    !type_has(w, get_u64(p, w->o->obj_type),
+					      w->o->tpflags_unicode_subclass))
 					return (int)idx[at];
 			}
 			done += (uint32_t)got + 1;
 		}
 	}
 	return -ENOENT;
-}
-
-/* dict[name] for a dict with str keys. */
-static int dict_get(struct walk *w, uint64_t dict, const char *name, uint64_t *value)
-{
-	struct dictv v;
-	int i, err;
-
-	err = dict_view(w, dict, &v);
-	if (err)
-		return err;
-	i = find_key(w, &v, name);
-	if (i < 0)
-		return i;
-	if (!v.values)
-		err = rd_u64(w, v.entries + (uint64_t)i * v.esize + v.evalue, value);
-	else if ((uint32_t)i < v.nvalues)
-		err = rd_u64(w, v.values + 8ull * (uint32_t)i, value);
-	else
-		return -ENOENT; /* a split table's value not set */
-	if (err)
-		return err;
-	return *value ? 0 : -ENOENT;
 }
 
 /* Index of name among a type's shared keys, or -ENOENT. Shared keys only
@@ -554,6 +564,33 @@ static int values_get(struct walk *w, uint64_t keys, uint64_t values, uint32_t c
 	return *value ? 0 : -ENOENT;
 }
 
+/* dict[name] for a dict with str keys. A split table (an instance's
+ * __dict__ before 3.11, a materialised one after) shares its type's keys:
+ * the name's index there is found once per walk. */
+static int dict_get(struct walk *w, uint64_t dict, const char *name, uint64_t *value)
+{
+	uint64_t keys, values;
+	struct dictv v;
+	uint32_t cap;
+	int i, err;
+
+	err = dict_head(w, dict, &keys, &values, &cap);
+	if (err)
+		return err;
+	if (values)
+		return values_get(w, keys, values, cap, name, value);
+	err = keys_view(w, keys, &v);
+	if (err)
+		return err;
+	i = find_key(w, &v, name);
+	if (i < 0)
+		return i;
+	err = rd_u64(w, v.entries + (uint64_t)i * v.esize + v.evalue, value);
+	if (err)
+		return err;
+	return *value ? 0 : -ENOENT;
+}
+
 /* obj.name, for an instance attribute (no descriptors, no class
  * attributes): what obj.__dict__[name] holds. */
 static int attr_get(struct walk *w, uint64_t obj, const char *name, uint64_t *value)
@@ -585,8 +622,8 @@ static int attr_get(struct walk *w, uint64_t obj, const char *name, uint64_t *va
 		if (err)
 			return err;
 		if (word) {
-			err = values_get(w, t.cached_keys, word + o->values_values, UINT32_MAX, name,
-					 value);
+			err = values_get(w, t.cached_keys, word + o->values_values, UINT32_MAX,
+					 name, value);
 			if (err != -ENOENT)
 				return err;
 		}
@@ -598,7 +635,8 @@ static int attr_get(struct walk *w, uint64_t obj, const char *name, uint64_t *va
 		if (err)
 			return err;
 		if (o->values_tag_mask && (word & o->values_tag_mask))
-			return values_get(w, t.cached_keys, word + o->values_tag_adjust + o->values_values,
+			return values_get(w, t.cached_keys,
+					  word + o->values_tag_adjust + o->values_values,
 					  UINT32_MAX, name, value);
 		dict = word;
 		break;
@@ -630,6 +668,24 @@ static int attr_get(struct walk *w, uint64_t obj, const char *name, uint64_t *va
 	if (err)
 		return err;
 	return dict ? dict_get(w, dict, name, value) : -ENOENT;
+}
+
+/* Reads the object at obj and the bytes around it that hold its
+ * attributes into the window (nothing if they cannot be read at once). */
+static void win_load(struct walk *w, uint64_t obj)
+{
+	size_t before = w->o->preheader_dict > w->o->preheader_values ? w->o->preheader_dict
+								      : w->o->preheader_values;
+	ssize_t n;
+
+	w->win_len = 0;
+	if (obj < before || before + w->o->obj_type + 8 > WINDOW)
+		return;
+	n = rd_upto(w, obj - before, w->win, WINDOW, before + w->o->obj_type + 8);
+	if (n > 0) {
+		w->win_addr = obj - before;
+		w->win_len = (size_t)n;
+	}
 }
 
 /* Kernel tids as the target's pid namespace numbers them -> as ours does. */
@@ -730,7 +786,7 @@ static int nsmap_build(struct nsmap *m, pid_t pid)
 /* Our tid for the target's tid; 0 when no such thread is (still) there. */
 static uint32_t nsmap_tid(struct nsmap *m, pid_t pid, uint32_t inner)
 {
-	uint32_t key[2] = { inner, 0 };
+	uint32_t key[2] = {inner, 0};
 	const uint32_t *p;
 
 	if (!m->built && nsmap_build(m, pid))
@@ -758,6 +814,7 @@ static int report_thread(struct report *rp, uint64_t thread)
 	uint32_t ours;
 	int err;
 
+	win_load(rp->w, thread);
 	/* _native_id is None until the thread runs (and on platforms
 	 * without native ids): not an int, skipped. */
 	err = attr_get(rp->w, thread, "_native_id", &attr);
@@ -769,6 +826,7 @@ static int report_thread(struct report *rp, uint64_t thread)
 		err = attr_get(rp->w, thread, "_name", &attr);
 	if (!err)
 		err = read_str(rp->w, attr, name, sizeof(name));
+	rp->w->win_len = 0;
 	if (err)
 		return fatal(err) ? err : 0;
 	ours = nsmap_tid(&rp->ns, rp->w->pid, (uint32_t)tid);
@@ -818,15 +876,16 @@ static int report_dict(struct report *rp, uint64_t dict)
 }
 
 int pythreads__names(pid_t pid, uint32_t version_hex, uint64_t runtime,
-		     const struct py_offsets *off, const struct py_obj_offsets *obj, pythreads_cb cb,
-		     void *ctx)
+		     const struct py_offsets *off, const struct py_obj_offsets *obj,
+		     pythreads_cb cb, void *ctx)
 {
-	struct walk w = { .pid = pid, .off = off, .o = obj, .budget = READS_BASE };
-	struct report rp = { .w = &w, .cb = cb, .ctx = ctx };
+	struct walk w = {.pid = pid, .off = off, .o = obj, .budget = READS_BASE};
+	struct report rp = {.w = &w, .cb = cb, .ctx = ctx};
 	uint64_t interp, modules, threading, active, limbo;
 	int err;
 
-	if (pid <= 0 || !runtime || !off || !obj || !cb || off->version_hex >> 16 != version_hex >> 16 ||
+	if (pid <= 0 || !runtime || !off || !obj || !cb ||
+	    off->version_hex >> 16 != version_hex >> 16 ||
 	    obj->version_hex >> 16 != version_hex >> 16)
 		return -EINVAL;
 	err = rd_u64(&w, runtime + obj->runtime_interpreters_main, &interp);

@@ -1,4 +1,4 @@
-/* test_pythreads.c: thread names read from live interpreters of the whole matrix, exactly; errors and garbage. */
+/* test_pythreads.c: thread names from live interpreters of the matrix, exactly; errors, garbage. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,8 +20,8 @@
 #include "pythreads.h"
 
 #define LINE_TIMEOUT_MS 30000 /* a cold interpreter start, generously */
-#define MAX_THREADS 64
-#define NAME_BYTES (PYTHREADS_NAME_MAX * 4 + 1)
+#define MAX_THREADS	64
+#define NAME_BYTES	(PYTHREADS_NAME_MAX * 4 + 1)
 
 /* The child starts threads whose names take every path the reader has:
  * ASCII, latin-1, UCS-2 and UCS-4 names; a name longer than
@@ -33,50 +33,50 @@
  * start); and MainThread. Then it prints "pid hexversion", one "native_id
  * hex(utf-8 name)" line per thread, "END", and waits. */
 static const char child_src[] =
-	"import os, sys, threading, _thread, time\n"
-	"class S(str): pass\n"
-	"names = ['alpha-worker', '\\u03b2eta', 'gamma', '\\u00fcn\\u00efcode',\n"
-	"         '\\U0001f600-emoji', 'dict-materialized', 'many-attrs',\n"
-	"         'before-rename', 'str-subclass', 'L' * 300]\n"
-	"n = len(names) + 1\n"
-	"ready = threading.Barrier(n + 1)\n"
-	"stop = threading.Event()\n"
-	"def run():\n"
-	"    ready.wait()\n"
-	"    stop.wait()\n"
-	"def dummy():\n"
-	"    threading.current_thread().name = 'dummy-named'\n"
-	"    ready.wait()\n"
-	"    stop.wait()\n"
-	"ts = [threading.Thread(target=run, name=x, daemon=True) for x in names]\n"
-	"for t in ts:\n"
-	"    t.start()\n"
-	"_thread.start_new_thread(dummy, ())\n"
-	"ready.wait()\n"
-	"for t in ts:\n"
-	"    if t.name == 'dict-materialized':\n"
-	"        t.__dict__['extra'] = 1\n"
-	"    elif t.name == 'many-attrs':\n"
-	"        for i in range(64):\n"
-	"            setattr(t, 'extra%d' % i, i)\n"
-	"    elif t.name == 'before-rename':\n"
-	"        t.name = 'after-rename'\n"
-	"    elif t.name == 'str-subclass':\n"
-	"        t._name = S('str-subclass')\n"
-	"out = ['%d %s' % (os.getpid(), hex(sys.hexversion))]\n"
-	"for t in threading.enumerate():\n"
-	"    out.append('%d %s' % (t.native_id, str(t.name).encode('utf-8').hex()))\n"
-	"out.append('END')\n"
-	"sys.stdout.buffer.write(('\\n'.join(out) + '\\n').encode())\n"
-	"sys.stdout.flush()\n"
-	"stop.wait(60)\n";
+    "import os, sys, threading, _thread, time\n"
+    "class S(str): pass\n"
+    "names = ['alpha-worker', '\\u03b2eta', 'gamma', '\\u00fcn\\u00efcode',\n"
+    "         '\\U0001f600-emoji', 'dict-materialized', 'many-attrs',\n"
+    "         'before-rename', 'str-subclass', 'L' * 300]\n"
+    "n = len(names) + 1\n"
+    "ready = threading.Barrier(n + 1)\n"
+    "stop = threading.Event()\n"
+    "def run():\n"
+    "    ready.wait()\n"
+    "    stop.wait()\n"
+    "def dummy():\n"
+    "    threading.current_thread().name = 'dummy-named'\n"
+    "    ready.wait()\n"
+    "    stop.wait()\n"
+    "ts = [threading.Thread(target=run, name=x, daemon=True) for x in names]\n"
+    "for t in ts:\n"
+    "    t.start()\n"
+    "_thread.start_new_thread(dummy, ())\n"
+    "ready.wait()\n"
+    "for t in ts:\n"
+    "    if t.name == 'dict-materialized':\n"
+    "        t.__dict__['extra'] = 1\n"
+    "    elif t.name == 'many-attrs':\n"
+    "        for i in range(64):\n"
+    "            setattr(t, 'extra%d' % i, i)\n"
+    "    elif t.name == 'before-rename':\n"
+    "        t.name = 'after-rename'\n"
+    "    elif t.name == 'str-subclass':\n"
+    "        t._name = S('str-subclass')\n"
+    "out = ['%d %s' % (os.getpid(), hex(sys.hexversion))]\n"
+    "for t in threading.enumerate():\n"
+    "    out.append('%d %s' % (t.native_id, str(t.name).encode('utf-8').hex()))\n"
+    "out.append('END')\n"
+    "sys.stdout.buffer.write(('\\n'.join(out) + '\\n').encode())\n"
+    "sys.stdout.flush()\n"
+    "stop.wait(60)\n";
 
 /* A child that has not imported threading (as far as Python's start-up
  * goes: it says what it sees). */
 static const char bare_src[] =
-	"import os, sys, time\n"
-	"print(os.getpid(), hex(sys.hexversion), int('threading' in sys.modules), flush=True)\n"
-	"time.sleep(60)\n";
+    "import os, sys, time\n"
+    "print(os.getpid(), hex(sys.hexversion), int('threading' in sys.modules), flush=True)\n"
+    "time.sleep(60)\n";
 
 struct pair {
 	uint32_t tid;
@@ -125,7 +125,7 @@ static int read_line(int fd, char *buf, size_t len)
 	size_t n = 0;
 
 	while (n < len - 1) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		ssize_t r;
 
 		if (poll(&p, 1, LINE_TIMEOUT_MS) <= 0)
@@ -249,8 +249,7 @@ static struct pyproc pp; /* large: off the stack */
 
 /* The tables of every supported minor version, for the garbage runs. */
 static const uint32_t all_minors[] = {
-	0x03080000, 0x03090000, 0x030a0000, 0x030b0000,
-	0x030c0000, 0x030d0000, 0x030e0000, 0x030f0000,
+    0x03080000, 0x03090000, 0x030a0000, 0x030b0000, 0x030c0000, 0x030d0000, 0x030e0000, 0x030f0000,
 };
 
 /* Reading with another version's tables walks garbage: it must end,
@@ -295,9 +294,9 @@ static bool check_interp(const char *label, const char *path, bool pidns)
 	struct pair want[MAX_THREADS];
 	static struct got got;
 	char line[4096], hex[2 * NAME_BYTES + 8];
-	char *argv[] = { (char *)path, "-c", (char *)child_src, NULL };
-	char *ns_argv[] = { "unshare", "-p", "-f", "--mount-proc", (char *)path, "-c",
-			    (char *)child_src, NULL };
+	char *argv[] = {(char *)path, "-c", (char *)child_src, NULL};
+	char *ns_argv[] = {"unshare",	      "-p", "-f", "--mount-proc", (char *)path, "-c",
+			   (char *)child_src, NULL};
 	unsigned long hexversion = 0;
 	int fd, nwant = 0, pid = 0, ret, matched = 0;
 	struct timespec t0;
@@ -379,9 +378,9 @@ static bool check_interp(const char *label, const char *path, bool pidns)
 	check_wrong_tables(label, pid, pp.version_hex);
 
 	/* Tables of this version said to be for another: refused. */
-	CHECK_INT(pythreads__names(pid, pp.version_hex + 0x10000, pp.runtime, &off, &obj, collect,
-				   &got),
-		  -EINVAL);
+	CHECK_INT(
+	    pythreads__names(pid, pp.version_hex + 0x10000, pp.runtime, &off, &obj, collect, &got),
+	    -EINVAL);
 
 	reap(child, pid);
 	for (int i = 0; i < 200 && !kill(pid, 0); i++)
@@ -394,7 +393,7 @@ static bool check_interp(const char *label, const char *path, bool pidns)
 /* Before threading is imported there is nothing to name. */
 static void check_bare(const char *label, const char *path)
 {
-	char *argv[] = { (char *)path, "-c", (char *)bare_src, NULL };
+	char *argv[] = {(char *)path, "-c", (char *)bare_src, NULL};
 	struct py_obj_offsets obj;
 	struct py_offsets off;
 	char line[256], hex_s[32];
@@ -419,7 +418,8 @@ static void check_bare(const char *label, const char *path)
 	ret = pythreads__names(pid, pp.version_hex, pp.runtime, &off, &obj, ignore, &calls);
 	/* Some start-ups import it (pyenv 3.11's site): then no error. */
 	if (imported ? ret < 0 : ret != -ENOENT)
-		fprintf(stderr, "%s: threading %simported: %d\n", label, imported ? "" : "not ", ret);
+		fprintf(stderr, "%s: threading %simported: %d\n", label, imported ? "" : "not ",
+			ret);
 	CHECK(imported ? ret >= 0 : ret == -ENOENT);
 	reap(child, pid);
 }
@@ -469,7 +469,8 @@ static void test_bad_args(void)
 	CHECK_INT(pythreads__names(getpid(), 0x030c0000, 0, &off, &obj, ignore, &calls), -EINVAL);
 	CHECK_INT(pythreads__names(getpid(), 0x030c0000, 0x1000, NULL, &obj, ignore, &calls),
 		  -EINVAL);
-	CHECK_INT(pythreads__names(getpid(), 0x030c0000, 0x1000, &off, &obj, NULL, &calls), -EINVAL);
+	CHECK_INT(pythreads__names(getpid(), 0x030c0000, 0x1000, &off, &obj, NULL, &calls),
+		  -EINVAL);
 	CHECK_INT(pythreads__names(0, 0x030c0000, 0x1000, &off, &obj, ignore, &calls), -EINVAL);
 	/* Our own memory at a runtime address that is not one. */
 	CHECK_INT(pythreads__names(getpid(), 0x030c0000, 0x1000, &off, &obj, ignore, &calls),
@@ -493,12 +494,12 @@ static void test_forged(void)
 		 * and strs are all each other. */
 		for (size_t i = 0; i < 4096; i++)
 			mem[i] = (uint64_t)(uintptr_t)&mem[(i * 7 + 3) % 4096];
-		CHECK(pythreads__names(getpid(), all_minors[v], (uint64_t)(uintptr_t)mem, &off, &obj,
-				       ignore, &calls) < 0);
+		CHECK(pythreads__names(getpid(), all_minors[v], (uint64_t)(uintptr_t)mem, &off,
+				       &obj, ignore, &calls) < 0);
 		/* All ones. */
 		memset(mem, 0xff, sizeof(mem));
-		CHECK(pythreads__names(getpid(), all_minors[v], (uint64_t)(uintptr_t)mem, &off, &obj,
-				       ignore, &calls) < 0);
+		CHECK(pythreads__names(getpid(), all_minors[v], (uint64_t)(uintptr_t)mem, &off,
+				       &obj, ignore, &calls) < 0);
 	}
 	CHECK_INT(calls, 0);
 }
