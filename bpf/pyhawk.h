@@ -96,6 +96,8 @@ struct py_offsets {
 	__u16 frame_lasti;     /* f_lasti (int), <=3.10 */
 	__u16 frame_instr;     /* prev_instr or instr_ptr, 3.11+ */
 	__u16 frame_owner;     /* 3.11+ (char) */
+	__u16 frame_globals;   /* f_globals: tells apart code objects reusing an address */
+	__u16 _pad5;
 
 	/* PyCodeObject */
 	__u16 code_size_read; /* bytes read at once from a code object */
@@ -119,7 +121,7 @@ struct py_offsets {
 	__u8 _pad3[3];
 	__u16 bytes_size; /* ob_size */
 	__u16 bytes_sval; /* ob_sval */
-	__u32 _pad4[2];
+	__u32 _pad4;
 };
 
 /* One process the BPF programs sample: key = pid (tgid). Filled by user

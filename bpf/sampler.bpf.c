@@ -124,6 +124,7 @@ static __noinline int sample_proc(struct ph_proc *proc, __u32 pid, __u32 tid, __
 	w.sbase = 0;
 	w.slen = 0;
 	w.nframes = 0;
+	w.truncated = 0;
 	w.reason = 0;
 	/* Shim frames take iterations without adding frames: allow some. */
 	bpf_loop(PH_MAX_FRAMES + PH_MAX_FRAMES / 4, frame_step_local, &w, 0);
@@ -144,7 +145,7 @@ static __noinline int sample_proc(struct ph_proc *proc, __u32 pid, __u32 tid, __
 	s->sample.reason = w.reason;
 	if (w.reason)
 		s->sample.flags |= PH_SF_PARTIAL;
-	else if (w.cur)
+	else if (w.truncated || w.cur) /* the loop budget ran out too */
 		s->sample.flags |= PH_SF_TRUNCATED;
 	bpf_get_current_comm(s->sample.comm, sizeof(s->sample.comm));
 
@@ -166,7 +167,7 @@ static __noinline int sample_proc(struct ph_proc *proc, __u32 pid, __u32 tid, __
 	/* Marks on a sample that was sent (not drops). */
 	if (w.reason)
 		stat_inc(w.reason);
-	else if (w.cur)
+	else if (w.truncated || w.cur) /* the loop budget ran out too */
 		stat_inc(PH_R_TRUNCATED);
 	return 0;
 }

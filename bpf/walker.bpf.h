@@ -29,15 +29,18 @@
 
 struct code_slot {
 	__u64 code;
+	__u64 globals;  /* f_globals of the frame that ran it */
+	__u64 stamp_ns; /* when check was last read from the code object */
 	__u32 cookie;
 	__u32 check;
-	__u64 stamp_ns; /* when check was last read from the code object */
 };
 
 /* How long a code object's check, once read, is trusted from the per-CPU
  * cache. Re-reading it every frame would double the reads per frame (the
- * walk's main cost); a freed and reused code object address is noticed
- * within this time instead of at once. */
+ * walk's main cost). A cached check is also only trusted for a frame with
+ * the same f_globals, so a code object freed and its address reused by code
+ * of another module is noticed at once; reuse within one module, within
+ * this time. */
 #define CHECK_TTL_NS (1000ull * 1000 * 1000)
 
 /* Per-CPU working memory of one walk: never on the 512-byte BPF stack. */
@@ -167,7 +170,7 @@ struct walk {
 	__u32 nframes;
 	__u32 reason;
 	__u32 interps;
-	__u32 seen;
+	__u32 truncated; /* a Python frame existed beyond PH_MAX_FRAMES */
 };
 
 /* Reads from the walked task: the current one, or walk->task in a sleepable
@@ -246,9 +249,14 @@ static long search_step_local(__u32 i, void *ctx)
 	return search_step(ctx, false);
 }
 
-static __always_inline __u32 code_check(__u64 v)
+/* The check: a hash of the code object's co_filename and co_name pointers
+ * (two different live code objects at one address over time rarely share
+ * both). Never 0: 0 means "unknown". */
+static __always_inline __u32 code_check(__u64 filename, __u64 name)
 {
-	return (__u32)(v ^ (v >> 32)) | 1; /* never 0: 0 means "unknown" */
+	__u64 h = (filename ^ (name * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+
+	return (__u32)(h >> 32) | 1;
 }
 
 static __always_inline __u32 cache_slot(__u64 code, __u32 cookie)
@@ -262,22 +270,24 @@ static __always_inline __u32 cache_slot(__u64 code, __u32 cookie)
  * it is fresh; else read from the code object, and when neither the cache
  * nor the shared map knows the object with that check, queue it for a
  * description. Returns 0 on a failed read. */
-static __always_inline __u32 code_check_of(struct walk *w, __u64 code, const bool remote)
+static __always_inline __u32 code_check_of(struct walk *w, __u64 code, __u64 globals,
+					    const bool remote)
 {
 	const struct py_offsets *off = &w->proc->off;
 	struct scratch *s = w->s;
 	struct code_slot *slot = &s->cache[cache_slot(code, w->proc->cookie)];
 	struct code_key key = { .code = code, .pid = s->sample.pid, .cookie = w->proc->cookie };
 	__u32 *known, n, check;
-	__u64 v;
+	__u64 v[2];
 
-	if (slot->code == code && slot->cookie == w->proc->cookie &&
+	if (slot->code == code && slot->globals == globals && slot->cookie == w->proc->cookie &&
 	    w->now - slot->stamp_ns < CHECK_TTL_NS)
 		return slot->check;
-	if (ph_read(w, &v, sizeof(v), code + off->code_check, remote))
+	if (ph_read(w, v, sizeof(v), code + off->code_check, remote))
 		return 0;
-	check = code_check(v);
+	check = code_check(v[0], v[1]);
 	slot->code = code;
+	slot->globals = globals;
 	slot->cookie = w->proc->cookie;
 	slot->check = check;
 	slot->stamp_ns = w->now;
@@ -350,8 +360,6 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 
 	if (!w->cur)
 		return 1;
-	if (n >= PH_MAX_FRAMES)
-		return 1; /* the caller marks the stack truncated */
 	if (size > FRAME_BUF)
 		size = FRAME_BUF;
 	fb = frame_bytes(w, size, remote);
@@ -374,6 +382,14 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 			w->cur = prev;
 			return 0;
 		}
+	}
+	/* Only a real frame past the limit makes the stack truncated (3.13+
+	 * stacks end in entry or base frames, which are not). */
+	if (n >= PH_MAX_FRAMES) {
+		w->truncated = 1;
+		return 1;
+	}
+	if (off->frame_kind >= PH_IFRAME_PREV_INSTR) {
 		lasti = (__s32)(buf_u64(fb, off->frame_instr, FRAME_BUF - 1) -
 				(code + off->code_adaptive));
 	} else {
@@ -382,7 +398,7 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 	w->cur = prev;
 	if (!code)
 		return 0;
-	check = code_check_of(w, code, remote);
+	check = code_check_of(w, code, buf_u64(fb, off->frame_globals, FRAME_BUF - 1), remote);
 	if (!check) {
 		w->reason = PH_R_READ_CODE;
 		return 1;

@@ -57,6 +57,7 @@ import pythons  # noqa: E402
 
 PREFERRED = "pyenv-3.12"
 RATES = (100, 1000, 10000)
+SECTIONS = ("slowdown", "austin", "cost", "threads")
 
 
 class Plan:
@@ -70,6 +71,7 @@ class Plan:
         self.cost_secs = 1 if quick else 4      # per -p capture
         self.thread_rounds = 1 if quick else 4
         self.thread_scale = 0.2 if quick else 0.8
+        self.steady_secs = (0.5, 1) if quick else (3, 8)  # short, long -p captures
         self.depths = (10, 50, 1000, 4096)
         self.threads = (1, 10, 100, 500)
 
@@ -366,42 +368,45 @@ def section_threads(runner, plan, py, note):
         res = interleaved(runner, py, configs, plan.thread_rounds, args, note)
         base, prof = slowdown_rows(res)
         searches = median([r["stats"].get("SEARCHES", 0) for r in res["pyhawk 1 kHz"]])
-        steady, discovery = steady_state(runner, plan, py, n)
+        steady, discovery, steady_searches = steady_state(runner, plan, py, n)
         rows.append(collections.OrderedDict(
             threads=n, alone_wall=base["wall_median"], alone_min=base["wall_min"],
             alone_max=base["wall_max"], pyhawk_wall=prof["wall_median"],
             slowdown_wall_pct=prof["slowdown_wall_pct"], slowdown_cpu_pct=prof["slowdown_cpu_pct"],
             samples=prof["samples_median"], searches=searches,
             bpf_ns_per_sample=prof["bpf_ns_per_sample"], bpf_share_pct=prof["bpf_share_pct"],
-            steady_bpf_ns_per_sample=steady, discovery_bpf_ms=discovery,
+            steady_bpf_ns_per_sample=steady, one_time_bpf_ms=discovery,
+            steady_searches=steady_searches,
             prof_cpu_ms_per_1k=prof["prof_cpu_ms_per_1k"], raw=[base["raw"], prof["raw"]]))
         note("%d threads" % n)
     return rows
 
 
 def steady_state(runner, plan, py, n):
-    """BPF time per sample once every thread's state is cached, and the BPF
-    time spent finding them. Two captures of one running n-thread process,
-    short and long: both pay the discovery once (each pyhawk starts with
-    empty caches), so the difference is steady-state sampling only."""
-    short, long_ = plan.cost_secs / 4, plan.cost_secs
+    """BPF time per sample once every thread's state is cached, and the
+    one-time BPF time (finding each thread, describing each code object).
+    Two captures of one running n-thread process, short and long, each by
+    a fresh pyhawk (empty caches): both pay the one-time costs, so the
+    difference is steady-state sampling. The short one is long enough for
+    the GIL to have run every thread; the searches of both are returned so
+    a reader can check they match."""
     caps = []
     target = subprocess.Popen([py.path, WORKLOAD, "spin-threads", str(n)],
                               stdout=subprocess.PIPE, text=True)
     try:
         if target.stdout.readline().strip() != "ready":
             raise RuntimeError("spin-threads %d did not start" % n)
-        for secs in (short, long_):
+        for secs in plan.steady_secs:
             st = runner.attach_pid(target.pid, secs, 1000)
-            caps.append((st["BPF_NS_PER_SAMPLE"] * st["SAMPLES"], st["SAMPLES"]))
+            caps.append((st["BPF_NS_PER_SAMPLE"] * st["RUNS"], st["RUNS"], st.get("SEARCHES", 0)))
     finally:
         target.kill()
         target.wait()
-    (t1, s1), (t2, s2) = caps
-    if s2 <= s1:
-        return None, None
-    steady = (t2 - t1) / (s2 - s1)
-    return steady, max(0.0, t1 - s1 * steady) / 1e6
+    (t1, n1, k1), (t2, n2, k2) = caps
+    if n2 <= n1:
+        return None, None, (k1, k2)
+    steady = (t2 - t1) / (n2 - n1)
+    return steady, max(0.0, t1 - n1 * steady) / 1e6, (k1, k2)
 
 
 # ---------------------------------------------------------------- machine
@@ -491,21 +496,7 @@ def print_slowdown(rows, lines):
                  (spread_iqr, spread_all, base["runs"]))
 
 
-def render(data):
-    m = data["machine"]
-    L = ["# pyhawk overhead benchmark%s" % (" (--quick: smoke test, numbers not meaningful)"
-                                            if data["quick"] else ""), ""]
-    L += ["- date: %s" % m["date"],
-          "- kernel: %s" % m["kernel"],
-          "- CPU: %s" % m["cpu"],
-          "- interpreter: %s" % m["interpreter"],
-          "- pyhawk: %s (git %s; binary built %s, sha256 %s)" % (
-              m["pyhawk"], m["git"], m["binary_mtime"], m["binary_sha256"]),
-          "- austin: %s" % m["austin"],
-          "- load average at start: %s; CPU used by other processes during the run: %.2f of %d CPUs"
-          % (m["load_at_start"], data["others_cpus"], os.cpu_count()),
-          "- total time: %.0f s" % data["elapsed"], ""]
-
+def render_slowdown(data, m, L):
     L += ["## Target slowdown", "",
           "`bench_workload.py cpu`: one thread of pure-Python work that times itself "
           "(perf_counter; process_time for the CPU column), %d interleaved runs per row, medians. "
@@ -519,19 +510,21 @@ def render(data):
           "100 Hz."
           % data["slowdown"][0]["runs"], ""]
     print_slowdown(data["slowdown"], L)
-    L.append("")
 
+
+def render_austin(data, m, L):
     L += ["## Versus austin", ""]
     if data["austin_python"] is None:
-        L += [data["austin_note"], ""]
+        L.append(data["austin_note"])
     else:
         L += ["Same workload and method on %s (the newest interpreter austin %s supports), "
               "%d interleaved runs per row. austin samples wall-clock time from another process "
               "(process_vm_readv); pyhawk samples on-CPU time in the kernel."
               % (data["austin_python"], m["austin"], data["austin"][0]["runs"]), ""]
         print_slowdown(data["austin"], L)
-        L.append("")
 
+
+def render_cost(data, m, L):
     L += ["## Cost per sample by stack depth", "",
           "`bench_workload.py deep N` spins with N Python frames; `pyhawk record -p PID -d %d "
           "--stats`. BPF time per sample as --stats reports it (BPF_NS_PER_SAMPLE). pyhawk CPU "
@@ -546,20 +539,26 @@ def render(data):
         L.append("| %d | %s | %d | %s | %s | %s | %s (%s) |" % (
             r["depth"], hz(r["rate"]), r["samples"], fmt(fps, "%.0f"),
             fmt(ns / 1000 if ns else None, "%.2f"), fmt(ns / fps if ns and fps else None, "%.0f"),
-            fmt(r["prof_cpu_ms_per_1k"], "%.1f"), fmt(r["net_cpu_ms_per_1k"], "%.1f")))
-    L.append("")
+            fmt(r["prof_cpu_ms_per_1k"], "%.1f"),
+            # Below the fixed cost's run-to-run noise: say so, not "-3.0".
+            "~0" if r["net_cpu_ms_per_1k"] is not None and r["net_cpu_ms_per_1k"] < 1
+            else fmt(r["net_cpu_ms_per_1k"], "%.1f")))
 
+
+def render_threads(data, m, L):
     L += ["## Overhead versus thread count", "",
           "`bench_workload.py threads N`: the same total work split over N busy Python threads "
           "(the GIL lets one run at a time), alone and under pyhawk at 1 kHz, %d interleaved "
           "runs each. *Thread searches*: thread-list walks to find a thread's state (one per "
           "new thread, each reading up to N thread states). *Steady*: BPF time per sample once "
-          "all threads are known, from two captures (%.0f s and %.0f s) of one running "
-          "`spin-threads N` process; the difference is the BPF time spent finding the threads."
-          % (data["thread_rounds"], data["cost_secs"] / 4, data["cost_secs"]), ""]
+          "all threads are known, from two captures (%g s and %g s, each by a fresh pyhawk) of "
+          "one running `spin-threads N` process: the difference of their BPF times over the "
+          "difference of their samples. *One-time*: the rest of the short capture's BPF time "
+          "(finding each thread: the searches; describing each code object)."
+          % ((data["thread_rounds"],) + tuple(data["steady_secs"])), ""]
     L += ["| threads | alone wall s (min – max) | pyhawk wall s | slowdown (wall) | "
           "slowdown (CPU) | samples | thread searches | BPF µs/sample | BPF share | "
-          "steady BPF µs/sample | BPF ms finding threads | pyhawk CPU ms per 1k samples |",
+          "steady BPF µs/sample | one-time BPF ms | pyhawk CPU ms per 1k samples |",
           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in data["threads"]:
         L.append("| %d | %.3f (%.3f – %.3f) | %.3f | %s | %s | %d | %d | %s | %s | %s | %s | %s |" % (
@@ -570,7 +569,7 @@ def render(data):
             fmt(r["bpf_share_pct"], "%.2f %%"),
             fmt(r["steady_bpf_ns_per_sample"] / 1000 if r["steady_bpf_ns_per_sample"] else None,
                 "%.2f"),
-            fmt(r["discovery_bpf_ms"], "%.2f"), fmt(r["prof_cpu_ms_per_1k"], "%.1f")))
+            fmt(r["one_time_bpf_ms"], "%.2f"), fmt(r["prof_cpu_ms_per_1k"], "%.1f")))
     t = {r["threads"]: r for r in data["threads"]}
     lo, hi = min(t), max(t)
     for key, what in (("bpf_ns_per_sample", "all-in (thread discovery included)"),
@@ -578,23 +577,48 @@ def render(data):
         if t[lo][key] and t[hi][key]:
             L += ["", "BPF time per sample at %d threads / at %d, %s: %.2fx." % (
                 hi, lo, what, t[hi][key] / t[lo][key])]
-    L.append("")
-    return "\n".join(L)
 
 
-def run_sections(data, runner, plan, matrix, py, note):
-    note("slowdown on %s" % py.label)
-    data["slowdown"] = section_slowdown(runner, plan, py, note)
-    note("austin comparison")
-    apy, rows = section_austin(runner, plan, matrix, py, note)
-    data["austin_python"] = "%s (%s)" % (apy.label, apy.version) if apy else None
-    data["austin"], data["austin_note"] = (rows, None) if apy else (None, rows)
-    note("cost per sample by depth")
-    data["cost_secs"] = plan.cost_secs
-    data["cost"] = section_cost(runner, plan, py, note)
-    note("thread counts")
-    data["thread_rounds"] = plan.thread_rounds
-    data["threads"] = section_threads(runner, plan, py, note)
+def render(data):
+    m = data["machine"]
+    L = ["# pyhawk overhead benchmark%s" % (" (--quick: smoke test, numbers not meaningful)"
+                                            if data["quick"] else ""), ""]
+    L += ["- date: %s" % m["date"],
+          "- kernel: %s" % m["kernel"],
+          "- CPU: %s" % m["cpu"],
+          "- interpreter: %s" % m["interpreter"],
+          "- pyhawk: %s (git %s; binary built %s, sha256 %s)" % (
+              m["pyhawk"], m["git"], m["binary_mtime"], m["binary_sha256"]),
+          "- austin: %s" % m["austin"],
+          "- load average at start: %s; CPU used by other processes during the run: %.2f of %d CPUs"
+          % (m["load_at_start"], data["others_cpus"], os.cpu_count()),
+          "- total time: %.0f s" % data["elapsed"], ""]
+    for key, section in (("slowdown", render_slowdown), ("austin_python", render_austin),
+                         ("cost", render_cost), ("threads", render_threads)):
+        if key in data:
+            section(data, m, L)
+            L.append("")
+    return "\n".join(L).rstrip("\n") + "\n"
+
+
+def run_sections(data, runner, plan, matrix, py, note, sections):
+    if "slowdown" in sections:
+        note("slowdown on %s" % py.label)
+        data["slowdown"] = section_slowdown(runner, plan, py, note)
+    if "austin" in sections:
+        note("austin comparison")
+        apy, rows = section_austin(runner, plan, matrix, py, note)
+        data["austin_python"] = "%s (%s)" % (apy.label, apy.version) if apy else None
+        data["austin"], data["austin_note"] = (rows, None) if apy else (None, rows)
+    if "cost" in sections:
+        note("cost per sample by depth")
+        data["cost_secs"] = plan.cost_secs
+        data["cost"] = section_cost(runner, plan, py, note)
+    if "threads" in sections:
+        note("thread counts")
+        data["thread_rounds"] = plan.thread_rounds
+        data["steady_secs"] = plan.steady_secs
+        data["threads"] = section_threads(runner, plan, py, note)
 
 
 def main(argv):
@@ -602,6 +626,8 @@ def main(argv):
     ap.add_argument("--quick", action="store_true", help="a smaller run, for smoke testing")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     ap.add_argument("--python", metavar="LABEL", help="interpreter label (tools/pythons.py)")
+    ap.add_argument("--sections", metavar="LIST", default=",".join(SECTIONS),
+                    help="comma-separated subset of: %s (default: all)" % ", ".join(SECTIONS))
     args = ap.parse_args(argv[1:])
 
     if not os.access(PYHAWK_BUILT, os.X_OK):
@@ -621,6 +647,12 @@ def main(argv):
               file=sys.stderr)
         return 1
 
+    sections = [x for x in args.sections.split(",") if x]
+    unknown = sorted(set(sections) - set(SECTIONS))
+    if unknown:
+        print("bench: unknown section(s) %s; known: %s" % (", ".join(unknown), ", ".join(SECTIONS)),
+              file=sys.stderr)
+        return 2
     plan = Plan(args.quick)
     become_subreaper()
     t0 = time.monotonic()
@@ -636,7 +668,7 @@ def main(argv):
         data = collections.OrderedDict(quick=plan.quick, machine=machine(py, austin_version()))
         runner = Runner(tmp)
         try:
-            run_sections(data, runner, plan, matrix, py, note)
+            run_sections(data, runner, plan, matrix, py, note, sections)
         finally:
             runner.close()
     elapsed = time.monotonic() - t0

@@ -320,6 +320,8 @@ static void dump_table(void)
 	SET(frame_instr, offsetof(ph_iframe, prev_instr));
 #endif
 	SET(frame_owner, offsetof(ph_iframe, owner));
+	SET(frame_globals, offsetof(ph_iframe, f_globals));
+	PAD(_pad5);
 #else
 	SET(frame_size_read, MAX(MAX(END(PyFrameObject, f_back), END(PyFrameObject, f_code)),
 				 END(PyFrameObject, f_lasti)));
@@ -328,9 +330,12 @@ static void dump_table(void)
 	SET(frame_lasti, offsetof(PyFrameObject, f_lasti));
 	NONE(frame_instr);
 	NONE(frame_owner);
+	SET(frame_globals, offsetof(PyFrameObject, f_globals));
+	PAD(_pad5);
 #endif
 
-	/* Code objects: the walker hashes 8 bytes from co_firstlineno into a
+	/* Code objects: the walker hashes the 16 bytes from code_check (the
+	 * co_filename and co_name pointers, adjacent in every version) into a
 	 * frame's check value. */
 	code_read = MAX(END(PyCodeObject, co_filename), END(PyCodeObject, co_name));
 	code_read = MAX(code_read, offsetof(PyCodeObject, co_firstlineno) + 8);
@@ -361,7 +366,9 @@ static void dump_table(void)
 #else
 	NONE(code_adaptive);
 #endif
-	SET(code_check, offsetof(PyCodeObject, co_firstlineno));
+	_Static_assert(offsetof(PyCodeObject, co_name) == offsetof(PyCodeObject, co_filename) + 8,
+		       "co_name follows co_filename");
+	SET(code_check, offsetof(PyCodeObject, co_filename));
 
 	/* str and bytes */
 	SET(str_length, offsetof(PyASCIIObject, length));
@@ -430,6 +437,8 @@ static void dump_debug_slots(void)
 	NOSLOT(frame_lasti);
 	SLOT(frame_instr, interpreter_frame.instr_ptr);
 	SLOT(frame_owner, interpreter_frame.owner);
+	NOSLOT(frame_globals);
+	PAD(_pad5);
 	NOSLOT(code_size_read);
 	SLOT(code_filename, code_object.filename);
 	SLOT(code_name, code_object.name);

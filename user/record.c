@@ -751,7 +751,8 @@ int record__run(const struct config *cfg)
 			child_done = true;
 		if (!t->ready && !child_done && now >= next_probe) {
 			err = make_ready(r, t, detail, sizeof(detail));
-			if (err && err != -ENOEXEC) {
+			/* Not Python (yet), or already gone: waitpid tells. */
+			if (err && err != -ENOEXEC && err != -ESRCH) {
 				rc = target_error(err, t->pid, detail);
 				goto cleanup;
 			}
