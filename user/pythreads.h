@@ -30,8 +30,8 @@ typedef void (*pythreads_cb)(void *ctx, uint32_t tid, const char *name);
  * it), -ENOENT (threading is not imported), -EINVAL (tables of another
  * version), -EBADMSG (something that should be a dict, str or int is not:
  * garbage, or a version pyhawk misreads), -EFAULT (unreadable pointer) or
- * -E2BIG (more to read than pyhawk will); cb may have been called before
- * an error. Prints nothing. */
+ * -E2BIG (more to read than pyhawk will) or -ENOMEM; cb may have been
+ * called before an error. Prints nothing. */
 int pythreads__names(pid_t pid, uint32_t version_hex, uint64_t runtime,
 		     const struct py_offsets *off, const struct py_obj_offsets *obj,
 		     pythreads_cb cb, void *ctx);

@@ -63,7 +63,7 @@ static void test_known_values(void)
 	CHECK_INT(o.frame_instr, PH_NO_OFFSET);
 	CHECK_INT(o.frame_owner, PH_NO_OFFSET);
 	CHECK_INT(o.code_firstlineno, 40);
-	CHECK_INT(o.code_check, 40);
+	CHECK_INT(o.code_check, 104); /* co_filename, then co_name */
 	CHECK_INT(o.code_filename, 104);
 	CHECK_INT(o.code_name, 112);
 	CHECK_INT(o.code_qualname, PH_NO_OFFSET);
@@ -168,8 +168,10 @@ static void test_known_values(void)
 		CHECK_INT(o.version_hex, 0x03000000 | minor << 16);
 		CHECK_INT(o.tstate_next, 8);
 		CHECK_INT(o.tstate_interp, 16);
-		CHECK_INT(o.code_check, o.code_firstlineno);
-		CHECK(o.code_size_read >= o.code_check + 8);
+		/* The check hashes the co_filename and co_name pointers. */
+		CHECK_INT(o.code_check, o.code_filename);
+		CHECK_INT(o.code_name, o.code_filename + 8);
+		CHECK(o.code_size_read >= o.code_check + 16);
 		CHECK(o.code_size_read >= o.code_linetable + 8);
 		CHECK(o.tstate_size_read >= o.tstate_thread_id + 8);
 		CHECK(o.frame_size_read > o.frame_previous);
