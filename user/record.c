@@ -19,9 +19,9 @@
 #include "profile.h"
 #include "pyproc.h"
 #include "pythreads.h"
-#include "reasons.h"
 #include "record.h"
 #include "sampler.h"
+#include "summary.h"
 #include "symbols.h"
 
 #define MAX_TARGETS 64
@@ -502,61 +502,26 @@ static int exec_status(int fd)
 	return n == sizeof(child_err) ? child_err : 0;
 }
 
-struct stat_line {
-	unsigned int reason;
-	uint64_t count;
-};
-
 static void print_summary(struct recorder *r, const uint64_t *st, double elapsed,
 			  const char *outname)
 {
-	uint64_t dropped = 0, runs = st[PH_STAT_RUNS], run_ns = 0, nruns = 0;
-	int nprocs = 0, i;
-	unsigned int k;
+	struct summary sum = {
+		.samples = r->samples,
+		.unknown_frames = r->unknown_frames,
+		.threads = hashmap__count(r->threads),
+		.elapsed_s = elapsed,
+		.rate = r->cfg->rate,
+		.output = outname,
+		.stats = r->cfg->stats,
+		.counters = st,
+	};
+	int i;
 
 	for (i = 0; i < r->ntargets; i++)
-		nprocs += r->targets[i].ready;
-	for (k = 1; k < PH_R_MAX; k++)
-		if (reason__kind(k) == REASON_DROP)
-			dropped += st[k];
-	fprintf(stderr,
-		"pyhawk: %llu samples from %d process%s, %zu thread%s in %.2f s at %d Hz; wrote %s\n",
-		(unsigned long long)r->samples, nprocs, nprocs == 1 ? "" : "es",
-		hashmap__count(r->threads), hashmap__count(r->threads) == 1 ? "" : "s", elapsed,
-		r->cfg->rate, outname);
-	if (dropped || r->cfg->stats)
-		fprintf(stderr, "pyhawk: %llu of %llu samples of the target were not taken:\n",
-			(unsigned long long)dropped, (unsigned long long)runs);
-	for (k = 1; k < PH_R_MAX; k++) {
-		uint64_t v = k == PH_R_UNKNOWN_CODE ? r->unknown_frames : st[k];
-
-		if (!reason__name(k) || (!v && !r->cfg->stats))
-			continue;
-		fprintf(stderr, "  %-16s %10llu  %s%s\n", reason__name(k), (unsigned long long)v,
-			reason__kind(k) == REASON_DROP	 ? ""
-			: reason__kind(k) == REASON_MARK ? "(sample kept) "
-							 : "(not a sample) ",
-			reason__msg(k));
-	}
-	if (!r->cfg->stats)
-		return;
-	fprintf(stderr, "  %-16s %10llu  program runs on a tracked process\n", "RUNS",
-		(unsigned long long)runs);
-	fprintf(stderr, "  %-16s %10llu  samples sent to user space\n", "SAMPLES",
-		(unsigned long long)st[PH_STAT_SAMPLES]);
-	fprintf(stderr, "  %-16s %10llu  code objects described by the kernel\n", "CODES",
-		(unsigned long long)st[PH_STAT_CODES]);
-	fprintf(stderr, "  %-16s %10llu  frames recorded\n", "FRAMES",
-		(unsigned long long)st[PH_STAT_FRAMES]);
-	fprintf(stderr, "  %-16s %10llu  thread-list searches (thread state cache misses)\n",
-		"SEARCHES", (unsigned long long)st[PH_STAT_SEARCHES]);
-	if (runs)
-		fprintf(stderr, "  %-16s %10.0f  ns of BPF time per sample of a tracked thread\n",
-			"BPF_NS_PER_SAMPLE", (double)st[PH_STAT_WALK_NS] / runs);
-	if (!sampler__prog_time(r->smp, &run_ns, &nruns) && nruns)
-		fprintf(stderr,
-			"  %-16s %10.0f  ns per program run (%llu runs: every process on every CPU)\n",
-			"BPF_NS_PER_RUN", (double)run_ns / nruns, (unsigned long long)nruns);
+		sum.processes += r->targets[i].ready;
+	if (sampler__prog_time(r->smp, &sum.prog_run_ns, &sum.prog_runs))
+		sum.prog_runs = 0;
+	summary__print(stderr, &sum);
 }
 
 static int write_output(struct recorder *r, int fd, int format, double elapsed)

@@ -1,0 +1,58 @@
+/* summary.c: what a capture took and what it lost, by reason (errors.def). */
+#include "reasons.h"
+#include "summary.h"
+
+uint64_t summary__dropped(const uint64_t *counters)
+{
+	uint64_t dropped = 0;
+	unsigned int k;
+
+	for (k = 1; k < PH_R_MAX; k++)
+		if (reason__kind(k) == REASON_DROP)
+			dropped += counters[k];
+	return dropped;
+}
+
+static void counter(FILE *f, const char *name, uint64_t v, const char *what)
+{
+	fprintf(f, "  %-18s %10llu  %s\n", name, (unsigned long long)v, what);
+}
+
+void summary__print(FILE *f, const struct summary *s)
+{
+	const uint64_t *st = s->counters;
+	uint64_t dropped = summary__dropped(st), runs = st[PH_STAT_RUNS];
+	unsigned int k;
+
+	fprintf(f, "pyhawk: %llu samples from %d process%s, %llu thread%s in %.2f s at %d Hz; wrote %s\n",
+		(unsigned long long)s->samples, s->processes, s->processes == 1 ? "" : "es",
+		(unsigned long long)s->threads, s->threads == 1 ? "" : "s", s->elapsed_s, s->rate,
+		s->output);
+	if (dropped || s->stats)
+		fprintf(f, "pyhawk: %llu of %llu samples of the target were not taken:\n",
+			(unsigned long long)dropped, (unsigned long long)runs);
+	for (k = 1; k < PH_R_MAX; k++) {
+		uint64_t v = k == PH_R_UNKNOWN_CODE ? s->unknown_frames : st[k];
+		int kind = reason__kind(k);
+
+		if (!reason__name(k) || (!v && !s->stats))
+			continue;
+		fprintf(f, "  %-18s %10llu  %s%s\n", reason__name(k), (unsigned long long)v,
+			kind == REASON_DROP ? "" : kind == REASON_MARK ? "(sample kept) " : "(not a sample) ",
+			reason__msg(k));
+	}
+	if (!s->stats)
+		return;
+	counter(f, "RUNS", runs, "program runs on a tracked process (= SAMPLES + drops)");
+	counter(f, "SAMPLES", st[PH_STAT_SAMPLES], "samples sent to user space");
+	counter(f, "CODES", st[PH_STAT_CODES], "code objects described by the kernel");
+	counter(f, "FRAMES", st[PH_STAT_FRAMES], "frames recorded");
+	counter(f, "SEARCHES", st[PH_STAT_SEARCHES], "thread-list searches (thread state cache misses)");
+	if (runs)
+		fprintf(f, "  %-18s %10.0f  ns of BPF time per sample of a tracked thread\n",
+			"BPF_NS_PER_SAMPLE", (double)st[PH_STAT_WALK_NS] / runs);
+	if (s->prog_runs)
+		fprintf(f, "  %-18s %10.0f  ns per program run (%llu runs: every process on every CPU)\n",
+			"BPF_NS_PER_RUN", (double)s->prog_run_ns / s->prog_runs,
+			(unsigned long long)s->prog_runs);
+}

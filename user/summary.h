@@ -1,0 +1,27 @@
+/* summary.h: the end-of-capture summary and the --stats counter table. */
+#ifndef SUMMARY_H
+#define SUMMARY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "pyhawk.h"
+
+struct summary {
+	uint64_t samples;        /* samples aggregated into the profile */
+	uint64_t unknown_frames; /* frames user space could not symbolize */
+	int processes;           /* processes walked */
+	uint64_t threads;        /* distinct threads sampled */
+	double elapsed_s;
+	int rate;
+	const char *output; /* where the profile went */
+	bool stats;         /* --stats: every counter */
+	uint64_t prog_run_ns, prog_runs; /* kernel.bpf_stats_enabled, 0 if not measured */
+	const uint64_t *counters;        /* PH_STAT_MAX values from the kernel */
+};
+
+/* Samples of tracked processes the kernel did not take (DROP reasons). */
+uint64_t summary__dropped(const uint64_t *counters);
+void summary__print(FILE *f, const struct summary *s);
+
+#endif /* SUMMARY_H */
