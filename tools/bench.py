@@ -3,27 +3,34 @@
 not assert: the numbers go to the README with the date and the machine.
 
     python3 tools/bench.py [--quick] [--json FILE] [--python LABEL]
+                           [--sections slowdown,austin,cost,threads]
 
 Sections (workloads in tools/bench_workload.py):
-  slowdown     the same CPU-bound single-thread workload alone and under
-               pyhawk at 100 Hz, 1 kHz and 10 kHz, runs interleaved
-               (A B C D A B C D ...); the workload times its own work, so
-               profiler start-up is not counted. Medians, and the spread of
-               the runs so the noise is visible.
+  slowdown     the same CPU-bound single-thread workload alone, under pyhawk
+               at 100 Hz, 1 kHz and 10 kHz, and alone while pyhawk samples
+               another (idle) process ("timer only": what the sampling
+               interrupts cost by themselves); runs interleaved (A B C D A B
+               C D ...). The workload times its own work, so profiler
+               start-up is not counted. Medians, and the spread of the runs
+               so the noise is visible.
   austin       the same rows under Debian's austin, when installed, on the
                newest interpreter it supports (with its own baseline and
                pyhawk rows there, so the two are side by side).
-  cost         BPF time per sample (kernel.bpf_stats_enabled, as --stats
-               reports it) and pyhawk's own CPU (user + sys, from rusage)
-               per 1000 samples, for Python stacks of 10 .. 4096 frames, by
-               attaching (-p) to a process spinning at that depth.
+  cost         BPF time per sample (as --stats reports it) and pyhawk's own
+               CPU (user + sys, from rusage) per 1000 samples, for Python
+               stacks of 10 .. 4096 frames, by attaching (-p) to a process
+               spinning at that depth.
   threads      the same total work over 1, 10, 100 and 500 threads, alone
-               and under pyhawk at 1 kHz: slowdown and BPF time per sample.
+               and under pyhawk at 1 kHz: slowdown and BPF time per sample,
+               all-in and in steady state (threads already found).
 
 Everything runs on one interpreter (pyenv 3.12 if present, else the newest
-found; --python picks another). The full run takes ~5 minutes on 2 cores;
---quick is a smoke test of every section (~1 minute, numbers meaningless).
-Output is markdown, ready to paste; --json FILE writes the same data.
+found; --python picks another), with a copy of ./pyhawk taken at start. The
+full run takes ~7 minutes on 2 idle cores; --quick is a smoke test of every
+section (~1 minute, numbers meaningless). Other load on the machine shows in
+the header (CPU used by other processes) and in the baseline's spread.
+Output is markdown, ready to paste; --json FILE writes the same data and
+every run's raw numbers.
 """
 
 import argparse
@@ -162,27 +169,31 @@ class Runner:
         if profiler is None:
             cmd = target
         elif profiler == "pyhawk":
-            cmd = [PYHAWK, "record", "-f", "raw", "-o", out, "-r", str(rate), "--stats", "--"] + target
+            cmd = [PYHAWK, "record", "-f", "raw", "-o", out, "-r", str(rate), "--stats",
+                   "--"] + target
         elif profiler == "austin":
             cmd = ["austin", "-i", str(austin_interval_us(rate)), "-o", out] + target
         elif profiler == "timer":
             cmd = target
-            timer = subprocess.Popen([PYHAWK, "record", "-p", str(self.idle_pid(py)), "-r", str(rate),
-                                      "-f", "raw", "-o", out], stderr=subprocess.PIPE, text=True)
+            timer = subprocess.Popen([PYHAWK, "record", "-p", str(self.idle_pid(py)),
+                                      "-r", str(rate), "-f", "raw", "-o", out],
+                                     stderr=subprocess.PIPE, text=True)
             time.sleep(1.0)  # loaded and attached (it takes ~0.2 s)
             if timer.poll() is not None:
                 raise RuntimeError("pyhawk -p failed:\n" + timer.stderr.read())
         else:
             raise ValueError(profiler)
-        cpu0 = children_cpu()
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-        check(proc, " ".join(cmd))
-        res = workload_result(proc.stdout)
-        reap(res["pid"])
-        cpu = children_cpu() - cpu0
-        if timer:
-            timer.send_signal(signal.SIGINT)
-            timer.communicate(timeout=60)
+        try:
+            cpu0 = children_cpu()
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+            check(proc, " ".join(cmd))
+            res = workload_result(proc.stdout)
+            reap(res["pid"])
+            cpu = children_cpu() - cpu0
+        finally:
+            if timer:
+                timer.send_signal(signal.SIGINT)
+                timer.communicate(timeout=60)
         res["extra_cpu"] = cpu - res["proc_cpu"]
         if profiler == "pyhawk":
             res["stats"] = parse_stats(proc.stderr)
@@ -425,7 +436,8 @@ def cpu_model():
 
 def cmd_output(cmd, cwd=None):
     try:
-        return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=30).stdout.strip()
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=30)
+        return proc.stdout.strip()
     except OSError:
         return ""
 
@@ -477,23 +489,24 @@ def signed(v):
 def print_slowdown(rows, lines):
     base = rows[0]
     lines.append("| run | median wall s | IQR s | min – max s | slowdown (wall) | "
-                 "slowdown (CPU) | samples | BPF µs/sample | BPF share | pyhawk/austin CPU ms per 1k samples |")
+                 "slowdown (CPU) | samples | BPF µs/sample | BPF share | "
+                 "pyhawk/austin CPU ms per 1k samples |")
     lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    row = "| %s | %.3f | %.3f – %.3f | %.3f – %.3f | %s | %s | %s | %s | %s | %s |"
     for r in rows:
-        lines.append("| %s | %.3f | %.3f – %.3f | %.3f – %.3f | %s | %s | %s | %s | %s | %s |" % (
+        ns = r.get("bpf_ns_per_sample")
+        lines.append(row % (
             r["config"], r["wall_median"], r["wall_q1"], r["wall_q3"], r["wall_min"], r["wall_max"],
             signed(r.get("slowdown_wall_pct")) if r is not base else "(baseline)",
             signed(r.get("slowdown_cpu_pct")) if r is not base else "(baseline)",
-            fmt(r.get("samples_median"), "%d"),
-            fmt(r["bpf_ns_per_sample"] / 1000 if r.get("bpf_ns_per_sample") else None, "%.2f"),
-            fmt(r.get("bpf_share_pct"), "%.2f %%"),
-            fmt(r.get("prof_cpu_ms_per_1k"), "%.1f")))
+            fmt(r.get("samples_median"), "%d"), fmt(ns / 1000 if ns else None, "%.2f"),
+            fmt(r.get("bpf_share_pct"), "%.2f %%"), fmt(r.get("prof_cpu_ms_per_1k"), "%.1f")))
     spread_iqr = (base["wall_q3"] - base["wall_q1"]) / base["wall_median"] * 100
     spread_all = (base["wall_max"] - base["wall_min"]) / base["wall_median"] * 100
     lines.append("")
-    lines.append("Noise: the baseline's IQR is %.2f %% and its min–max range %.2f %% of its median "
-                 "(%d runs); slowdowns smaller than that are not resolved." %
-                 (spread_iqr, spread_all, base["runs"]))
+    lines.append("Noise: the baseline's IQR is %.2f %% and its min–max range %.2f %% of its "
+                 "median (%d runs); slowdowns smaller than that are not resolved."
+                 % (spread_iqr, spread_all, base["runs"]))
 
 
 def render_slowdown(data, m, L):
@@ -554,17 +567,20 @@ def render_threads(data, m, L):
           "all threads are known, from two captures (%g s and %g s, each by a fresh pyhawk) of "
           "one running `spin-threads N` process: the difference of their BPF times over the "
           "difference of their samples. *One-time*: the rest of the short capture's BPF time "
-          "(finding each thread: the searches; describing each code object)."
+          "(finding each thread: the searches; describing each code object). The searches "
+          "column gives the `--` run's, then the two captures' (equal when the short capture "
+          "saw every thread)."
           % ((data["thread_rounds"],) + tuple(data["steady_secs"])), ""]
     L += ["| threads | alone wall s (min – max) | pyhawk wall s | slowdown (wall) | "
           "slowdown (CPU) | samples | thread searches | BPF µs/sample | BPF share | "
           "steady BPF µs/sample | one-time BPF ms | pyhawk CPU ms per 1k samples |",
           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in data["threads"]:
-        L.append("| %d | %.3f (%.3f – %.3f) | %.3f | %s | %s | %d | %d | %s | %s | %s | %s | %s |" % (
+        L.append("| %d | %.3f (%.3f – %.3f) | %.3f | %s | %s | %d | %d (-p: %d, %d) | %s | %s "
+                 "| %s | %s | %s |" % (
             r["threads"], r["alone_wall"], r["alone_min"], r["alone_max"], r["pyhawk_wall"],
             signed(r["slowdown_wall_pct"]), signed(r["slowdown_cpu_pct"]), r["samples"],
-            r["searches"],
+            r["searches"], r["steady_searches"][0], r["steady_searches"][1],
             fmt(r["bpf_ns_per_sample"] / 1000 if r["bpf_ns_per_sample"] else None, "%.2f"),
             fmt(r["bpf_share_pct"], "%.2f %%"),
             fmt(r["steady_bpf_ns_per_sample"] / 1000 if r["steady_bpf_ns_per_sample"] else None,

@@ -8,11 +8,11 @@ stdlib only, runs on every CPython of the matrix (3.8+).
     bench_workload.py spin-threads N       N threads doing the cpu work until killed
 
 cpu and threads time only the work (not interpreter start-up nor exit) and
-print one JSON line to stdout: {"wall": s, "cpu": s, "proc_cpu": s, "pid": n}, where
+print one JSON line to stdout, {"wall": s, "cpu": s, "proc_cpu": s, "pid": n}:
 wall is time.perf_counter() around the work, cpu is time.process_time()
-around it, and proc_cpu is the process's CPU time (user + sys) since it
-started (user + sys, from getrusage). deep and spin-threads print "ready"
-once they spin in shape.
+around it, proc_cpu is the process's CPU time (user + sys, getrusage) since
+it started, pid lets the caller reap it. deep and spin-threads print
+"ready" once they spin in shape.
 """
 
 import json

@@ -19,7 +19,7 @@ SCRIPT = workload("deep.py")
 MAX_FRAMES = 4096
 TRUNCATED = "[truncated]"
 SECONDS = 2
-RATE = 100  # a 4096-frame walk costs the target ~0.5 ms: keep the rate low
+RATE = 100  # 4096-frame walks are the costliest samples: keep the rate low
 
 
 def expected_stack(stackfile):

@@ -35,7 +35,8 @@ def check_counters(stderr, stacks):
     missing = sorted(set(kinds) - set(stats))
     assert not missing, "reasons missing from --stats: %s" % missing
     drops = {k: stats[k] for k, kind in kinds.items() if kind == "DROP"}
-    assert stats["RUNS"] == stats["SAMPLES"] + sum(drops.values()), (stats["RUNS"], stats["SAMPLES"], drops)
+    assert stats["RUNS"] == stats["SAMPLES"] + sum(drops.values()), (
+        stats["RUNS"], stats["SAMPLES"], drops)
     assert stats["SAMPLES"] == sum(stacks.values()), (stats["SAMPLES"], sum(stacks.values()))
     return stats
 
