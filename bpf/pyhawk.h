@@ -96,7 +96,7 @@ struct py_offsets {
 	__u16 frame_lasti;     /* f_lasti (int), <=3.10 */
 	__u16 frame_instr;     /* prev_instr or instr_ptr, 3.11+ */
 	__u16 frame_owner;     /* 3.11+ (char) */
-	__u16 frame_globals;   /* f_globals: tells apart code objects reusing an address */
+	__u16 tstate_datastack_chunk; /* 3.11+: the thread's current frame data stack chunk */
 	__u16 _pad5;
 
 	/* PyCodeObject */

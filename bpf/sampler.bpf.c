@@ -19,10 +19,10 @@ const volatile __u64 no_tstate_retry_max_ns = 200 * 1000 * 1000;
 /* Finds the thread state of the current task: the cached one if it still
  * belongs to this thread, else a search of every interpreter's thread list
  * matching tstate->thread_id (pthread_self(), the x86-64 fs base). */
-static __always_inline __u64 find_tstate(struct walk *w, __u32 tid, __u64 now)
+static __always_inline __u64 find_tstate(struct walk *w, __u64 now)
 {
 	const struct py_offsets *off = &w->proc->off;
-	struct thread_key key = { .tid = tid };
+	struct thread_key key = { .pid = w->pid, .pthread = w->key };
 	struct thread_val *tv, nv = {};
 	__u32 size = off->tstate_size_read;
 
@@ -96,16 +96,25 @@ static __noinline int sample_proc(struct ph_proc *proc, __u32 pid, __u32 tid, __
 	w.s = s;
 	w.proc = proc;
 	w.now = now;
+	w.pid = pid;
+	w.seq = ++s->seq;
 	w.key = BPF_CORE_READ(task, thread.fsbase);
 	s->sample.pid = pid;
 	s->ndescribe = 0;
 
-	top = find_tstate(&w, tid, now);
+	top = find_tstate(&w, now);
 	if (!top) {
 		stat_inc(w.reason ? w.reason : PH_R_NO_THREAD_STATE);
 		return 0;
 	}
 	s->sample.tstate = top;
+	if (off->tstate_datastack_chunk != PH_NO_OFFSET) {
+		__u64 hdr[2]; /* _PyStackChunk: previous, size */
+
+		w.chunk = buf_u64(s->tstate, off->tstate_datastack_chunk, TSTATE_BUF - 1);
+		if (w.chunk && !bpf_probe_read_user(hdr, sizeof(hdr), (void *)w.chunk))
+			w.chunk_end = w.chunk + hdr[1];
+	}
 	top = buf_u64(s->tstate, off->tstate_frame, TSTATE_BUF - 1);
 	if (off->cframe_current_frame != PH_NO_OFFSET && top) {
 		/* 3.11, 3.12: tstate->cframe->current_frame */
@@ -121,8 +130,8 @@ static __noinline int sample_proc(struct ph_proc *proc, __u32 pid, __u32 tid, __
 	}
 
 	w.cur = top;
-	w.sbase = 0;
-	w.slen = 0;
+	s->sbase = 0;
+	s->slen = 0;
 	w.nframes = 0;
 	w.truncated = 0;
 	w.reason = 0;

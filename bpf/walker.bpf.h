@@ -29,19 +29,11 @@
 
 struct code_slot {
 	__u64 code;
-	__u64 globals;  /* f_globals of the frame that ran it */
-	__u64 stamp_ns; /* when check was last read from the code object */
 	__u32 cookie;
 	__u32 check;
+	__u32 seq; /* the sample that last validated check */
+	__u32 _pad;
 };
-
-/* How long a code object's check, once read, is trusted from the per-CPU
- * cache. Re-reading it every frame would double the reads per frame (the
- * walk's main cost). A cached check is also only trusted for a frame with
- * the same f_globals, so a code object freed and its address reused by code
- * of another module is noticed at once; reuse within one module, within
- * this time. */
-#define CHECK_TTL_NS (1000ull * 1000 * 1000)
 
 /* Per-CPU working memory of one walk: never on the 512-byte BPF stack. */
 struct scratch {
@@ -55,13 +47,19 @@ struct scratch {
 	__u64 describe[DESCRIBE_MAX]; /* code objects to describe after the walk */
 	__u32 describe_check[DESCRIBE_MAX];
 	__u32 ndescribe;
-	__u32 _pad;
+	__u32 seq;   /* samples taken on this CPU */
+	__u64 sbase; /* target address of stack[0] */
+	__u64 slen;  /* bytes valid in stack[] */
 	struct code_slot cache[CODE_CACHE_SLOTS];
 };
 
+/* A thread is known by its pthread_self() (the x86-64 fs base), which is
+ * also what tstate->thread_id holds: so one search of the thread list can
+ * fill in every thread it passes, not only the one it looks for. */
 struct thread_key {
-	__u32 tid;
+	__u32 pid;
 	__u32 _pad;
+	__u64 pthread;
 };
 
 struct thread_val {
@@ -86,8 +84,8 @@ struct {
 	__type(value, struct ph_proc);
 } procs SEC(".maps");
 
-/* Filled and read by the walker: tid -> its thread state, so the thread list
- * is searched once per thread, not per sample. Revalidated on every use. */
+/* Filled and read by the walker: thread -> its thread state, so the thread
+ * list is searched once, not per sample. Revalidated on every use. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
@@ -165,8 +163,10 @@ struct walk {
 	__u64 key;                /* what identifies the thread: its fs base */
 	__u64 found;              /* thread state found by the search */
 	__u64 now;                /* time of the sample */
-	__u64 sbase;              /* target address of s->stack[0] */
-	__u64 slen;               /* bytes valid in s->stack */
+	__u64 chunk;              /* 3.11+: the thread's current data stack chunk */
+	__u64 chunk_end;          /* its end, once read */
+	__u32 seq;                /* this sample's number on this CPU */
+	__u32 pid;
 	__u32 nframes;
 	__u32 reason;
 	__u32 interps;
@@ -206,6 +206,21 @@ static __always_inline __u8 buf_u8(const __u8 *buf, __u32 off, __u32 mask)
 	return *(const __u8 *)(buf + masked(off, mask));
 }
 
+/* Caches a thread's state found by a search. A global function, verified
+ * once on its own: inline in the search loop it cost the verifier ~140k
+ * instructions. */
+__noinline int ph_note_thread(__u32 pid, __u64 pthread, __u64 tstate, __u32 cookie)
+{
+	struct thread_key k = { .pid = pid, .pthread = pthread };
+	struct thread_val v = { .tstate = tstate, .cookie = cookie };
+
+	if (bpf_map_update_elem(&threads, &k, &v, BPF_ANY)) {
+		stat_inc(PH_R_MAP_FULL);
+		return -1;
+	}
+	return 0;
+}
+
 /* One step of the thread-state search: look at one thread state, or move to
  * the next interpreter when this one's list is done. */
 static __always_inline long search_step(struct walk *w, const bool remote)
@@ -236,9 +251,17 @@ static __always_inline long search_step(struct walk *w, const bool remote)
 		w->reason = PH_R_READ_TSTATE;
 		return 1;
 	}
-	if (buf_u64(s->tstate, off->tstate_thread_id, TSTATE_BUF - 1) == w->key) {
-		w->found = w->cur;
-		return 1;
+	{
+		__u64 pthread = buf_u64(s->tstate, off->tstate_thread_id, TSTATE_BUF - 1);
+
+		if (pthread == w->key) {
+			w->found = w->cur;
+			return 1;
+		}
+		/* Every thread passed on the way is cached too: searches cost
+		 * O(threads) in all, not per thread. */
+		if (pthread)
+			ph_note_thread(w->pid, pthread, w->cur, w->proc->cookie);
 	}
 	w->cur = buf_u64(s->tstate, off->tstate_next, TSTATE_BUF - 1);
 	return 0;
@@ -266,48 +289,82 @@ static __always_inline __u32 cache_slot(__u64 code, __u32 cookie)
 	return (__u32)(h >> 40) & (CODE_CACHE_SLOTS - 1);
 }
 
-/* The check of a code object the walk recorded: from this CPU's cache when
- * it is fresh; else read from the code object, and when neither the cache
- * nor the shared map knows the object with that check, queue it for a
- * description. Returns 0 on a failed read. */
-static __always_inline __u32 code_check_of(struct walk *w, __u64 code, __u64 globals,
-					    const bool remote)
+/* The check of a code object the walk recorded, read from the code object
+ * once per sample (a code object freed and its address reused by another
+ * is noticed at the next sample); the per-CPU cache saves the shared map
+ * lookup when it is unchanged. A code object neither the cache nor the map
+ * knows with that check is queued for a description. Returns 0 on a failed
+ * read. */
+static __always_inline __u32 code_check_of(struct walk *w, __u64 code, const bool remote)
 {
 	const struct py_offsets *off = &w->proc->off;
 	struct scratch *s = w->s;
 	struct code_slot *slot = &s->cache[cache_slot(code, w->proc->cookie)];
-	struct code_key key = { .code = code, .pid = s->sample.pid, .cookie = w->proc->cookie };
+	struct code_key key = { .code = code, .pid = w->pid, .cookie = w->proc->cookie };
+	bool same = slot->code == code && slot->cookie == w->proc->cookie;
 	__u32 *known, n, check;
 	__u64 v[2];
 
-	if (slot->code == code && slot->globals == globals && slot->cookie == w->proc->cookie &&
-	    w->now - slot->stamp_ns < CHECK_TTL_NS)
-		return slot->check;
+	if (same && slot->seq == w->seq)
+		return slot->check; /* seen earlier in this stack (recursion) */
 	if (ph_read(w, v, sizeof(v), code + off->code_check, remote))
 		return 0;
 	check = code_check(v[0], v[1]);
+	slot->seq = w->seq;
+	if (same && slot->check == check)
+		return check;
 	slot->code = code;
-	slot->globals = globals;
 	slot->cookie = w->proc->cookie;
 	slot->check = check;
-	slot->stamp_ns = w->now;
 	known = bpf_map_lookup_elem(&codes, &key);
 	if (known && *known == check)
 		return check;
 	n = s->ndescribe;
 	if (n >= DESCRIBE_MAX)
 		return check; /* described by a later sample, or read by user space */
-	/* The same code object twice in one stack (recursion) is queued once. */
-	for (__u32 i = 0; i < DESCRIBE_MAX; i++) {
-		if (i >= n)
-			break;
-		if (s->describe[i] == code)
-			return check;
-	}
 	s->describe[masked(n, DESCRIBE_MAX - 1)] = code;
 	s->describe_check[masked(n, DESCRIBE_MAX - 1)] = check;
 	s->ndescribe = n + 1;
 	return check;
+}
+
+/* Fills s->stack with a window of the data stack holding [cur, end): the
+ * STACK_BUF bytes ending at end, or, for a frame of the thread's current
+ * chunk, no lower than the chunk's start (each chunk is mapped on its own,
+ * at least 16 KiB: below it a read would fault). Where a window would still
+ * fault: from the frame's page, or the frame alone.
+ *
+ * A global function, so the verifier checks it once, on its own: inside
+ * the walk loop its branches multiplied the states the verifier tracked
+ * (measured: 37k -> 950k instructions, near the 1M limit). Reads the
+ * current task only; a remote walk needs its own. */
+__noinline int ph_fill_window(struct scratch *s, __u64 cur, __u64 end, __u64 chunk, __u64 chunk_end)
+{
+	__u64 start = end - STACK_BUF;
+
+	if (!s)
+		return -1;
+	if (cur >= chunk && end <= chunk_end && start < chunk)
+		start = chunk;
+	if (!bpf_probe_read_user(s->stack, STACK_BUF, (void *)start)) {
+		s->sbase = start;
+		s->slen = STACK_BUF;
+		return 0;
+	}
+	start = cur & ~0xfffull;
+	if (end - start <= STACK_BUF &&
+	    !bpf_probe_read_user(s->stack, (end - start) & (STACK_BUF - 1), (void *)start)) {
+		s->sbase = start;
+		s->slen = end - start;
+		return 0;
+	}
+	if (end - cur <= FRAME_BUF && !bpf_probe_read_user(s->stack, (end - cur) & (2 * FRAME_BUF - 1), (void *)cur)) {
+		s->sbase = cur;
+		s->slen = end - cur;
+		return 0;
+	}
+	s->slen = 0;
+	return -1;
 }
 
 /* The bytes of the frame at w->cur. 3.11+ frames live on per-thread data
@@ -317,32 +374,18 @@ static __always_inline __u32 code_check_of(struct walk *w, __u64 code, __u64 glo
 static __always_inline const __u8 *frame_bytes(struct walk *w, __u32 size, const bool remote)
 {
 	struct scratch *s = w->s;
-	__u64 end = w->cur + size, start;
+	__u64 end = w->cur + size;
 
-	if (w->proc->off.frame_kind < PH_IFRAME_PREV_INSTR) {
+	if (remote || w->proc->off.frame_kind < PH_IFRAME_PREV_INSTR) {
 		if (ph_read(w, s->frame, size, w->cur, remote))
 			return NULL;
 		return s->frame;
 	}
-	if (w->cur < w->sbase || end > w->sbase + w->slen) {
-		start = end - STACK_BUF;
-		/* The window may reach below the chunk's mapping: then start at
-		 * the frame's page, or read the frame alone. */
-		if (ph_read(w, s->stack, STACK_BUF, start, remote)) {
-			start = w->cur & ~0xfffull;
-			if (end - start > STACK_BUF ||
-			    ph_read(w, s->stack, (end - start) & (STACK_BUF - 1), start, remote)) {
-				start = w->cur;
-				if (ph_read(w, s->stack, size, start, remote)) {
-					w->slen = 0;
-					return NULL;
-				}
-			}
-		}
-		w->sbase = start;
-		w->slen = end - start;
+	if (w->cur < s->sbase || end > s->sbase + s->slen) {
+		if (ph_fill_window(s, w->cur, end, w->chunk, w->chunk_end))
+			return NULL;
 	}
-	return s->stack + masked(w->cur - w->sbase, STACK_BUF - 1);
+	return s->stack + masked(w->cur - s->sbase, STACK_BUF - 1);
 }
 
 /* One step of the frame walk: read the frame at w->cur, record it (unless it
@@ -398,7 +441,7 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 	w->cur = prev;
 	if (!code)
 		return 0;
-	check = code_check_of(w, code, buf_u64(fb, off->frame_globals, FRAME_BUF - 1), remote);
+	check = code_check_of(w, code, remote);
 	if (!check) {
 		w->reason = PH_R_READ_CODE;
 		return 1;

@@ -246,6 +246,7 @@ static void dump_table(void)
 #endif
 #if MINOR_AT_LEAST(11)
 		end = MAX(end, END(PyThreadState, native_thread_id));
+		end = MAX(end, END(PyThreadState, datastack_chunk));
 #endif
 #if MINOR_AT_LEAST(14)
 		end = MAX(end, END(PyThreadState, holds_gil));
@@ -320,7 +321,7 @@ static void dump_table(void)
 	SET(frame_instr, offsetof(ph_iframe, prev_instr));
 #endif
 	SET(frame_owner, offsetof(ph_iframe, owner));
-	SET(frame_globals, offsetof(ph_iframe, f_globals));
+	SET(tstate_datastack_chunk, offsetof(PyThreadState, datastack_chunk));
 	PAD(_pad5);
 #else
 	SET(frame_size_read, MAX(MAX(END(PyFrameObject, f_back), END(PyFrameObject, f_code)),
@@ -330,7 +331,7 @@ static void dump_table(void)
 	SET(frame_lasti, offsetof(PyFrameObject, f_lasti));
 	NONE(frame_instr);
 	NONE(frame_owner);
-	SET(frame_globals, offsetof(PyFrameObject, f_globals));
+	NONE(tstate_datastack_chunk);
 	PAD(_pad5);
 #endif
 
@@ -437,7 +438,7 @@ static void dump_debug_slots(void)
 	NOSLOT(frame_lasti);
 	SLOT(frame_instr, interpreter_frame.instr_ptr);
 	SLOT(frame_owner, interpreter_frame.owner);
-	NOSLOT(frame_globals);
+	SLOT(tstate_datastack_chunk, thread_state.datastack_chunk);
 	PAD(_pad5);
 	NOSLOT(code_size_read);
 	SLOT(code_filename, code_object.filename);

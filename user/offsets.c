@@ -102,6 +102,7 @@ static const struct field debug_fields[] = {
 	F(frame_code),
 	F(frame_instr),
 	F(frame_owner),
+	F(tstate_datastack_chunk),
 	F(code_filename),
 	F(code_name),
 	F(code_qualname),

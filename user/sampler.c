@@ -111,6 +111,16 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 	*err = sampler_bpf__load(s->skel);
 	if (*err)
 		goto fail;
+	if (opts->verbose) {
+		/* The verifier's work, to catch complexity creep (limit: 1M). */
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(s->skel->progs.on_cpu_sample), &info,
+					    &len))
+			fprintf(stderr, "pyhawk: sampler verified: %u instructions processed\n",
+				info.verified_insns);
+	}
 
 	if (opts->bpf_stats) {
 		/* Held open for the capture: the kernel counts run time only
