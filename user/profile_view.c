@@ -102,29 +102,17 @@ static char *process_root_name(const struct profile *p, uint32_t pid)
 	return xasprintf("process %" PRIu32, pid);
 }
 
-static size_t bsearch_u64(const uint64_t *a, size_t n, uint64_t key)
+/* Index of the first element >= key in a sorted array of 4- or 8-byte
+ * unsigned integers (elem: their size). */
+static size_t lower_bound(const void *a, size_t elem, size_t n, uint64_t key)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
+		uint64_t v = elem == 8 ? ((const uint64_t *)a)[mid] : ((const uint32_t *)a)[mid];
 
-		if (a[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static size_t bsearch_u32(const uint32_t *a, size_t n, uint32_t key)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (a[mid] < key)
+		if (v < key)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -281,7 +269,7 @@ int profile__view(const struct profile *p, const struct profile_view_opts *opts,
 	for (size_t i = 0; i < p->nstacks; i++) {
 		const struct stack_ent *e = &p->stacks[i];
 		uint64_t key = (uint64_t)e->pid << 32 | e->tid;
-		size_t ki = bsearch_u64(keys, nkeys, key), pi = bsearch_u32(pids, npids, e->pid);
+		size_t ki = lower_bound(keys, 8, nkeys, key), pi = lower_bound(pids, 4, npids, e->pid);
 		struct profile_stack *s = &v->stacks[i];
 		uint32_t *f = v->ids + nids;
 

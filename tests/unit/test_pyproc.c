@@ -21,9 +21,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "childio.h"
 #include "pyproc.h"
 
-#define LINE_TIMEOUT_MS 20000 /* a cold interpreter start, generously */
 #define MAX_CHILDREN 32
 
 /* The child reports what the test compares against: its pid (a wrapper
@@ -113,27 +113,6 @@ static void kill_children(void)
 	nchildren = 0;
 }
 
-static int read_line(int fd, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	while (n < len - 1) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t r;
-
-		if (poll(&p, 1, LINE_TIMEOUT_MS) <= 0)
-			return -ETIMEDOUT;
-		r = read(fd, buf + n, 1);
-		if (r <= 0)
-			return -EIO;
-		if (buf[n] == '\n')
-			break;
-		n++;
-	}
-	buf[n] = '\0';
-	return n;
-}
-
 static double ms_since(const struct timespec *a)
 {
 	struct timespec b;
@@ -214,7 +193,7 @@ static void check_interp(const struct interp *in)
 	CHECK(child > 0);
 	if (child <= 0)
 		return;
-	ret = read_line(fd, line, sizeof(line));
+	ret = child_read_line(fd, line, sizeof(line));
 	close(fd);
 	CHECK(ret > 0);
 	if (ret <= 0 || sscanf(line, "%d %31s %d %31s", &pid, hex_s, &ft, addr_s) != 4) {

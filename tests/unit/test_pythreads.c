@@ -15,11 +15,11 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "childio.h"
 #include "offsets.h"
 #include "pyproc.h"
 #include "pythreads.h"
 
-#define LINE_TIMEOUT_MS 30000 /* a cold interpreter start, generously */
 #define MAX_THREADS	64
 #define NAME_BYTES	(PYTHREADS_NAME_MAX * 4 + 1)
 
@@ -118,27 +118,6 @@ static void reap(pid_t child, pid_t pid)
 	if (pid > 0)
 		kill(pid, SIGKILL);
 	waitpid(child, NULL, 0);
-}
-
-static int read_line(int fd, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	while (n < len - 1) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		ssize_t r;
-
-		if (poll(&p, 1, LINE_TIMEOUT_MS) <= 0)
-			return -ETIMEDOUT;
-		r = read(fd, buf + n, 1);
-		if (r <= 0)
-			return -EIO;
-		if (buf[n] == '\n')
-			break;
-		n++;
-	}
-	buf[n] = '\0';
-	return (int)n;
 }
 
 static bool unhex(const char *hex, char *out, size_t len)
@@ -307,7 +286,7 @@ static bool check_interp(const char *label, const char *path, bool pidns)
 	CHECK(child > 0);
 	if (child <= 0)
 		return false;
-	ret = read_line(fd, line, sizeof(line));
+	ret = child_read_line(fd, line, sizeof(line));
 	if (ret <= 0 || sscanf(line, "%d %lx", &pid, &hexversion) != 2 ||
 	    (pidns && (pid = only_child(child)) <= 0)) {
 		fprintf(stderr, "%s: child said \"%s\" (%d)\n", label, ret > 0 ? line : "", ret);
@@ -316,7 +295,7 @@ static bool check_interp(const char *label, const char *path, bool pidns)
 		reap(child, 0);
 		return false;
 	}
-	while ((ret = read_line(fd, line, sizeof(line))) >= 0 && strcmp(line, "END")) {
+	while ((ret = child_read_line(fd, line, sizeof(line))) >= 0 && strcmp(line, "END")) {
 		char full[NAME_BYTES * 2];
 		unsigned long tid;
 
@@ -405,7 +384,7 @@ static void check_bare(const char *label, const char *path)
 		CHECK(!"spawn");
 		return;
 	}
-	ret = read_line(fd, line, sizeof(line));
+	ret = child_read_line(fd, line, sizeof(line));
 	close(fd);
 	if (ret <= 0 || sscanf(line, "%d %31s %d", &pid, hex_s, &imported) != 3) {
 		CHECK(!"bare child line");
