@@ -8,9 +8,11 @@
  * Reads go through ph_read(), which reads the current task's memory; a
  * program that walks another task (task iterator: idle sampling, dump) sets
  * walk.task and must be sleepable, and then reads with
- * bpf_copy_from_user_task. The mode is a compile-time constant in each
- * caller (REMOTE below), so the verifier never sees a sleepable helper in a
- * non-sleepable program. */
+ * bpf_copy_from_user_task. The mode is the `remote` argument of the step
+ * functions, a compile-time constant at each call (the *_local callbacks),
+ * so the verifier never sees a sleepable helper in a non-sleepable program.
+ * The thread-state search and the 4 KiB data-stack window are written for
+ * the current task only (a remote walk reads frame by frame). */
 #ifndef WALKER_BPF_H
 #define WALKER_BPF_H
 
