@@ -3,8 +3,13 @@
 #define CHILDIO_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* A cold interpreter start, generously. */
@@ -32,6 +37,50 @@ static inline int child_read_line(int fd, char *buf, size_t len)
 	}
 	buf[n] = '\0';
 	return (int)n;
+}
+
+/* Starts file with argv in its own process group with stdout on a pipe (*out, -1 if
+ * out is NULL); returns once exec has happened, so the caller never sees the
+ * forked copy of this test. */
+static inline pid_t child_spawn(const char *file, char *const argv[], int *out)
+{
+	int outp[2] = { -1, -1 }, sync[2];
+	char c;
+	pid_t pid;
+
+	if (out && pipe2(outp, O_CLOEXEC))
+		return -1;
+	if (pipe2(sync, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* do not outlive a crashed test */
+		if (out)
+			dup2(outp[1], STDOUT_FILENO);
+		execvp(file, argv);
+		c = 1;
+		if (write(sync[1], &c, 1) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(sync[1]);
+	if (out)
+		close(outp[1]);
+	/* EOF: the close-on-exec end went away with a successful exec. */
+	if (read(sync[0], &c, 1) == 1) {
+		close(sync[0]);
+		waitpid(pid, NULL, 0);
+		if (out)
+			close(outp[0]);
+		return -1;
+	}
+	close(sync[0]);
+	if (out)
+		*out = outp[0];
+	return pid;
 }
 
 #endif /* CHILDIO_H */

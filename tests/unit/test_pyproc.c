@@ -57,49 +57,13 @@ static const char child_src[] =
 static pid_t children[MAX_CHILDREN];
 static int nchildren;
 
-/* Starts file with argv in its own process group with stdout on a pipe (*out, -1 if
- * out is NULL); returns once exec has happened, so the caller never sees the
- * forked copy of this test. */
+/* Starts a child (see child_spawn) and remembers it for the final clean-up. */
 static pid_t spawn(const char *file, char *const argv[], int *out)
 {
-	int outp[2] = { -1, -1 }, sync[2];
-	char c;
-	pid_t pid;
+	pid_t pid = child_spawn(file, argv, out);
 
-	if (out && pipe2(outp, O_CLOEXEC))
-		return -1;
-	if (pipe2(sync, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* do not outlive a crashed test */
-		if (out)
-			dup2(outp[1], STDOUT_FILENO);
-		execvp(file, argv);
-		c = 1;
-		if (write(sync[1], &c, 1) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	close(sync[1]);
-	if (out)
-		close(outp[1]);
-	/* EOF: the close-on-exec end went away with a successful exec. */
-	if (read(sync[0], &c, 1) == 1) {
-		close(sync[0]);
-		waitpid(pid, NULL, 0);
-		if (out)
-			close(outp[0]);
-		return -1;
-	}
-	close(sync[0]);
-	if (nchildren < MAX_CHILDREN)
+	if (pid > 0 && nchildren < MAX_CHILDREN)
 		children[nchildren++] = pid;
-	if (out)
-		*out = outp[0];
 	return pid;
 }
 

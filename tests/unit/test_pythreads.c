@@ -89,28 +89,6 @@ struct got {
 	int overflow;
 };
 
-static pid_t spawn(char *const argv[], int *out)
-{
-	int outp[2];
-	pid_t pid;
-
-	if (pipe2(outp, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* do not outlive a crashed test */
-		dup2(outp[1], STDOUT_FILENO);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(outp[1]);
-	*out = outp[0];
-	return pid;
-}
-
 static void reap(pid_t child, pid_t pid)
 {
 	kill(-child, SIGKILL);
@@ -282,7 +260,7 @@ static bool check_interp(const char *label, const char *path, bool pidns)
 	pid_t child;
 	double ms;
 
-	child = spawn(pidns ? ns_argv : argv, &fd);
+	child = pidns ? child_spawn(ns_argv[0], ns_argv, &fd) : child_spawn(argv[0], argv, &fd);
 	CHECK(child > 0);
 	if (child <= 0)
 		return false;
@@ -379,7 +357,7 @@ static void check_bare(const char *label, const char *path)
 	int fd, pid = 0, imported = -1, calls = 0, ret;
 	pid_t child;
 
-	child = spawn(argv, &fd);
+	child = child_spawn(argv[0], argv, &fd);
 	if (child <= 0) {
 		CHECK(!"spawn");
 		return;
