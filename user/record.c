@@ -115,10 +115,10 @@ static int frame_id(struct recorder *r, const struct ph_sample *s, const struct 
 	if (!hashmap__get(r->frame_ids, &key, &v))
 		return (int)v;
 	if (symbols__resolve(r->syms, s->pid, s->cookie, f, &sf)) {
-		/* Not cached: a later description may still arrive. */
+		/* Shown as <unknown>, and not cached: a later description of
+		 * the code object may still arrive. */
 		r->unknown_frames++;
-		id = profile__frame_id(r->prof, sf.name, sf.file, 0, PF_PYTHON);
-		return id < 0 ? (int)id : (int)id;
+		return (int)profile__frame_id(r->prof, sf.name, sf.file, 0, PF_PYTHON);
 	}
 	id = profile__frame_id(r->prof, sf.name, sf.file, sf.line, PF_PYTHON);
 	if (id < 0)
