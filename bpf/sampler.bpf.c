@@ -22,7 +22,7 @@ const volatile __u64 no_tstate_retry_max_ns = 200 * 1000 * 1000;
 static __always_inline __u64 find_tstate(struct walk *w, __u64 now)
 {
 	const struct py_offsets *off = &w->proc->off;
-	struct thread_key key = { .pid = w->pid, .pthread = w->key };
+	struct thread_key key = {.pid = w->st->pid, .pthread = w->st->key};
 	struct thread_val *tv, nv = {};
 	__u32 size = off->tstate_size_read;
 
@@ -31,36 +31,36 @@ static __always_inline __u64 find_tstate(struct walk *w, __u64 now)
 	tv = bpf_map_lookup_elem(&threads, &key);
 	if (tv && tv->cookie == w->proc->cookie) {
 		if (!tv->tstate && now < tv->retry_ns) {
-			w->reason = PH_R_NO_THREAD_STATE;
+			w->st->reason = PH_R_NO_THREAD_STATE;
 			return 0;
 		}
 		if (tv->tstate && !bpf_probe_read_user(w->s->tstate, size, (void *)tv->tstate) &&
-		    buf_u64(w->s->tstate, off->tstate_thread_id, TSTATE_BUF - 1) == w->key)
+		    buf_u64(w->s->tstate, off->tstate_thread_id, TSTATE_BUF - 1) == w->st->key)
 			return tv->tstate;
 	}
 
-	if (bpf_probe_read_user(&w->interp, sizeof(w->interp),
+	if (bpf_probe_read_user(&w->st->interp, sizeof(w->st->interp),
 				(void *)(w->proc->runtime + off->runtime_interpreters_head))) {
-		w->reason = PH_R_READ_RUNTIME;
+		w->st->reason = PH_R_READ_RUNTIME;
 		return 0;
 	}
-	if (!w->interp) {
-		w->reason = PH_R_NO_RUNTIME;
+	if (!w->st->interp) {
+		w->st->reason = PH_R_NO_RUNTIME;
 		return 0;
 	}
 	stat_inc(PH_STAT_SEARCHES);
-	w->cur = 0;
-	w->interps = 0;
-	w->found = 0;
-	w->reason = 0;
+	w->st->cur = 0;
+	w->st->interps = 0;
+	w->st->found = 0;
+	w->st->reason = 0;
 	bpf_loop(PH_MAX_THREADS, search_step_local, w, 0);
 	nv.cookie = w->proc->cookie;
-	nv.tstate = w->found;
-	if (!w->found) {
+	nv.tstate = w->st->found;
+	if (!w->st->found) {
 		__u64 wait = 1000 * 1000;
 
-		if (!w->reason)
-			w->reason = w->cur ? PH_R_THREAD_SEARCH : PH_R_NO_THREAD_STATE;
+		if (!w->st->reason)
+			w->st->reason = w->st->cur ? PH_R_THREAD_SEARCH : PH_R_NO_THREAD_STATE;
 		nv.misses = tv && tv->cookie == nv.cookie ? tv->misses + 1 : 1;
 		if (nv.misses < 16)
 			wait <<= nv.misses;
@@ -68,7 +68,7 @@ static __always_inline __u64 find_tstate(struct walk *w, __u64 now)
 	}
 	if (bpf_map_update_elem(&threads, &key, &nv, BPF_ANY))
 		stat_inc(PH_R_MAP_FULL);
-	return w->found; /* s->tstate holds the found thread state's bytes */
+	return w->st->found; /* s->tstate holds the found thread state's bytes */
 }
 
 static __noinline int sample_proc(struct ph_proc *proc, __u32 pid, __u32 tid, __u64 now)
@@ -94,26 +94,28 @@ static __noinline int sample_proc(struct ph_proc *proc, __u32 pid, __u32 tid, __
 	off = &proc->off;
 	task = bpf_get_current_task_btf();
 	w.s = s;
+	w.st = &s->st;
 	w.proc = proc;
-	w.now = now;
-	w.pid = pid;
-	w.seq = ++s->seq;
-	w.key = BPF_CORE_READ(task, thread.fsbase);
+	__builtin_memset(w.st, 0, sizeof(*w.st));
+	w.st->now = now;
+	w.st->pid = pid;
+	w.st->seq = ++s->seq;
+	w.st->key = BPF_CORE_READ(task, thread.fsbase);
 	s->sample.pid = pid;
 	s->ndescribe = 0;
 
 	top = find_tstate(&w, now);
 	if (!top) {
-		stat_inc(w.reason ? w.reason : PH_R_NO_THREAD_STATE);
+		stat_inc(w.st->reason ? w.st->reason : PH_R_NO_THREAD_STATE);
 		return 0;
 	}
 	s->sample.tstate = top;
 	if (off->tstate_datastack_chunk != PH_NO_OFFSET) {
 		__u64 hdr[2]; /* _PyStackChunk: previous, size */
 
-		w.chunk = buf_u64(s->tstate, off->tstate_datastack_chunk, TSTATE_BUF - 1);
-		if (w.chunk && !bpf_probe_read_user(hdr, sizeof(hdr), (void *)w.chunk))
-			w.chunk_end = w.chunk + hdr[1];
+		w.st->chunk = buf_u64(s->tstate, off->tstate_datastack_chunk, TSTATE_BUF - 1);
+		if (w.st->chunk && !bpf_probe_read_user(hdr, sizeof(hdr), (void *)w.st->chunk))
+			w.st->chunk_end = w.st->chunk + hdr[1];
 	}
 	top = buf_u64(s->tstate, off->tstate_frame, TSTATE_BUF - 1);
 	if (off->cframe_current_frame != PH_NO_OFFSET && top) {
@@ -129,19 +131,19 @@ static __noinline int sample_proc(struct ph_proc *proc, __u32 pid, __u32 tid, __
 		return 0;
 	}
 
-	w.cur = top;
+	w.st->cur = top;
 	s->sbase = 0;
 	s->slen = 0;
-	w.nframes = 0;
-	w.truncated = 0;
-	w.reason = 0;
+	w.st->nframes = 0;
+	w.st->truncated = 0;
+	w.st->reason = 0;
 	/* Shim frames take iterations without adding frames: allow some. */
 	bpf_loop(PH_MAX_FRAMES + PH_MAX_FRAMES / 4, frame_step_local, &w, 0);
-	n = w.nframes;
+	n = w.st->nframes;
 	if (!n) {
 		/* Nothing to show: a drop, under exactly one reason. Only
 		 * shim frames (3.15: the thread's base frame) = no frame. */
-		stat_inc(w.reason ? PH_R_EMPTY_STACK : PH_R_NO_FRAME);
+		stat_inc(w.st->reason ? PH_R_EMPTY_STACK : PH_R_NO_FRAME);
 		return 0;
 	}
 
@@ -151,10 +153,10 @@ static __noinline int sample_proc(struct ph_proc *proc, __u32 pid, __u32 tid, __
 	s->sample.time_ns = now;
 	s->sample.nframes = n;
 	s->sample.flags = PH_SF_ONCPU;
-	s->sample.reason = w.reason;
-	if (w.reason)
+	s->sample.reason = w.st->reason;
+	if (w.st->reason)
 		s->sample.flags |= PH_SF_PARTIAL;
-	else if (w.truncated || w.cur) /* the loop budget ran out too */
+	else if (w.st->truncated || w.st->cur) /* the loop budget ran out too */
 		s->sample.flags |= PH_SF_TRUNCATED;
 	bpf_get_current_comm(s->sample.comm, sizeof(s->sample.comm));
 
@@ -174,9 +176,9 @@ static __noinline int sample_proc(struct ph_proc *proc, __u32 pid, __u32 tid, __
 	stat_inc(PH_STAT_SAMPLES);
 	stat_add(PH_STAT_FRAMES, n);
 	/* Marks on a sample that was sent (not drops). */
-	if (w.reason)
-		stat_inc(w.reason);
-	else if (w.truncated || w.cur) /* the loop budget ran out too */
+	if (w.st->reason)
+		stat_inc(w.st->reason);
+	else if (w.st->truncated || w.st->cur) /* the loop budget ran out too */
 		stat_inc(PH_R_TRUNCATED);
 	return 0;
 }

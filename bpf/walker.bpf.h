@@ -37,6 +37,30 @@ struct code_slot {
 	__u32 _pad;
 };
 
+/* The walk's variables, in the per-CPU scratch record, never on the BPF
+ * stack. Before 6.7 ("bpf: verify callbacks as if they are called unknown
+ * number of times") the verifier checked a bpf_loop callback once, with the
+ * caller's stack as it was at the call: a field set to 0 there was a known
+ * constant inside the callback, and every branch that needed it non-zero
+ * was removed as dead (on 6.1 the thread search read no thread state at
+ * all). Map values are opaque to the verifier, so every bpf_loop callback,
+ * including any added later, keeps its loop-carried state here. */
+struct walk_state {
+	__u64 cur;	 /* next frame (or thread state) to read */
+	__u64 interp;	 /* interpreter being searched */
+	__u64 key;	 /* what identifies the thread: its fs base */
+	__u64 found;	 /* thread state found by the search */
+	__u64 now;	 /* time of the sample */
+	__u64 chunk;	 /* 3.11+: the thread's current data stack chunk */
+	__u64 chunk_end; /* its end, once read */
+	__u32 seq;	 /* this sample's number on this CPU */
+	__u32 pid;
+	__u32 nframes;
+	__u32 reason;
+	__u32 interps;
+	__u32 truncated; /* a Python frame existed beyond PH_MAX_FRAMES */
+};
+
 /* Per-CPU working memory of one walk: never on the 512-byte BPF stack. */
 struct scratch {
 	struct ph_sample sample;
@@ -52,6 +76,7 @@ struct scratch {
 	__u32 seq;   /* samples taken on this CPU */
 	__u64 sbase; /* target address of stack[0] */
 	__u64 slen;  /* bytes valid in stack[] */
+	struct walk_state st;
 	struct code_slot cache[CODE_CACHE_SLOTS];
 };
 
@@ -156,23 +181,13 @@ static __always_inline __u64 rb_flags(void)
 									: BPF_RB_NO_WAKEUP;
 }
 
+/* What a bpf_loop callback gets: pointers only (the verifier keeps track of
+ * pointers spilled to the stack; scalars it may take for constants). */
 struct walk {
 	struct scratch *s;
+	struct walk_state *st; /* = &s->st */
 	struct ph_proc *proc;
 	struct task_struct *task; /* remote walks only */
-	__u64 cur;                /* next frame (or thread state) to read */
-	__u64 interp;             /* interpreter being searched */
-	__u64 key;                /* what identifies the thread: its fs base */
-	__u64 found;              /* thread state found by the search */
-	__u64 now;                /* time of the sample */
-	__u64 chunk;              /* 3.11+: the thread's current data stack chunk */
-	__u64 chunk_end;          /* its end, once read */
-	__u32 seq;                /* this sample's number on this CPU */
-	__u32 pid;
-	__u32 nframes;
-	__u32 reason;
-	__u32 interps;
-	__u32 truncated; /* a Python frame existed beyond PH_MAX_FRAMES */
 };
 
 /* Reads from the walked task: the current one, or walk->task in a sleepable
@@ -231,41 +246,41 @@ static __always_inline long search_step(struct walk *w, const bool remote)
 	struct scratch *s = w->s;
 	__u32 size = off->tstate_size_read;
 
-	if (!w->cur) {
-		if (!w->interp || w->interps >= PH_MAX_INTERPS)
+	if (!w->st->cur) {
+		if (!w->st->interp || w->st->interps >= PH_MAX_INTERPS)
 			return 1;
-		if (w->interps > 0 &&
-		    ph_read(w, &w->interp, sizeof(w->interp), w->interp + off->interp_next, remote))
+		if (w->st->interps > 0 && ph_read(w, &w->st->interp, sizeof(w->st->interp),
+						  w->st->interp + off->interp_next, remote))
 			return 1;
-		w->interps++;
-		if (!w->interp)
+		w->st->interps++;
+		if (!w->st->interp)
 			return 1;
-		if (ph_read(w, &w->cur, sizeof(w->cur), w->interp + off->interp_threads_head,
-			    remote)) {
-			w->reason = PH_R_READ_RUNTIME;
+		if (ph_read(w, &w->st->cur, sizeof(w->st->cur),
+			    w->st->interp + off->interp_threads_head, remote)) {
+			w->st->reason = PH_R_READ_RUNTIME;
 			return 1;
 		}
 		return 0;
 	}
 	if (size > TSTATE_BUF)
 		size = TSTATE_BUF;
-	if (ph_read(w, s->tstate, size, w->cur, remote)) {
-		w->reason = PH_R_READ_TSTATE;
+	if (ph_read(w, s->tstate, size, w->st->cur, remote)) {
+		w->st->reason = PH_R_READ_TSTATE;
 		return 1;
 	}
 	{
 		__u64 pthread = buf_u64(s->tstate, off->tstate_thread_id, TSTATE_BUF - 1);
 
-		if (pthread == w->key) {
-			w->found = w->cur;
+		if (pthread == w->st->key) {
+			w->st->found = w->st->cur;
 			return 1;
 		}
 		/* Every thread passed on the way is cached too: searches cost
 		 * O(threads) in all, not per thread. */
 		if (pthread)
-			ph_note_thread(w->pid, pthread, w->cur, w->proc->cookie);
+			ph_note_thread(w->st->pid, pthread, w->st->cur, w->proc->cookie);
 	}
-	w->cur = buf_u64(s->tstate, off->tstate_next, TSTATE_BUF - 1);
+	w->st->cur = buf_u64(s->tstate, off->tstate_next, TSTATE_BUF - 1);
 	return 0;
 }
 
@@ -302,17 +317,17 @@ static __always_inline __u32 code_check_of(struct walk *w, __u64 code, const boo
 	const struct py_offsets *off = &w->proc->off;
 	struct scratch *s = w->s;
 	struct code_slot *slot = &s->cache[cache_slot(code, w->proc->cookie)];
-	struct code_key key = { .code = code, .pid = w->pid, .cookie = w->proc->cookie };
+	struct code_key key = {.code = code, .pid = w->st->pid, .cookie = w->proc->cookie};
 	bool same = slot->code == code && slot->cookie == w->proc->cookie;
 	__u32 *known, n, check;
 	__u64 v[2];
 
-	if (same && slot->seq == w->seq)
+	if (same && slot->seq == w->st->seq)
 		return slot->check; /* seen earlier in this stack (recursion) */
 	if (ph_read(w, v, sizeof(v), code + off->code_check, remote))
 		return 0;
 	check = code_check(v[0], v[1]);
-	slot->seq = w->seq;
+	slot->seq = w->st->seq;
 	if (same && slot->check == check)
 		return check;
 	slot->code = code;
@@ -369,52 +384,52 @@ __noinline int ph_fill_window(struct scratch *s, __u64 cur, __u64 end, __u64 chu
 	return -1;
 }
 
-/* The bytes of the frame at w->cur. 3.11+ frames live on per-thread data
+/* The bytes of the frame at w->st->cur. 3.11+ frames live on per-thread data
  * stacks, callers just below callees: one bulk read of the STACK_BUF bytes
  * ending at this frame usually holds the next frames too, so most frames
  * cost no read at all. Older frames are heap objects: one read each. */
 static __always_inline const __u8 *frame_bytes(struct walk *w, __u32 size, const bool remote)
 {
 	struct scratch *s = w->s;
-	__u64 end = w->cur + size;
+	__u64 end = w->st->cur + size;
 
 	if (remote || w->proc->off.frame_kind < PH_IFRAME_PREV_INSTR) {
-		if (ph_read(w, s->frame, size, w->cur, remote))
+		if (ph_read(w, s->frame, size, w->st->cur, remote))
 			return NULL;
 		return s->frame;
 	}
-	if (w->cur < s->sbase || end > s->sbase + s->slen) {
-		if (ph_fill_window(s, w->cur, end, w->chunk, w->chunk_end))
+	if (w->st->cur < s->sbase || end > s->sbase + s->slen) {
+		if (ph_fill_window(s, w->st->cur, end, w->st->chunk, w->st->chunk_end))
 			return NULL;
 	}
-	return s->stack + masked(w->cur - s->sbase, STACK_BUF - 1);
+	return s->stack + masked(w->st->cur - s->sbase, STACK_BUF - 1);
 }
 
-/* One step of the frame walk: read the frame at w->cur, record it (unless it
+/* One step of the frame walk: read the frame at w->st->cur, record it (unless it
  * is a shim frame) and move to the caller. */
 static __always_inline long frame_step(struct walk *w, const bool remote)
 {
 	const struct py_offsets *off = &w->proc->off;
 	struct scratch *s = w->s;
-	__u32 size = off->frame_size_read, n = w->nframes;
+	__u32 size = off->frame_size_read, n = w->st->nframes;
 	struct ph_frame *f;
 	const __u8 *fb;
 	__u64 code, prev;
 	__u32 check;
 	__s32 lasti;
 
-	if (!w->cur)
+	if (!w->st->cur)
 		return 1;
 	if (size > FRAME_BUF)
 		size = FRAME_BUF;
 	fb = frame_bytes(w, size, remote);
 	if (!fb) {
-		w->reason = PH_R_READ_FRAME;
+		w->st->reason = PH_R_READ_FRAME;
 		return 1;
 	}
 	prev = buf_u64(fb, off->frame_previous, FRAME_BUF - 1);
-	if (prev == w->cur) {
-		w->reason = PH_R_BAD_FRAME;
+	if (prev == w->st->cur) {
+		w->st->reason = PH_R_BAD_FRAME;
 		return 1;
 	}
 	code = buf_u64(fb, off->frame_code, FRAME_BUF - 1) & ~(__u64)off->exec_tag_bits;
@@ -424,14 +439,14 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 		/* 3.12+: entry/shim frames pushed by the C stack (3.14+ also
 		 * FRAME_OWNED_BY_INTERPRETER) are not Python calls: skip them. */
 		if (off->owner_skip_min && owner >= off->owner_skip_min) {
-			w->cur = prev;
+			w->st->cur = prev;
 			return 0;
 		}
 	}
 	/* Only a real frame past the limit makes the stack truncated (3.13+
 	 * stacks end in entry or base frames, which are not). */
 	if (n >= PH_MAX_FRAMES) {
-		w->truncated = 1;
+		w->st->truncated = 1;
 		return 1;
 	}
 	if (off->frame_kind >= PH_IFRAME_PREV_INSTR) {
@@ -440,19 +455,19 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 	} else {
 		lasti = (__s32)buf_u32(fb, off->frame_lasti, FRAME_BUF - 1);
 	}
-	w->cur = prev;
+	w->st->cur = prev;
 	if (!code)
 		return 0;
 	check = code_check_of(w, code, remote);
 	if (!check) {
-		w->reason = PH_R_READ_CODE;
+		w->st->reason = PH_R_READ_CODE;
 		return 1;
 	}
 	f = &s->sample.frames[masked(n, PH_MAX_FRAMES - 1)];
 	f->code = code;
 	f->lasti = lasti;
 	f->check = check;
-	w->nframes = n + 1;
+	w->st->nframes = n + 1;
 	return 0;
 }
 
