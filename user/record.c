@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -608,6 +609,21 @@ int record__run(const struct config *cfg)
 		rc = PH_EXIT_PERMISSION;
 		goto cleanup;
 	}
+	{
+		const char *missing;
+		struct utsname u;
+
+		if (sampler__kernel_check(&missing)) {
+			uname(&u);
+			fprintf(
+			    stderr,
+			    "Error: this kernel (%s) lacks %s: pyhawk needs Linux 5.17 or newer "
+			    "with BTF (tested on 6.1 and newer)\n",
+			    u.release, missing);
+			rc = PH_EXIT_BPF;
+			goto cleanup;
+		}
+	}
 	err = open_output(outname, &outfd);
 	if (err) {
 		fprintf(stderr, "Error: cannot write the profile to '%s': %s\n", outname,
@@ -761,6 +777,18 @@ int record__run(const struct config *cfg)
 	}
 	print_summary(r, st, now_s() - start, strcmp(outname, "-") ? outname : "stdout");
 	rc = PH_EXIT_OK;
+	if (!r->samples && summary__failed(st)) {
+		/* Python ran on a CPU and nothing could be sampled: an empty
+		 * profile must not look like a quiet program. */
+		char top[160];
+
+		summary__top_failures(st, top, sizeof(top));
+		fprintf(stderr,
+			"Error: the target ran Python on a CPU but none of its samples could be "
+			"taken (%s); the profile is empty\n",
+			top);
+		rc = PH_EXIT_NO_SAMPLES;
+	}
 
 cleanup:
 	if (fds[0] >= 0)

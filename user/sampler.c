@@ -73,6 +73,26 @@ static int open_cpu_clock(int cpu, int rate)
 	return fd < 0 ? -errno : fd;
 }
 
+int sampler__kernel_check(const char **missing)
+{
+	/* What the sampler cannot run without, oldest first; each is probed
+	 * by loading a tiny program or map, never guessed from the version. */
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		*missing = "BTF type information (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF)";
+		return -EOPNOTSUPP;
+	}
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
+		*missing = "the BPF ring buffer (Linux 5.8)";
+		return -EOPNOTSUPP;
+	}
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT, BPF_FUNC_loop, NULL) != 1) {
+		*missing = "the bpf_loop helper (Linux 5.17)";
+		return -EOPNOTSUPP;
+	}
+	*missing = NULL;
+	return 0;
+}
+
 struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampler_handlers *h,
 			     int *err, const char **stage)
 {

@@ -23,6 +23,12 @@ struct sampler_handlers {
 	int (*exit)(void *ctx, const struct ph_exit *e);
 };
 
+/* The oldest kernel the sampler needs is the one with every feature it
+ * uses: BTF, the ring buffer, bpf_loop (5.17). Returns 0, or -EOPNOTSUPP
+ * with *missing naming the first feature this kernel lacks. Needs the
+ * privileges of loading BPF. */
+int sampler__kernel_check(const char **missing);
+
 /* Opens, loads and attaches everything. On failure returns NULL with
  * *err = -errno and *stage naming what failed ("load", "perf_event", ...). */
 struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampler_handlers *h,

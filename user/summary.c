@@ -13,6 +13,51 @@ uint64_t summary__dropped(const uint64_t *counters)
 	return dropped;
 }
 
+/* Drops that say no Python code was running at the sample: the process
+ * was still starting (not located yet; its runtime's page not touched yet,
+ * so unreadable; no interpreter yet), or the thread had no frame. A
+ * capture of only these is empty, not failed. */
+static bool nothing_to_walk(unsigned int k)
+{
+	return k == PH_R_PROC_NOT_READY || k == PH_R_READ_RUNTIME || k == PH_R_NO_RUNTIME ||
+	       k == PH_R_NO_FRAME;
+}
+
+uint64_t summary__failed(const uint64_t *counters)
+{
+	uint64_t failed = 0;
+	unsigned int k;
+
+	for (k = 1; k < PH_R_MAX; k++)
+		if (reason__kind(k) == REASON_DROP && !nothing_to_walk(k))
+			failed += counters[k];
+	return failed;
+}
+
+void summary__top_failures(const uint64_t *counters, char *buf, size_t len)
+{
+	bool used[PH_R_MAX] = {};
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < 3; i++) {
+		unsigned int k, best = 0;
+
+		for (k = 1; k < PH_R_MAX; k++)
+			if (reason__kind(k) == REASON_DROP && !nothing_to_walk(k) && !used[k] &&
+			    counters[k] && (!best || counters[k] > counters[best]))
+				best = k;
+		if (!best)
+			break;
+		used[best] = true;
+		n += snprintf(buf + n, n < len ? len - n : 0, "%s%s %llu", i ? ", " : "",
+			      reason__name(best), (unsigned long long)counters[best]);
+		if (n >= len)
+			break;
+	}
+}
+
 static void counter(FILE *f, const char *name, uint64_t v, const char *what)
 {
 	fprintf(f, "  %-18s %10llu  %s\n", name, (unsigned long long)v, what);

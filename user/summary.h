@@ -22,6 +22,12 @@ struct summary {
 
 /* Samples of tracked processes the kernel did not take (DROP reasons). */
 uint64_t summary__dropped(const uint64_t *counters);
+/* Dropped samples of a target that was running Python: every DROP reason
+ * but those that mean nothing was there to walk (still starting, no
+ * frame). Samples = 0 with failures > 0 is a failed capture. */
+uint64_t summary__failed(const uint64_t *counters);
+/* "NO_THREAD_STATE 342, THREAD_SEARCH 414": the (at most 3) largest. */
+void summary__top_failures(const uint64_t *counters, char *buf, size_t len);
 void summary__print(FILE *f, const struct summary *s);
 
 #endif /* SUMMARY_H */
