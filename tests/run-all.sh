@@ -1,7 +1,8 @@
 #!/bin/bash
 # run-all.sh: every test of `make test`: unit tests (with ASan+UBSan),
-# generated-table drift, output writers and their consumers, then the
-# integration tests against every Python interpreter present. BPF must load:
+# generated-table drift, output writers and their consumers, the
+# integration tests against every Python interpreter present, then a set of
+# them again inside other kernels under qemu. BPF must load:
 # if it cannot, the integration tests fail loudly, they never skip.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -36,6 +37,7 @@ step "offsets table drift" tools/gen-offsets.sh --check
 step "outputs (golden files, speedscope importer, Chromium)" tests/run-outputs.sh
 step "integration (real processes, every interpreter)" \
 	/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+step "kernel matrix (qemu: Linux 6.1, 6.12; 5.10 refused)" tests/run-kernels.sh
 
 echo
 echo "all: $total_p passed, $total_f failed"

@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 # build: clang (BPF target), bpftool (skeletons), libbpf/libelf/zlib headers.
 # tests: python3-pytest (integration tests), Debian's python3.11 (a static,
 # dtrace build in the matrix), patchelf (runs Debian sid's Pythons with sid's
-# glibc), chromium + node/npm (the SVG and speedscope consumer tests).
+# glibc), chromium + node/npm (the SVG and speedscope consumer tests),
+# qemu (the kernel matrix: tests/run-kernels.sh).
 PKGS="clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 python3 python3-pytest python3.11 libpython3.11-dev patchelf ca-certificates \
-chromium nodejs"
+chromium nodejs qemu-system-x86"
 
 missing=""
 for p in $PKGS; do
@@ -33,3 +34,6 @@ fi
 
 # Debian sid's python3.13 / 3.14 / 3.15 for the test matrix (cached).
 tools/fetch-pythons.sh
+
+# Debian's 6.1, 6.12 and 5.10 kernels for the kernel matrix (cached).
+tools/fetch-kernels.sh
