@@ -25,7 +25,4 @@ struct pyproc {
  * could not be read. Library code: prints nothing. */
 int pyproc__inspect(pid_t pid, struct pyproc *out);
 
-/* The command line of pid, NUL separators turned into spaces. */
-int pyproc__cmdline(pid_t pid, char *buf, size_t len);
-
 #endif /* PYPROC_H */

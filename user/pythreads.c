@@ -248,25 +248,3 @@ int pythreads__names(pid_t pid, uint32_t version_hex, uint64_t runtime,
 		err = -EBADMSG;
 	return err ? err : rp.count;
 }
-
-int pythreads__comm(pid_t pid, uint32_t tid, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	if (!buf || !len)
-		return -EINVAL;
-	snprintf(path, sizeof(path), "/proc/%d/task/%u/comm", (int)pid, tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	while (n > 0 && buf[n - 1] == '\n')
-		n--;
-	buf[n] = '\0';
-	return (int)n;
-}

@@ -36,9 +36,4 @@ int pythreads__names(pid_t pid, uint32_t version_hex, uint64_t runtime,
 		     const struct py_offsets *off, const struct py_obj_offsets *obj,
 		     pythreads_cb cb, void *ctx);
 
-/* The kernel's name of a thread (/proc/PID/task/TID/comm, up to 15
- * bytes), the fallback for threads Python has no name for. Returns the
- * length, or -errno (-ENOENT once the thread is gone). */
-int pythreads__comm(pid_t pid, uint32_t tid, char *buf, size_t len);
-
 #endif /* PYTHREADS_H */

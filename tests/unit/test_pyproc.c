@@ -22,6 +22,7 @@
 
 #include "check.h"
 #include "childio.h"
+#include "procfs.h"
 #include "pyproc.h"
 
 #define MAX_CHILDREN 32
@@ -688,24 +689,24 @@ static void test_cmdline(void)
 	printf("cmdline:\n");
 	pid = spawn("sleep", argv, NULL);
 	CHECK(pid > 0);
-	CHECK_INT(pyproc__cmdline(pid, buf, sizeof(buf)), 0);
+	CHECK_INT(procfs__cmdline(pid, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "sleep 100");
 	/* Truncation is bounded and never leaves a trailing separator. */
-	CHECK_INT(pyproc__cmdline(pid, buf, 6), 0);
+	CHECK_INT(procfs__cmdline(pid, buf, 6), 0);
 	CHECK_STR(buf, "sleep");
-	CHECK_INT(pyproc__cmdline(pid, buf, 7), 0);
+	CHECK_INT(procfs__cmdline(pid, buf, 7), 0);
 	CHECK_STR(buf, "sleep");
-	CHECK_INT(pyproc__cmdline(pid, buf, 1), 0);
+	CHECK_INT(procfs__cmdline(pid, buf, 1), 0);
 	CHECK_STR(buf, "");
-	CHECK_INT(pyproc__cmdline(pid, buf, 0), -EINVAL);
-	CHECK_INT(pyproc__cmdline(unused_pid(), buf, sizeof(buf)), -ESRCH);
+	CHECK_INT(procfs__cmdline(pid, buf, 0), -EINVAL);
+	CHECK_INT(procfs__cmdline(unused_pid(), buf, sizeof(buf)), -ESRCH);
 	/* Target-chosen control characters never reach a terminal. */
 	{
 		char *esc_argv[] = { "sl\teep\033[2J", "100", NULL };
 
 		pid = spawn("sleep", esc_argv, NULL);
 		CHECK(pid > 0);
-		CHECK_INT(pyproc__cmdline(pid, buf, sizeof(buf)), 0);
+		CHECK_INT(procfs__cmdline(pid, buf, sizeof(buf)), 0);
 		CHECK_STR(buf, "sl?eep?[2J 100");
 	}
 }

@@ -18,6 +18,7 @@
 #include "childio.h"
 #include "offsets.h"
 #include "pyproc.h"
+#include "procfs.h"
 #include "pythreads.h"
 
 #define MAX_THREADS	64
@@ -466,10 +467,10 @@ static void test_comm(void)
 	char buf[64];
 
 	prctl(PR_SET_NAME, "pyhawk-unit");
-	CHECK_INT(pythreads__comm(getpid(), (uint32_t)getpid(), buf, sizeof(buf)), 11);
+	CHECK_INT(procfs__comm(getpid(), (uint32_t)getpid(), buf, sizeof(buf)), 11);
 	CHECK_STR(buf, "pyhawk-unit");
-	CHECK_INT(pythreads__comm(getpid(), 0x7ffffff0, buf, sizeof(buf)), -ENOENT);
-	CHECK_INT(pythreads__comm(getpid(), (uint32_t)getpid(), buf, 0), -EINVAL);
+	CHECK_INT(procfs__comm(getpid(), 0x7ffffff0, buf, sizeof(buf)), -ENOENT);
+	CHECK_INT(procfs__comm(getpid(), (uint32_t)getpid(), buf, 0), -EINVAL);
 }
 
 int main(void)

@@ -1,0 +1,141 @@
+/* procfs.c: what pyhawk reads from /proc about processes and threads. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "procfs.h"
+
+int procfs__cmdline(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	size_t n = 0;
+	int fd;
+
+	if (!buf || !len)
+		return -EINVAL;
+	buf[0] = '\0';
+	if (pid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	/* /proc hands cmdline out a page at a time: loop until full or EOF. */
+	while (n < len - 1) {
+		ssize_t r = read(fd, buf + n, len - 1 - n);
+
+		if (r < 0) {
+			int err = errno == ESRCH ? -ESRCH : -errno;
+
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			buf[0] = '\0';
+			return err;
+		}
+		if (!r)
+			break;
+		n += r;
+	}
+	close(fd);
+	/* The target chose these bytes and the command layer prints them:
+	 * no control characters get through to a terminal. */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = buf[i];
+
+		if (!ch)
+			buf[i] = ' ';
+		else if (ch < 0x20 || ch == 0x7f)
+			buf[i] = '?';
+	}
+	while (n && buf[n - 1] == ' ')
+		n--;
+	buf[n] = '\0';
+	return 0;
+}
+
+int procfs__comm(pid_t pid, uint32_t tid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	if (!buf || !len)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/%d/task/%u/comm", (int)pid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+/* A "Name:\tvalue" number of /proc/PID/status. */
+static pid_t status_field(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	size_t flen = strlen(field);
+	long v = -1;
+	FILE *f;
+
+	if (pid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, flen) && line[flen] == ':') {
+			v = strtol(line + flen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v < 0 ? -ESRCH : (pid_t)v;
+}
+
+pid_t procfs__tgid(pid_t tid)
+{
+	return status_field(tid, "Tgid");
+}
+
+pid_t procfs__ppid(pid_t pid)
+{
+	return status_field(pid, "PPid");
+}
+
+int procfs__foreach_pid(int (*fn)(pid_t pid, void *ctx), void *ctx)
+{
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || pid > 0x3fffffff)
+			continue;
+		ret = fn((pid_t)pid, ctx);
+		if (ret)
+			break;
+	}
+	closedir(d);
+	return ret;
+}

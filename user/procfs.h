@@ -1,0 +1,24 @@
+/* procfs.h: what pyhawk reads from /proc about processes and threads, in
+ * one place. pid = tgid = a process; tid = a thread. Library code: returns
+ * -errno (-ESRCH for a process that is gone) and prints nothing. */
+#ifndef PROCFS_H
+#define PROCFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The command line of pid, NUL separators turned into spaces, control
+ * characters into '?' (the target chose these bytes). */
+int procfs__cmdline(pid_t pid, char *buf, size_t len);
+/* A thread's kernel name (comm). Returns its length or -errno. */
+int procfs__comm(pid_t pid, uint32_t tid, char *buf, size_t len);
+/* The process a thread id belongs to (Tgid), or -errno. */
+pid_t procfs__tgid(pid_t tid);
+/* The parent process (PPid), or -errno. */
+pid_t procfs__ppid(pid_t pid);
+/* Calls fn for every process in /proc (ascending order not promised);
+ * stops when fn returns non-zero and returns that. */
+int procfs__foreach_pid(int (*fn)(pid_t pid, void *ctx), void *ctx);
+
+#endif /* PROCFS_H */
