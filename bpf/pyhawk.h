@@ -124,12 +124,27 @@ struct py_offsets {
 	__u32 _pad4;
 };
 
-/* One process the BPF programs sample: key = pid (tgid). Filled by user
- * space when it has inspected the process; read by every program. */
+/* What the kernel knows of a process (struct ph_proc.state). */
+#define PH_PROC_PROBING 0 /* seen, not classified yet: samples count as PROC_NOT_READY */
+#define PH_PROC_READY	1 /* a Python process, walkable with off */
+#define PH_PROC_IGNORED 2 /* not Python (or pyhawk itself): its samples cost one lookup */
+
+/* ph_proc.flags */
+#define PH_PF_FOLLOW (1u << 0) /* -s: its children are targets too (fork) */
+#define PH_PF_TARGET                                                                               \
+	(1u << 1) /* asked for (-p, the command, their followed                                    \
+		   * children): samples count while PROBING */
+
+/* One process the BPF programs know: key = pid (tgid). Filled by user space
+ * when it classifies a process, and by the fork and exec tracepoints
+ * (discover.bpf.h); read by every program. */
 struct ph_proc {
-	__u64 runtime;  /* address of _PyRuntime in the process */
-	__u32 cookie;   /* user-space id of this process incarnation (exec) */
-	__u32 ready;    /* 0: seen, not yet inspected; 1: walkable */
+	__u64 runtime;	 /* address of _PyRuntime in the process */
+	__u32 cookie;	 /* user-space id of this process incarnation (exec) */
+	__u32 state;	 /* PH_PROC_* */
+	__u32 flags;	 /* PH_PF_* */
+	__u32 reports;	 /* PROBING: reports sent (each waits twice as long) */
+	__u64 report_ns; /* PROBING: no report to user space before this time */
 	struct py_offsets off;
 };
 
@@ -143,6 +158,7 @@ struct ph_proc {
 #define PH_EV_SAMPLE 1
 #define PH_EV_CODE 2
 #define PH_EV_EXIT 3
+#define PH_EV_PROC   4
 
 /* One Python frame: the code object, the instruction position and a check
  * value of the code object (so user space notices a freed-and-reused
@@ -204,6 +220,19 @@ struct ph_exit {
 	__u32 pid;
 	__u32 cookie;
 	__u32 _pad;
+};
+
+/* A process user space should classify (again): a new process of --all or
+ * a child of a followed one (fork), a known one that ran exec, or one the
+ * sampler saw running that it has no classification for (rate-limited). */
+#define PH_PROC_EV_FORK 1
+#define PH_PROC_EV_EXEC 2
+#define PH_PROC_EV_SEEN 3
+struct ph_proc_event {
+	__u32 type; /* PH_EV_PROC */
+	__u32 pid;
+	__u32 ppid; /* FORK: the parent */
+	__u32 kind; /* PH_PROC_EV_* */
 };
 
 #endif /* PYHAWK_H */

@@ -7,6 +7,7 @@
 #include <bpf/bpf_tracing.h>
 #include "pyhawk.h"
 #include "walker.bpf.h"
+#include "discover.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -83,8 +84,9 @@ static __noinline int sample_proc(struct ph_proc *proc, __u32 pid, __u32 tid, __
 	if (!proc)
 		return 0;
 	cpu = bpf_get_smp_processor_id();
-	if (!proc->ready) {
+	if (proc->state != PH_PROC_READY) {
 		stat_inc(PH_R_PROC_NOT_READY);
+		report_probing(proc, pid, now);
 		return 0;
 	}
 	/* The ARRAY has one slot per CPU; index it by the CPU we run on. */
@@ -191,40 +193,26 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 	struct ph_proc *proc;
 
 	proc = bpf_map_lookup_elem(&procs, &pid);
-	if (!proc)
+	if (!proc) {
+		if (all_procs)
+			seen_unknown(pid, bpf_ktime_get_ns());
 		return 0;
+	}
+	/* Classified as not Python (or pyhawk itself): one lookup, nothing
+	 * counted. */
+	if (proc->state == PH_PROC_IGNORED)
+		return 0;
+	/* Not classified yet: a process --all found counts only once it is
+	 * Python; a target's samples count from its first instruction. */
+	if (proc->state == PH_PROC_PROBING && !(proc->flags & PH_PF_TARGET)) {
+		report_probing(proc, pid, bpf_ktime_get_ns());
+		return 0;
+	}
 	stat_inc(PH_STAT_RUNS);
 	t0 = bpf_ktime_get_ns();
 	sample_proc(proc, pid, (__u32)pid_tgid, t0);
 	/* Our own measure of the cost of a sample of a tracked process
 	 * (kernel.bpf_stats_enabled counts every process's runs too). */
 	stat_add(PH_STAT_WALK_NS, bpf_ktime_get_ns() - t0);
-	return 0;
-}
-
-/* The last thread of a sampled process is exiting: tell user space, which
- * forgets the process. (Names were already sent with the samples.) */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(on_exit, struct task_struct *task)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 pid = pid_tgid >> 32;
-	struct ph_proc *proc;
-	struct ph_exit *e;
-
-	/* signal->live reaches 0 when the last thread of the group exits. */
-	if (BPF_CORE_READ(task, signal, live.counter) != 0)
-		return 0;
-	proc = bpf_map_lookup_elem(&procs, &pid);
-	if (!proc)
-		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e)
-		return 0;
-	e->type = PH_EV_EXIT;
-	e->pid = pid;
-	e->cookie = proc->cookie;
-	e->_pad = 0;
-	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

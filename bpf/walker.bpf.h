@@ -62,6 +62,8 @@ struct walk_state {
 };
 
 /* Per-CPU working memory of one walk: never on the 512-byte BPF stack. */
+struct walk_state;
+
 struct scratch {
 	struct ph_sample sample;
 	struct ph_code code;
@@ -102,11 +104,12 @@ struct code_key {
 	__u32 cookie;
 };
 
-/* Filled by user space when it has inspected a process; read by every
- * program to decide whether (and how) to walk a sampled task. */
+/* Filled by user space when it classifies a process and by the discovery
+ * programs (discover.bpf.h); read by every program to decide whether (and
+ * how) to walk a sampled task. Sized for every process of a host (--all). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, 32768);
 	__type(key, __u32);
 	__type(value, struct ph_proc);
 } procs SEC(".maps");

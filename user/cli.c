@@ -99,20 +99,22 @@ enum {
 };
 
 static const struct option record_opts[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "format", required_argument, NULL, 'f' },
-	{ "rate", required_argument, NULL, 'r' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "function", no_argument, NULL, 'F' },
-	{ "nolineno", no_argument, NULL, OPT_NOLINENO },
-	{ "full-filenames", no_argument, NULL, OPT_FULL_FILENAMES },
-	{ "threads", no_argument, NULL, 't' },
-	{ "title", required_argument, NULL, OPT_TITLE },
-	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"pid", required_argument, NULL, 'p'},
+    {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, 'f'},
+    {"rate", required_argument, NULL, 'r'},
+    {"duration", required_argument, NULL, 'd'},
+    {"function", no_argument, NULL, 'F'},
+    {"nolineno", no_argument, NULL, OPT_NOLINENO},
+    {"full-filenames", no_argument, NULL, OPT_FULL_FILENAMES},
+    {"threads", no_argument, NULL, 't'},
+    {"title", required_argument, NULL, OPT_TITLE},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"verbose", no_argument, NULL, 'v'},
+    {"all", no_argument, NULL, 'a'},
+    {"subprocesses", no_argument, NULL, 's'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static int parse_record(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
@@ -123,13 +125,14 @@ static int parse_record(int argc, char **argv, struct config *cfg, char *err, si
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, so COMMAND's own flags are its own. */
-	while ((c = getopt_long(argc, argv, "+:p:o:f:r:d:Fthv", record_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:o:f:r:d:Fthvas", record_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_long(optarg, 1, 0x3fffffff, &v))
 				return fail(err, errlen, "invalid PID '%s': expected a positive number",
 					    optarg);
-			cfg->pid = (pid_t)v;
+			if (cfg->npids < PH_MAX_PIDS)
+				cfg->pids[cfg->npids++] = (pid_t)v;
 			break;
 		case 'o':
 			if (!*optarg)
@@ -185,6 +188,12 @@ static int parse_record(int argc, char **argv, struct config *cfg, char *err, si
 		case 'v':
 			cfg->verbose = true;
 			break;
+		case 'a':
+			cfg->all = true;
+			break;
+		case 's':
+			cfg->subprocesses = true;
+			break;
 		case 'h':
 			cfg->command = CMD_HELP;
 			return 0;
@@ -204,9 +213,9 @@ static int parse_record(int argc, char **argv, struct config *cfg, char *err, si
 	}
 	if (cfg->function && cfg->nolineno)
 		return fail(err, errlen, "--function and --nolineno cannot be combined");
-	if (cfg->pid && cfg->argv)
+	if (cfg->npids && cfg->argv)
 		return fail(err, errlen, "give either -p PID or a command after --, not both");
-	if (!cfg->pid && !cfg->argv)
+	if (!cfg->npids && !cfg->argv && !cfg->all)
 		return fail(err, errlen, "nothing to profile: give -p PID or -- COMMAND");
 	return 0;
 }

@@ -12,12 +12,17 @@ enum ph_command {
 	CMD_VERSION,
 };
 
+#define PH_MAX_PIDS	256
 #define PH_RATE_MAX 100000 /* Hz; beyond this a sample costs more than its period */
 #define PH_DURATION_MAX (366.0 * 24 * 3600)
 
 struct config {
 	int command;          /* enum ph_command */
-	pid_t pid;            /* -p; 0 = none */
+	pid_t pids[PH_MAX_PIDS]; /* -p, repeatable and comma lists */
+	int npids;
+	bool all;	      /* -a/--all: every Python process on the host */
+	bool subprocesses;    /* -s/--subprocesses */
+	bool capture;	      /* --capture: the command's output is not shown */
 	char **argv;          /* -- COMMAND ARGS... (NULL-terminated); NULL = none */
 	const char *output;   /* -o; NULL = default name */
 	int format;           /* -f: enum output_format, or -1 = from -o or default */

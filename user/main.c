@@ -17,8 +17,8 @@ int main(int argc, char **argv)
 	}
 	switch (cfg.command) {
 	case CMD_HELP:
-		fputs(argc > 1 && cfg.pid == 0 && argv[1][0] == 'r' ? cli__record_help()
-								     : cli__usage(),
+		fputs(argc > 1 && cfg.npids == 0 && argv[1][0] == 'r' ? cli__record_help()
+								      : cli__usage(),
 		      stdout);
 		return PH_EXIT_OK;
 	case CMD_VERSION:

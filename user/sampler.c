@@ -55,6 +55,10 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (size >= sizeof(struct ph_exit) && s->h.exit)
 			return s->h.exit(s->h.ctx, data);
 		break;
+	case PH_EV_PROC:
+		if (size >= sizeof(struct ph_proc_event) && s->h.proc)
+			return s->h.proc(s->h.ctx, data);
+		break;
 	}
 	return 0;
 }
@@ -126,6 +130,7 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 	*err = bpf_map__set_max_entries(s->skel->maps.scratch_map, ncpus);
 	if (*err)
 		goto fail;
+	s->skel->rodata->all_procs = opts->all_procs;
 
 	*stage = "load";
 	*err = sampler_bpf__load(s->skel);
@@ -215,14 +220,15 @@ void sampler__free(struct sampler *s)
 }
 
 int sampler__set_proc(struct sampler *s, pid_t pid, uint32_t cookie, uint64_t runtime,
-		      const struct py_offsets *off, bool ready)
+		      const struct py_offsets *off, uint32_t state, uint32_t flags)
 {
 	struct ph_proc p = {};
 	__u32 key = (__u32)pid;
 
 	p.runtime = runtime;
 	p.cookie = cookie;
-	p.ready = ready;
+	p.state = state;
+	p.flags = flags;
 	if (off)
 		p.off = *off;
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.procs), &key, &p, BPF_ANY))
@@ -230,12 +236,15 @@ int sampler__set_proc(struct sampler *s, pid_t pid, uint32_t cookie, uint64_t ru
 	return 0;
 }
 
-int sampler__forget_proc(struct sampler *s, pid_t pid)
+int sampler__get_proc(struct sampler *s, pid_t pid, uint32_t *state, uint32_t *flags)
 {
+	struct ph_proc p;
 	__u32 key = (__u32)pid;
 
-	if (bpf_map_delete_elem(bpf_map__fd(s->skel->maps.procs), &key) && errno != ENOENT)
-		return -errno;
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.procs), &key, &p))
+		return -ENOENT;
+	*state = p.state;
+	*flags = p.flags;
 	return 0;
 }
 

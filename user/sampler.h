@@ -13,6 +13,7 @@ struct sampler_opts {
 	int rate;          /* Hz, per CPU */
 	bool bpf_stats;    /* measure BPF run time (kernel.bpf_stats_enabled) */
 	bool verbose;      /* libbpf messages to stderr */
+	bool all_procs;	   /* --all: every process is a candidate (discover.bpf.h) */
 };
 
 /* Events from the ring buffer. Return non-zero to stop draining. */
@@ -21,6 +22,7 @@ struct sampler_handlers {
 	int (*sample)(void *ctx, const struct ph_sample *s, size_t size);
 	int (*code)(void *ctx, const struct ph_code *c, size_t size);
 	int (*exit)(void *ctx, const struct ph_exit *e);
+	int (*proc)(void *ctx, const struct ph_proc_event *e);
 };
 
 /* The oldest kernel the sampler needs is the one with every feature it
@@ -35,11 +37,15 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 			     int *err, const char **stage);
 void sampler__free(struct sampler *s);
 
-/* Tells the kernel about a process: ready = 0 counts its samples as
- * PROC_NOT_READY; ready = 1 walks them with off. */
+/* Tells the kernel about a process: state PH_PROC_PROBING counts its
+ * samples as PROC_NOT_READY (and reports it to user space when it runs),
+ * PH_PROC_READY walks them with off, PH_PROC_IGNORED costs one lookup.
+ * off may be NULL when not READY. Returns 0, -E2BIG (map full) or -errno. */
 int sampler__set_proc(struct sampler *s, pid_t pid, uint32_t cookie, uint64_t runtime,
-		      const struct py_offsets *off, bool ready);
-int sampler__forget_proc(struct sampler *s, pid_t pid);
+		      const struct py_offsets *off, uint32_t state, uint32_t flags);
+/* The PH_PROC_* state and PH_PF_* flags of a process the kernel knows:
+ * 0, or -ENOENT. */
+int sampler__get_proc(struct sampler *s, pid_t pid, uint32_t *state, uint32_t *flags);
 
 /* Waits up to timeout_ms for events and handles them; returns the number
  * handled or -errno (-EINTR is not an error: a signal arrived). */

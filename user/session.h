@@ -1,0 +1,106 @@
+/* session.h: what every command shares: the BPF sampler, the target
+ * processes (found, launched, followed, classified), the symbolizer,
+ * thread names, the event loop and the loss counters. A command (record,
+ * and later top and dump) gives it targets and a sink, and decides how to
+ * show what the sink receives. */
+#ifndef SESSION_H
+#define SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "profile.h"
+#include "symbols.h"
+
+struct session;
+
+struct session_opts {
+	int rate;	 /* Hz per CPU */
+	bool verbose;	 /* libbpf messages, discovery */
+	bool bpf_stats;	 /* measure the BPF program's run time */
+	double duration; /* seconds; 0 = until the targets end or a signal */
+	struct symbols_opts syms;
+	/* Where frames are interned: the ids in samples are this profile's
+	 * frame ids (profile__frame() reads them). Owned by the command. */
+	struct profile *frames;
+	/* Targets: any number of -p PIDs, or a command, or every process. */
+	const pid_t *pids;
+	int npids;
+	char **argv;	   /* -- COMMAND ARGS (NULL-terminated) or NULL */
+	bool capture;	   /* the command's stdout and stderr are not shown */
+	bool all;	   /* every Python process on the host */
+	bool subprocesses; /* descendants of the targets too */
+};
+
+/* A sample, resolved: frame ids (root first, a "[truncated]" root when the
+ * stack was deeper than the kernel keeps) valid for the session's life. */
+struct session_sample {
+	uint32_t pid, tid;
+	uint32_t flags; /* PH_SF_* */
+	uint32_t nframes;
+	const uint32_t *frames;
+};
+
+/* Callbacks; any may be NULL. sample returns 0, or -errno to stop. */
+struct session_sink {
+	void *ctx;
+	int (*sample)(void *ctx, const struct session_sample *s);
+	/* A process became walkable (again, after an exec): its command line. */
+	void (*process)(void *ctx, pid_t pid, const char *cmdline);
+	/* A sampled thread's name: the kernel's first, threading's later. */
+	void (*thread_name)(void *ctx, pid_t pid, uint32_t tid, const char *name);
+};
+
+/* What went wrong, for errors__report() (errors.h) to put into words and an
+ * exit code. err is -errno. */
+enum session_failure {
+	SF_NONE = 0,
+	SF_PERMISSION, /* cannot load BPF: not root */
+	SF_KERNEL,     /* the kernel lacks a feature: detail names it */
+	SF_TARGET,     /* a -p target: pid, err from inspection, detail */
+	SF_NO_TARGET,  /* -p list: none of them could be profiled */
+	SF_BPF,	       /* loading or attaching: detail is the stage */
+	SF_LAUNCH,     /* the command could not be started (fork, exec) */
+	SF_NOT_PYTHON, /* the command never ran a Python interpreter */
+	SF_INTERNAL,   /* out of memory, reading events */
+};
+
+struct session_error {
+	int failure; /* enum session_failure */
+	int err;     /* -errno */
+	pid_t pid;
+	char detail[192];
+};
+
+/* Checks what needs no target: privileges and the kernel's features. */
+int session__check(struct session_error *e);
+/* Validates the targets, loads and attaches the BPF programs, starts the
+ * command. Returns 0 or -errno with *e filled. -p targets that are not
+ * Python are named in one warning line each on stderr (the command layer's
+ * choice through opts), as long as one is left. */
+int session__new(const struct session_opts *opts, const struct session_sink *sink,
+		 struct session **out, struct session_error *e);
+/* Samples until the command exits, every -p target (and followed child)
+ * has exited, the duration ends, or SIGINT / SIGTERM. Returns 0 or -errno
+ * with *e filled. Safe to call once. */
+int session__run(struct session *s, struct session_error *e);
+void session__free(struct session *s);
+
+struct session_stats {
+	uint64_t samples;	 /* samples handed to the sink */
+	uint64_t unknown_frames; /* frames that could not be symbolized */
+	uint64_t threads;	 /* distinct threads sampled */
+	int processes;		 /* processes that were walkable */
+	double elapsed_s;
+	uint64_t prog_run_ns, prog_runs; /* kernel.bpf_stats_enabled, 0 if not */
+	uint64_t proc_events;		 /* discovery events handled */
+	uint64_t inspections;		 /* processes inspected (ELF reading) */
+};
+/* Fills st and counters[PH_STAT_MAX] (the kernel's, summed over CPUs). */
+void session__stats(struct session *s, struct session_stats *st, uint64_t *counters);
+/* The command line of a process the session knows ("" if none). */
+const char *session__cmdline(struct session *s, pid_t pid);
+/* The signal that stopped the session, 0 if none. */
+int session__stop_signal(void);
+
+#endif /* SESSION_H */
