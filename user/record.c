@@ -437,8 +437,8 @@ static void default_output(char *buf, size_t len, const struct config *cfg, int 
 
 	localtime_r(&t, &tm);
 	strftime(ts, sizeof(ts), "%Y%m%dT%H%M%S", &tm);
-	if (cfg->pid) {
-		snprintf(who, sizeof(who), "%d", (int)cfg->pid);
+	if (cfg->pids[0]) {
+		snprintf(who, sizeof(who), "%d", (int)cfg->pids[0]);
 	} else {
 		what = cfg->argv[0];
 		for (i = 1; cfg->argv[i]; i++) {
@@ -615,11 +615,11 @@ int record__run(const struct config *cfg)
 		rc = PH_EXIT_OUTPUT;
 		goto cleanup;
 	}
-	if (cfg->pid) {
+	if (cfg->pids[0]) {
 		/* Inspect before loading BPF: a wrong PID fails fast. */
 		struct pyproc pp;
 
-		err = pyproc__inspect(cfg->pid, &pp);
+		err = pyproc__inspect(cfg->pids[0], &pp);
 		if (!err) {
 			struct py_offsets off;
 			char ver[32];
@@ -631,7 +631,7 @@ int record__run(const struct config *cfg)
 					 pp.free_threaded ? " (free-threaded build)" : "");
 		}
 		if (err) {
-			rc = target_error(err, cfg->pid, detail);
+			rc = target_error(err, cfg->pids[0], detail);
 			goto cleanup;
 		}
 	}
@@ -689,10 +689,10 @@ int record__run(const struct config *cfg)
 			goto cleanup;
 		}
 	} else {
-		t = add_target(r, tgid_of(cfg->pid), false);
+		t = add_target(r, tgid_of(cfg->pids[0]), false);
 		err = make_ready(r, t, detail, sizeof(detail));
 		if (err) {
-			rc = target_error(err, cfg->pid, detail);
+			rc = target_error(err, cfg->pids[0], detail);
 			goto cleanup;
 		}
 	}
