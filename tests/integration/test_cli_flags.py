@@ -16,13 +16,15 @@ from conftest import EXIT, MATRIX, PYHAWK, ROOT, parse_raw, run_pyhawk, split_la
 
 PY = MATRIX[0]
 
+# Spins for `seconds` of CPU time, not of the clock: as many samples on a
+# loaded machine as on an idle one.
 SPIN = """\
 import time
 
 
 def spin_marker(seconds):
-    end = time.time() + seconds
-    while time.time() < end:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
         pass
 
 
@@ -138,6 +140,20 @@ def start_busy():
     return p
 
 
+def wait_catches_sigint(p, timeout=30):
+    """Until p handles SIGINT (pyhawk sets its handler once BPF is loaded and
+    attached), so that Ctrl-C means "stop and write", even on a loaded
+    machine where loading takes long."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and p.poll() is None:
+        with open("/proc/%d/status" % p.pid) as f:
+            caught = next(l for l in f if l.startswith("SigCgt:")).split()[1]
+        if int(caught, 16) & (1 << (signal.SIGINT - 1)):
+            return
+        time.sleep(0.05)
+    pytest.fail("pyhawk did not start sampling within %d s (exit %s)" % (timeout, p.poll()))
+
+
 def test_pyspy_production_command(tmp_path):
     """The py-spy article's production command, verbatim but for the
     program's name, stopped with Ctrl-C."""
@@ -146,6 +162,7 @@ def test_pyspy_production_command(tmp_path):
         p = subprocess.Popen([PYHAWK, "record", "--duration", "300", "--rate", "100", "-p",
                               str(target.pid), "--output", "app.svg", "--nonblocking"],
                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_catches_sigint(p)
         time.sleep(2.0)
         p.send_signal(signal.SIGINT)
         out, err = p.communicate(timeout=30)
@@ -157,8 +174,9 @@ def test_pyspy_production_command(tmp_path):
                 and g.get("data-name") == "busy_loop"]
         assert busy and all(g.get("data-loc", "").startswith("busy.py:") for g in busy), \
             [g.get("data-name") for g in root.iter() if g.get("class") == "frame"]
-        # About 2 s of one busy CPU at 100 Hz, nearly all in busy_loop.
-        assert total >= 50, total
+        # 2 s of a busy CPU at 100 Hz (less on a loaded machine), nearly
+        # all in busy_loop.
+        assert total >= 20, total
         assert sum(int(g.get("data-n")) for g in busy) >= 0.9 * total
         assert target.poll() is None, "the target must keep running (never paused or killed)"
     finally:
