@@ -1,4 +1,5 @@
-/* cli.c: parsing and checking pyhawk's command line (flags follow py-spy). */
+/* cli.c: pyhawk's command line: one table of options that both parses argv
+ * and prints --help, so the two cannot drift (flags follow py-spy 0.4). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -9,61 +10,39 @@
 #include "cli.h"
 #include "output.h"
 
-static const char usage[] =
-	"pyhawk: a sampling profiler for Python programs, on eBPF\n"
-	"\n"
-	"USAGE:\n"
-	"    pyhawk record [OPTIONS] (-p PID | -- COMMAND [ARGS...])\n"
-	"    pyhawk --help | --version\n"
-	"\n"
-	"COMMANDS:\n"
-	"    record    sample a Python program and write a profile\n"
-	"\n"
-	"Run 'pyhawk record --help' for the record options.\n";
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char record_help[] =
-	"pyhawk record: sample a Python program and write a profile\n"
-	"\n"
-	"USAGE:\n"
-	"    pyhawk record [OPTIONS] -p PID\n"
-	"    pyhawk record [OPTIONS] -- COMMAND [ARGS...]\n"
-	"\n"
-	"OPTIONS:\n"
-	"    -p, --pid PID          profile a running process\n"
-	"    -o, --output FILE      where to write the profile ('-' = stdout)\n"
-	"                           (default: pyhawk-PID-TIMESTAMP.EXT)\n"
-	"    -f, --format FORMAT    flamegraph (SVG), speedscope (JSON) or raw\n"
-	"                           (collapsed stacks); default: from the -o\n"
-	"                           extension, else flamegraph\n"
-	"    -r, --rate HZ          samples per second of CPU time (1-100000,\n"
-	"                           default 100)\n"
-	"    -d, --duration SECS    stop after SECS seconds (default: until the\n"
-	"                           command exits, or Ctrl-C)\n"
-	"    -F, --function         aggregate by function (its first line), not\n"
-	"                           by the line running\n"
-	"        --nolineno         no line numbers in frame labels\n"
-	"        --full-filenames   full paths, not module paths\n"
-	"    -t, --threads          a root frame per thread\n"
-	"        --title TITLE      title of the flame graph\n"
-	"        --stats            print every counter (samples, losses by\n"
-	"                           reason, BPF time) at the end\n"
-	"    -v, --verbose          say more (libbpf messages, discovery)\n"
-	"    -h, --help             this help\n"
-	"\n"
-	"EXAMPLES:\n"
-	"    pyhawk record -o profile.svg -- python3 app.py\n"
-	"    pyhawk record -p 1234 -d 30 -f speedscope -o app.json\n"
-	"    pyhawk record -r 1000 -F -f raw -o - -p 1234 | flamegraph.pl\n";
+/* Where an option belongs, as bits: MAIN is before any command. */
+enum {
+	IN_MAIN = 1 << 0,
+	IN_RECORD = 1 << 1,
+	IN_TOP = 1 << 2,
+	IN_DUMP = 1 << 3,
+};
 
-const char *cli__usage(void)
-{
-	return usage;
-}
+enum opt_kind {
+	OPT_FLAG,	 /* sets the bool at .field */
+	OPT_VALUE,	 /* .parse checks the value and sets its field */
+	OPT_NOOP,	 /* accepted so that py-spy command lines run; nothing to do here */
+	OPT_UNSUPPORTED, /* a py-spy option pyhawk has not built: a usage error */
+	OPT_HELP,
+	OPT_VERSION,
+};
 
-const char *cli__record_help(void)
-{
-	return record_help;
-}
+struct cli_opt {
+	char letter;	  /* short option, or 0 */
+	const char *name; /* long option, without "--" */
+	const char *arg;  /* the value's name in --help; NULL: takes none */
+	unsigned in;	  /* the commands it belongs to: IN_* bits */
+	enum opt_kind kind;
+	size_t field; /* OPT_FLAG: offsetof(struct config, the bool) */
+	int (*parse)(struct config *cfg, const char *arg, char *err, size_t errlen);
+	const char *help;
+	const char *why; /* OPT_UNSUPPORTED: said with the refusal */
+};
+
+#define FLAG(f)	  .kind = OPT_FLAG, .field = offsetof(struct config, f)
+#define VALUE(fn) .kind = OPT_VALUE, .parse = fn
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -91,117 +70,305 @@ static int parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-enum {
-	OPT_NOLINENO = 1000,
-	OPT_FULL_FILENAMES,
-	OPT_TITLE,
-	OPT_STATS,
+/* -p 12 -p 34, or -p 12,34: each once, in the order given. */
+static int parse_pids(struct config *cfg, const char *arg, char *err, size_t errlen)
+{
+	const char *p = arg;
+
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		char one[32];
+		long v;
+		int i;
+
+		if (n >= sizeof(one))
+			return fail(err, errlen, "invalid PID '%.*s': expected a positive number",
+				    (int)n, p);
+		memcpy(one, p, n);
+		one[n] = '\0';
+		if (parse_long(one, 1, 0x3fffffff, &v))
+			return fail(err, errlen, "invalid PID '%s': expected a positive number",
+				    one);
+		for (i = 0; i < cfg->npids && cfg->pids[i] != (pid_t)v; i++)
+			;
+		if (i == cfg->npids) {
+			if (cfg->npids == PH_MAX_PIDS)
+				return fail(err, errlen, "too many PIDs: at most %d", PH_MAX_PIDS);
+			cfg->pids[cfg->npids++] = (pid_t)v;
+		}
+		p += n;
+		if (*p != ',')
+			return 0;
+		p++;
+	}
+}
+
+static int parse_output(struct config *cfg, const char *arg, char *err, size_t errlen)
+{
+	if (!*arg)
+		return fail(err, errlen, "empty output file name");
+	cfg->output = arg;
+	return 0;
+}
+
+static int parse_format(struct config *cfg, const char *arg, char *err, size_t errlen)
+{
+	cfg->format = output__parse_format(arg);
+	if (cfg->format >= 0)
+		return 0;
+	if (!strcmp(arg, "chrometrace"))
+		return fail(err, errlen,
+			    "format 'chrometrace' is not supported yet "
+			    "(use flamegraph, speedscope or raw)");
+	return fail(err, errlen, "unknown format '%s' (use flamegraph, speedscope or raw)", arg);
+}
+
+static int parse_rate(struct config *cfg, const char *arg, char *err, size_t errlen)
+{
+	long v;
+
+	if (parse_long(arg, 1, PH_RATE_MAX, &v))
+		return fail(err, errlen, "invalid rate '%s': expected 1 to %d samples per second",
+			    arg, PH_RATE_MAX);
+	cfg->rate = (int)v;
+	return 0;
+}
+
+/* Seconds > 0, or py-spy's "unlimited" (its default, spelled out). */
+static int parse_duration(struct config *cfg, const char *arg, char *err, size_t errlen)
+{
+	char *end;
+	double d;
+
+	if (!strcmp(arg, "unlimited")) {
+		cfg->duration = 0;
+		return 0;
+	}
+	errno = 0;
+	d = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(d) || d <= 0 || d > PH_DURATION_MAX)
+		return fail(err, errlen, "invalid duration '%s': expected a number of seconds > 0",
+			    arg);
+	cfg->duration = d;
+	return 0;
+}
+
+static int parse_title(struct config *cfg, const char *arg, char *err, size_t errlen)
+{
+	cfg->title = arg;
+	return 0;
+}
+
+/* Every option of every command, in --help order. top and dump are not
+ * built: their own options are here so that they land in one place. */
+static const struct cli_opt options[] = {
+    {'p', "pid", "PID[,...]", IN_RECORD | IN_TOP | IN_DUMP, VALUE(parse_pids),
+     .help = "profile running processes: repeat -p, or give a comma list (12,34)"},
+    {'o', "output", "FILE", IN_RECORD, VALUE(parse_output),
+     .help = "where to write the profile ('-' = stdout; default: pyhawk-PID-TIMESTAMP.EXT)"},
+    {'f', "format", "FORMAT", IN_RECORD, VALUE(parse_format),
+     .help = "flamegraph (SVG), speedscope (JSON) or raw (collapsed stacks); default: from the -o "
+	     "extension, else flamegraph"},
+    {'d', "duration", "SECS", IN_RECORD, VALUE(parse_duration),
+     .help = "stop after SECS seconds (default: 'unlimited', until the command exits or Ctrl-C)"},
+    {'r', "rate", "HZ", IN_RECORD | IN_TOP, VALUE(parse_rate),
+     .help = "samples per second of CPU time (1-100000, default 100)"},
+    {'s', "subprocesses", NULL, IN_RECORD | IN_TOP | IN_DUMP, FLAG(subprocesses),
+     .help = "follow the child processes of the -p targets or of the command too"},
+    {'F', "function", NULL, IN_RECORD, FLAG(function),
+     .help = "aggregate by function (its first line), not by the line running"},
+    {0, "nolineno", NULL, IN_RECORD, FLAG(nolineno), .help = "no line numbers in frame labels"},
+    {'t', "threads", NULL, IN_RECORD, FLAG(threads), .help = "a root frame per thread"},
+    {'g', "gil", NULL, IN_RECORD | IN_TOP, .kind = OPT_UNSUPPORTED,
+     .help = "only the samples of the thread holding the GIL"},
+    {'i', "idle", NULL, IN_RECORD | IN_TOP, .kind = OPT_UNSUPPORTED,
+     .help = "idle (off-CPU) threads too", .why = "(pyhawk samples on-CPU time only)"},
+    {'n', "native", NULL, IN_RECORD | IN_TOP | IN_DUMP, .kind = OPT_UNSUPPORTED,
+     .help = "native (C, C++, Cython) frames too", .why = "(pyhawk samples Python frames only)"},
+    {0, "nonblocking", NULL, IN_RECORD | IN_TOP | IN_DUMP, .kind = OPT_NOOP,
+     .help = "accepted, does nothing: pyhawk never pauses the target anyway"},
+    {0, "full-filenames", NULL, IN_RECORD | IN_TOP | IN_DUMP, FLAG(full_filenames),
+     .help = "full paths, not module paths"},
+    {0, "capture", NULL, IN_RECORD, FLAG(capture),
+     .help = "do not show the command's output (stdout and stderr)"},
+    {0, "hideprogress", NULL, IN_RECORD, .kind = OPT_NOOP,
+     .help = "accepted, does nothing: pyhawk shows no progress bar"},
+    {0, "delay", "SECS", IN_TOP, .kind = OPT_UNSUPPORTED, .help = "seconds between refreshes"},
+    {'l', "locals", NULL, IN_DUMP, .kind = OPT_UNSUPPORTED, .help = "each frame's local variables"},
+    {'j', "json", NULL, IN_DUMP, .kind = OPT_UNSUPPORTED, .help = "the stacks as JSON"},
+    {'a', "all", NULL, IN_RECORD, FLAG(all), .help = "every Python process on the host"},
+    {0, "title", "TITLE", IN_RECORD, VALUE(parse_title), .help = "title of the flame graph"},
+    {0, "stats", NULL, IN_RECORD, FLAG(stats),
+     .help = "print every counter (samples, losses by reason, BPF time) at the end"},
+    {'v', "verbose", NULL, IN_RECORD, FLAG(verbose),
+     .help = "say more (libbpf messages, discovery)"},
+    {'h', "help", NULL, IN_MAIN | IN_RECORD | IN_TOP | IN_DUMP, .kind = OPT_HELP,
+     .help = "this help"},
+    {'V', "version", NULL, IN_MAIN, .kind = OPT_VERSION, .help = "pyhawk's version"},
 };
 
-static const struct option record_opts[] = {
-    {"pid", required_argument, NULL, 'p'},
-    {"output", required_argument, NULL, 'o'},
-    {"format", required_argument, NULL, 'f'},
-    {"rate", required_argument, NULL, 'r'},
-    {"duration", required_argument, NULL, 'd'},
-    {"function", no_argument, NULL, 'F'},
-    {"nolineno", no_argument, NULL, OPT_NOLINENO},
-    {"full-filenames", no_argument, NULL, OPT_FULL_FILENAMES},
-    {"threads", no_argument, NULL, 't'},
-    {"title", required_argument, NULL, OPT_TITLE},
-    {"stats", no_argument, NULL, OPT_STATS},
-    {"verbose", no_argument, NULL, 'v'},
-    {"all", no_argument, NULL, 'a'},
-    {"subprocesses", no_argument, NULL, 's'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+struct cli_cmd {
+	const char *name;
+	unsigned bit;
+	int command; /* enum ph_command; CMD_NONE (0): not built yet */
+	const char *summary;
+	const char *usage[3];	 /* after "pyhawk NAME " */
+	const char *examples[4]; /* after "pyhawk NAME " */
 };
+
+static const struct cli_cmd commands[] = {
+    {.name = "record",
+     .bit = IN_RECORD,
+     .command = CMD_RECORD,
+     .summary = "sample a Python program and write a profile",
+     .usage = {"[OPTIONS] -p PID[,...]", "[OPTIONS] -- COMMAND [ARGS...]", "[OPTIONS] --all"},
+     .examples = {"-o profile.svg -- python3 app.py", "-p 1234 -d 30 -f speedscope -o app.json",
+		  "-r 1000 -F -f raw -o - -p 1234 | flamegraph.pl",
+		  "--duration 300 -p 1234 --output app.svg --nonblocking"}},
+    {.name = "top", .bit = IN_TOP, .summary = "a live view of the functions taking the most time"},
+    {.name = "dump", .bit = IN_DUMP, .summary = "print the Python stack of every thread"},
+};
+
+/* getopt_long returns OPT_BASE + the option's index, short or long. */
+#define OPT_BASE 256
+
+static const struct cli_opt *by_letter(int c, unsigned in)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		if (options[i].letter == c && (options[i].in & in))
+			return &options[i];
+	}
+	return NULL;
+}
+
+static int apply(const struct cli_opt *o, const char *arg, struct config *cfg, char *err,
+		 size_t errlen)
+{
+	switch (o->kind) {
+	case OPT_FLAG:
+		*(bool *)((char *)cfg + o->field) = true;
+		return 0;
+	case OPT_VALUE:
+		return o->parse(cfg, arg, err, errlen);
+	case OPT_NOOP:
+		return 0;
+	case OPT_UNSUPPORTED:
+		return fail(err, errlen, "--%s is not supported yet%s%s", o->name,
+			    o->why ? " " : "", o->why ? o->why : "");
+	case OPT_HELP:
+		cfg->command = CMD_HELP;
+		return 0;
+	case OPT_VERSION:
+		cfg->command = CMD_VERSION;
+		return 0;
+	}
+	return fail(err, errlen, "internal error: option --%s", o->name);
+}
+
+/* Applies the options of one command (an IN_* bit) from argv[1] on, up to
+ * the first non-option ('+': so that a profiled command's own flags stay
+ * its own) or --help/--version. Leaves optind at the first argument left. */
+static int parse_options(int argc, char **argv, unsigned in, struct config *cfg, char *err,
+			 size_t errlen)
+{
+	struct option longopts[ARRAY_SIZE(options) + 1];
+	char shortopts[3 + 2 * ARRAY_SIZE(options)];
+	size_t nlong = 0, nshort = 0;
+	int c, ret;
+
+	shortopts[nshort++] = '+';
+	shortopts[nshort++] = ':';
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		const struct cli_opt *o = &options[i];
+
+		if (!(o->in & in))
+			continue;
+		longopts[nlong++] = (struct option){
+		    o->name, o->arg ? required_argument : no_argument, NULL, OPT_BASE + (int)i};
+		if (o->letter) {
+			shortopts[nshort++] = o->letter;
+			if (o->arg)
+				shortopts[nshort++] = ':';
+		}
+	}
+	longopts[nlong] = (struct option){NULL, 0, NULL, 0};
+	shortopts[nshort] = '\0';
+
+	optind = 0; /* glibc: start afresh, whatever an earlier parse left */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		const struct cli_opt *o;
+
+		/* glibc: optopt is the option's val, 0 for an unknown long one. */
+		if (c == ':' && optopt >= OPT_BASE)
+			return fail(err, errlen, "option '--%s' needs a value",
+				    options[optopt - OPT_BASE].name);
+		if (c == ':')
+			return fail(err, errlen, "option '-%c' needs a value", optopt);
+		if (c == '?' && optopt >= OPT_BASE)
+			return fail(err, errlen, "option '--%s' takes no value",
+				    options[optopt - OPT_BASE].name);
+		if (c == '?' && optopt)
+			return fail(err, errlen, "unknown option '-%c'", optopt);
+		if (c == '?')
+			return fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
+		o = c >= OPT_BASE ? &options[c - OPT_BASE] : by_letter(c, in);
+		if (!o)
+			return fail(err, errlen, "unknown option '-%c'", c);
+		ret = apply(o, optarg, cfg, err, errlen);
+		if (ret || cfg->command == CMD_HELP || cfg->command == CMD_VERSION)
+			return ret;
+	}
+	return 0;
+}
+
+static const struct cli_cmd *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	}
+	return NULL;
+}
+
+/* A command the table knows, and that is built. */
+static const struct cli_cmd *built_command(const char *name, char *err, size_t errlen)
+{
+	const struct cli_cmd *c = find_command(name);
+
+	if (!c)
+		fail(err, errlen, "unknown command '%s' (try 'pyhawk --help')", name);
+	else if (c->command == CMD_NONE)
+		fail(err, errlen, "'%s' is not built yet", name);
+	return c && c->command != CMD_NONE ? c : NULL;
+}
+
+/* What record needs besides well-formed options: one kind of target. */
+static int check_record(const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->function && cfg->nolineno)
+		return fail(err, errlen, "--function and --nolineno cannot be combined");
+	if (cfg->all && (cfg->npids || cfg->argv))
+		return fail(err, errlen,
+			    "--all profiles every Python process: give no -p and no command");
+	if (cfg->npids && cfg->argv)
+		return fail(err, errlen, "give either -p PID or a command after --, not both");
+	if (cfg->subprocesses && !cfg->npids && !cfg->argv)
+		return fail(err, errlen, "--subprocesses needs -p PID or a command to follow");
+	if (!cfg->npids && !cfg->argv && !cfg->all)
+		return fail(err, errlen, "nothing to profile: give -p PID, -- COMMAND or --all");
+	return 0;
+}
 
 static int parse_record(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 {
-	long v;
-	int c;
+	int ret = parse_options(argc, argv, IN_RECORD, cfg, err, errlen);
 
-	optind = 1;
-	opterr = 0;
-	/* '+': stop at the first non-option, so COMMAND's own flags are its own. */
-	while ((c = getopt_long(argc, argv, "+:p:o:f:r:d:Fthvas", record_opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (parse_long(optarg, 1, 0x3fffffff, &v))
-				return fail(err, errlen, "invalid PID '%s': expected a positive number",
-					    optarg);
-			if (cfg->npids < PH_MAX_PIDS)
-				cfg->pids[cfg->npids++] = (pid_t)v;
-			break;
-		case 'o':
-			if (!*optarg)
-				return fail(err, errlen, "empty output file name");
-			cfg->output = optarg;
-			break;
-		case 'f':
-			cfg->format = output__parse_format(optarg);
-			if (cfg->format < 0)
-				return fail(err, errlen,
-					    "unknown format '%s' (use flamegraph, speedscope or raw)",
-					    optarg);
-			break;
-		case 'r':
-			if (parse_long(optarg, 1, PH_RATE_MAX, &v))
-				return fail(err, errlen,
-					    "invalid rate '%s': expected 1 to %d samples per second",
-					    optarg, PH_RATE_MAX);
-			cfg->rate = (int)v;
-			break;
-		case 'd': {
-			char *end;
-			double d;
-
-			errno = 0;
-			d = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(d) || d <= 0 ||
-			    d > PH_DURATION_MAX)
-				return fail(err, errlen,
-					    "invalid duration '%s': expected a number of seconds > 0",
-					    optarg);
-			cfg->duration = d;
-			break;
-		}
-		case 'F':
-			cfg->function = true;
-			break;
-		case OPT_NOLINENO:
-			cfg->nolineno = true;
-			break;
-		case OPT_FULL_FILENAMES:
-			cfg->full_filenames = true;
-			break;
-		case 't':
-			cfg->threads = true;
-			break;
-		case OPT_TITLE:
-			cfg->title = optarg;
-			break;
-		case OPT_STATS:
-			cfg->stats = true;
-			break;
-		case 'v':
-			cfg->verbose = true;
-			break;
-		case 'a':
-			cfg->all = true;
-			break;
-		case 's':
-			cfg->subprocesses = true;
-			break;
-		case 'h':
-			cfg->command = CMD_HELP;
-			return 0;
-		case ':':
-			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
-		}
+	if (ret)
+		return ret;
+	if (cfg->command == CMD_HELP) {
+		cfg->help_command = CMD_RECORD;
+		return 0;
 	}
 	if (optind < argc) {
 		/* getopt keeps "--" out of argv[optind..] only when it saw it. */
@@ -211,33 +378,142 @@ static int parse_record(int argc, char **argv, struct config *cfg, char *err, si
 				    argv[optind]);
 		cfg->argv = &argv[optind];
 	}
-	if (cfg->function && cfg->nolineno)
-		return fail(err, errlen, "--function and --nolineno cannot be combined");
-	if (cfg->npids && cfg->argv)
-		return fail(err, errlen, "give either -p PID or a command after --, not both");
-	if (!cfg->npids && !cfg->argv && !cfg->all)
-		return fail(err, errlen, "nothing to profile: give -p PID or -- COMMAND");
+	return check_record(cfg, err, errlen);
+}
+
+/* pyhawk help [COMMAND] */
+static int parse_help(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
+{
+	const struct cli_cmd *c;
+
+	cfg->command = CMD_HELP;
+	if (argc < 2)
+		return 0;
+	if (argc > 2)
+		return fail(err, errlen, "unexpected argument '%s'", argv[2]);
+	c = built_command(argv[1], err, errlen);
+	if (!c)
+		return -EINVAL;
+	cfg->help_command = c->command;
 	return 0;
 }
 
 int cli__parse(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 {
+	const struct cli_cmd *c;
+	int ret, i;
+
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->format = -1;
 	cfg->rate = 100;
-	if (argc < 2)
+	ret = parse_options(argc, argv, IN_MAIN, cfg, err, errlen);
+	if (ret || cfg->command != CMD_NONE)
+		return ret;
+	i = optind;
+	if (i >= argc)
 		return fail(err, errlen, "no command given (try 'pyhawk --help')");
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		cfg->command = CMD_HELP;
-		return 0;
+	if (!strcmp(argv[i], "help"))
+		return parse_help(argc - i, argv + i, cfg, err, errlen);
+	c = built_command(argv[i], err, errlen);
+	if (!c)
+		return -EINVAL;
+	cfg->command = c->command;
+	return parse_record(argc - i, argv + i, cfg, err, errlen);
+}
+
+/* --help: options in a column, their help wrapped beside them. */
+#define HELP_COL   28
+#define HELP_WIDTH 80
+
+static void help_text(FILE *f, int col, const char *text, const char *suffix)
+{
+	char buf[512];
+	const char *p = buf;
+	bool first = true;
+
+	snprintf(buf, sizeof(buf), "%s%s", text, suffix);
+	if (col >= HELP_COL - 1) {
+		fputc('\n', f);
+		col = 0;
 	}
-	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-		cfg->command = CMD_VERSION;
-		return 0;
+	fprintf(f, "%*s", HELP_COL - col, "");
+	col = HELP_COL;
+	while (*p) {
+		int n = (int)strcspn(p, " ");
+
+		if (!first && col + 1 + n > HELP_WIDTH) {
+			fprintf(f, "\n%*s", HELP_COL, "");
+			col = HELP_COL;
+		} else if (!first) {
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%.*s", n, p);
+		col += n;
+		first = false;
+		p += n;
+		p += strspn(p, " ");
 	}
-	if (!strcmp(argv[1], "record")) {
-		cfg->command = CMD_RECORD;
-		return parse_record(argc - 1, argv + 1, cfg, err, errlen);
+	fputc('\n', f);
+}
+
+static void help_options(FILE *f, unsigned in)
+{
+	fputs("OPTIONS:\n", f);
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		const struct cli_opt *o = &options[i];
+		int col;
+
+		if (!(o->in & in))
+			continue;
+		if (o->letter)
+			col = fprintf(f, "    -%c, --%s", o->letter, o->name);
+		else
+			col = fprintf(f, "        --%s", o->name);
+		if (o->arg)
+			col += fprintf(f, " %s", o->arg);
+		help_text(f, col, o->help,
+			  o->kind == OPT_UNSUPPORTED ? " (not supported yet)" : "");
 	}
-	return fail(err, errlen, "unknown command '%s' (try 'pyhawk --help')", argv[1]);
+}
+
+static void help_command(const struct cli_cmd *c, FILE *f)
+{
+	fprintf(f, "pyhawk %s: %s\n\nUSAGE:\n", c->name, c->summary);
+	for (size_t i = 0; i < ARRAY_SIZE(c->usage) && c->usage[i]; i++)
+		fprintf(f, "    pyhawk %s %s\n", c->name, c->usage[i]);
+	fputc('\n', f);
+	help_options(f, c->bit);
+	fputs("\nEXAMPLES:\n", f);
+	for (size_t i = 0; i < ARRAY_SIZE(c->examples) && c->examples[i]; i++)
+		fprintf(f, "    pyhawk %s %s\n", c->name, c->examples[i]);
+}
+
+static void help_general(FILE *f)
+{
+	fputs("pyhawk: a sampling profiler for Python programs, on eBPF\n\nUSAGE:\n", f);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		const struct cli_cmd *c = &commands[i];
+
+		for (size_t j = 0; j < ARRAY_SIZE(c->usage) && c->usage[j]; j++)
+			fprintf(f, "    pyhawk %s %s\n", c->name, c->usage[j]);
+	}
+	fputs("    pyhawk help [COMMAND]\n    pyhawk --help | --version\n\nCOMMANDS:\n", f);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "    %-9s %s%s\n", commands[i].name, commands[i].summary,
+			commands[i].command == CMD_NONE ? " (not built yet)" : "");
+	fputc('\n', f);
+	help_options(f, IN_MAIN);
+	fputs("\nRun 'pyhawk COMMAND --help' for the options of a command.\n", f);
+}
+
+void cli__help(int command, FILE *f)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (command != CMD_NONE && commands[i].command == command) {
+			help_command(&commands[i], f);
+			return;
+		}
+	}
+	help_general(f);
 }

@@ -17,17 +17,21 @@ int main(int argc, char **argv)
 	}
 	switch (cfg.command) {
 	case CMD_HELP:
-		fputs(argc > 1 && cfg.npids == 0 && argv[1][0] == 'r' ? cli__record_help()
-								      : cli__usage(),
-		      stdout);
-		return PH_EXIT_OK;
+		cli__help(cfg.help_command, stdout);
+		break;
 	case CMD_VERSION:
 		printf("pyhawk %s\n", PYHAWK_VERSION);
-		return PH_EXIT_OK;
+		break;
 	case CMD_RECORD:
 		return record__run(&cfg);
 	default:
-		fputs(cli__usage(), stderr);
+		cli__help(CMD_NONE, stderr);
 		return PH_EXIT_USAGE;
 	}
+	/* Help or version lost to a full disk or a closed pipe is a failure. */
+	if (fflush(stdout) || ferror(stdout)) {
+		perror("Error: cannot write to stdout");
+		return PH_EXIT_OUTPUT;
+	}
+	return PH_EXIT_OK;
 }
