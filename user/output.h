@@ -15,6 +15,7 @@ enum output_format {
 
 struct output_opts {
 	bool threads;      /* -t: a root frame per thread */
+	bool processes;    /* a root frame per process, even with one (--all, -s, -p list) */
 	const char *title; /* --title; NULL: made from the meta */
 };
 

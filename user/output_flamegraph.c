@@ -482,7 +482,9 @@ static void layout(struct fg *fg, struct node *nodes, size_t nnodes, uint64_t *e
 
 int output__write_flamegraph(const struct profile *p, const struct output_opts *opts, FILE *f)
 {
-	struct profile_view_opts vo = { .threads = opts->threads, .group_by = PROFILE_GROUP_NONE };
+	struct profile_view_opts vo = { .threads = opts->threads,
+					.processes = opts->processes,
+					.group_by = PROFILE_GROUP_NONE };
 	struct fg fg = { .f = f };
 	struct profile_view *v = NULL;
 	struct node *nodes = NULL;

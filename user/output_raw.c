@@ -47,7 +47,9 @@ static char *stack_text(const struct profile_view *v, const struct profile_stack
 
 int output__write_raw(const struct profile *p, const struct output_opts *opts, FILE *f)
 {
-	struct profile_view_opts vo = { .threads = opts->threads, .group_by = PROFILE_GROUP_NONE };
+	struct profile_view_opts vo = { .threads = opts->threads,
+					.processes = opts->processes,
+					.group_by = PROFILE_GROUP_NONE };
 	struct profile_view *v = NULL;
 	struct line *lines = NULL;
 	size_t n = 0, nlines;

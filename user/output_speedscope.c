@@ -95,7 +95,8 @@ int output__write_speedscope(const struct profile *p, const struct output_opts *
 	 * with thread roots inside when asked for. */
 	struct profile_view_opts vo = {
 		.threads = opts->threads,
-		.group_by = profile__npids(p) > 1 ? PROFILE_GROUP_PROCESS : PROFILE_GROUP_THREAD,
+		.group_by = profile__npids(p) > 1 || opts->processes ? PROFILE_GROUP_PROCESS
+									: PROFILE_GROUP_THREAD,
 	};
 	const struct profile_meta *m = profile__meta(p);
 	struct profile_view *v = NULL;

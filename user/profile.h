@@ -88,6 +88,7 @@ enum profile_group_by {
 
 struct profile_view_opts {
 	bool threads; /* a thread root per stack, unless grouped by thread */
+	bool processes; /* a process root even when there is one pid */
 	int group_by; /* enum profile_group_by */
 	/* A process root is added when the profile has more than one pid,
 	 * unless grouped by process. */

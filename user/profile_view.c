@@ -200,7 +200,7 @@ int profile__view(const struct profile *p, const struct profile_view_opts *opts,
 		memcpy(pids, p->pids, npids * sizeof(*pids));
 	qsort(pids, npids, sizeof(*pids), cmp_u32);
 
-	proc_roots = npids > 1 && o.group_by != PROFILE_GROUP_PROCESS;
+	proc_roots = (npids > 1 || o.processes) && o.group_by != PROFILE_GROUP_PROCESS;
 	thread_roots = o.threads && o.group_by != PROFILE_GROUP_THREAD;
 	proc_root = calloc(npids + 1, sizeof(*proc_root));
 	thread_root = calloc(nkeys + 1, sizeof(*thread_root));

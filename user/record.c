@@ -101,7 +101,10 @@ int record__run(const struct config *cfg)
 	    .all = cfg->all,
 	    .subprocesses = cfg->subprocesses,
 	};
-	struct output_opts oo = {.threads = cfg->threads, .title = cfg->title};
+	/* A root per process wherever there can be several. */
+	struct output_opts oo = { .threads = cfg->threads,
+				  .processes = cfg->all || cfg->subprocesses || cfg->npids > 1,
+				  .title = cfg->title };
 	struct session_error e = {0};
 	struct session_stats st;
 	struct profile_meta meta = {.rate_hz = cfg->rate};
