@@ -58,22 +58,26 @@ static __always_inline void proc_event(__u32 pid, __u32 ppid, __u32 kind)
 	e->pid = pid;
 	e->ppid = ppid;
 	e->kind = kind;
-	/* Rare, and user space should classify soon: wake it. */
-	bpf_ringbuf_submit(e, 0);
+	/* Rare, and user space should classify soon: wake it (a plain
+	 * submit wakes it only if it had read everything before, and samples
+	 * never wake it). */
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 }
 
 /* A PROBING process ran: ask user space to classify it, at most once per
- * report_ns, each wait twice the last (1 ms up to ~1 s): a process whose
- * libpython is still being mapped is retried soon, one that never becomes
- * Python costs almost nothing. */
+ * report_ns, each wait twice the last: 1 ms up to 8 ms for a target (the
+ * command, -p, a followed child: its samples are being lost meanwhile),
+ * up to ~1 s for any other process of --all. A process whose libpython is
+ * still being mapped is retried soon, one that never becomes Python costs
+ * almost nothing. */
 static __always_inline void report_probing(struct ph_proc *proc, __u32 pid, __u64 now)
 {
-	__u32 n = proc->reports;
+	__u32 n = proc->reports, max = proc->flags & PH_PF_TARGET ? 3 : 10;
 
 	if (now < proc->report_ns)
 		return;
 	proc->reports = n + 1;
-	proc->report_ns = now + (1000000ull << (n < 10 ? n : 10));
+	proc->report_ns = now + (1000000ull << (n < max ? n : max));
 	proc_event(pid, 0, PH_PROC_EV_SEEN);
 }
 

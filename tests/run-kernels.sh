@@ -2,7 +2,8 @@
 # run-kernels.sh: the kernel matrix. Boots Debian 12's own kernel (6.1) and
 # Debian 13's (6.12, as packaged for 12) under qemu (tools/vm-run.sh: the
 # host's root file system, read-only over 9p) and runs a representative set
-# of the integration tests inside each, on three interpreters (a shared
+# of the integration tests inside each (known split, exact stacks, deep
+# stacks, short processes, --all, exec, containers), on three interpreters (a shared
 # pyenv build, Debian's static 3.11, sid's 3.15); checks with
 # tools/bpf-callbacks.py that no kernel's verifier removed code from the
 # sampler; and boots Debian 11's 5.10, which lacks bpf_loop, to see pyhawk
@@ -17,7 +18,13 @@ TESTS="tests/integration/test_kernel.py
 tests/integration/test_shares.py::test_shares_names_lines
 tests/integration/test_stacks.py::test_exact_stacks
 tests/integration/test_deep.py::test_4096_frames_exact
-tests/integration/test_lifecycle.py::test_short_lived_process"
+tests/integration/test_lifecycle.py::test_short_lived_process
+tests/integration/test_processes.py::test_all_each_process_its_own_functions
+tests/integration/test_processes.py::test_all_process_started_later
+tests/integration/test_processes.py::test_all_short_lived_process
+tests/integration/test_processes.py::test_all_non_python_costs_nothing
+tests/integration/test_processes.py::test_exec_into_another_python
+tests/integration/test_processes.py::test_container"
 PYTEST="$PY -m pytest -q -p no:cacheprovider -o addopts= --tb=short --color=no"
 
 tools/fetch-kernels.sh || exit 1

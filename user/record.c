@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "errors.h"
 #include "exitcodes.h"
@@ -16,12 +17,26 @@
 
 struct recorder {
 	struct profile *prof;
+	bool verbose;
+	double start; /* when pyhawk started, for -v's first-sample latency */
+	uint64_t samples;
 };
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static int on_sample(void *ctx, const struct session_sample *s)
 {
 	struct recorder *r = ctx;
 
+	if (!r->samples++ && r->verbose)
+		fprintf(stderr, "pyhawk: first sample %.0f ms after start (process %u)\n",
+			(now_s() - r->start) * 1e3, s->pid);
 	return profile__add(r->prof, s->pid, s->tid, s->frames, s->nframes, 1) ? -ENOMEM : 0;
 }
 
@@ -82,7 +97,7 @@ static void print_summary(const struct config *cfg, const struct session_stats *
 
 int record__run(const struct config *cfg)
 {
-	struct recorder rec = {0};
+	struct recorder rec = {.verbose = cfg->verbose, .start = now_s()};
 	struct session_sink sink = {
 	    .ctx = &rec, .sample = on_sample, .process = on_process, .thread_name = on_thread_name};
 	struct session_opts so = {

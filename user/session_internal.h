@@ -1,0 +1,110 @@
+/* session_internal.h: the session's state, shared by session.c (the loop,
+ * samples, set-up) and targets.c (the target table and its
+ * classification). Nothing else includes it. */
+#ifndef SESSION_INTERNAL_H
+#define SESSION_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+#include "hashmap.h"
+#include "launch.h"
+#include "offsets.h"
+#include "pyproc.h"
+#include "sampler.h"
+#include "session.h"
+#include "threadnames.h"
+
+/* A process this young (since its exec or fork) that shows no Python may
+ * still be mapping libpython (the dynamic loader runs after exec) or about
+ * to dlopen it: it stays PROBING, and the kernel reports it again with a
+ * growing delay while it runs. Older ones are classified for good. */
+#define YOUNG_S 2.0
+/* How often the launched command is looked at while it is not Python yet,
+ * besides the kernel's reports (it may never run long on a CPU). */
+#define LAUNCH_PROBE_S 0.1
+
+enum target_state { T_PROBING, T_READY, T_EXITED };
+
+struct frame_key {
+	uint64_t code;
+	uint32_t check;
+	int32_t lasti;
+};
+
+struct target {
+	pid_t pid;
+	uint32_t cookie; /* this incarnation (a new one at exec) */
+	int state;	 /* enum target_state */
+	bool explicit_;	 /* -p */
+	bool launched;	 /* the command */
+	bool follow;	 /* -s: its children are targets */
+	bool counted;	 /* in processes */
+	bool target;	 /* asked for: -p, the command, a followed child */
+	double born;	 /* its exec or fork; 0: older than the session */
+	uint32_t version_hex;
+	uint64_t runtime;
+	struct py_offsets off;
+	char cmdline[512];
+	struct hashmap *frame_ids; /* frame_key -> frame id, this incarnation */
+};
+
+struct session {
+	struct session_opts o;
+	struct session_sink sink;
+	struct sampler *smp;
+	struct symbols *syms;
+	struct threadnames *names;
+	struct hashmap *targets; /* pid -> struct target * */
+	uint32_t next_cookie;
+	uint32_t stack[PH_MAX_FRAMES + 1];
+	int64_t truncated_id;
+	struct launch launch;
+	bool child_done;
+	double start, elapsed;
+	uint64_t samples, unknown_frames, proc_events, inspections;
+	int processes;
+	int err; /* first error from an event handler */
+	uint64_t counters[PH_STAT_MAX];
+};
+
+static inline double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline void fail(struct session_error *e, int failure, int err, pid_t pid,
+			const char *detail)
+{
+	e->failure = failure;
+	e->err = err;
+	e->pid = pid;
+	snprintf(e->detail, sizeof(e->detail), "%s", detail ? detail : "");
+}
+
+/* targets.c */
+struct target *target__get(struct session *s, pid_t pid);
+struct target *target__add(struct session *s, pid_t pid);
+/* A target ended (exit): its caches go; the command and -p targets stay
+ * as EXITED, the others are dropped. */
+void target__ended(struct session *s, struct target *t);
+uint32_t target__flags(const struct target *t);
+int target__make_ready(struct session *s, struct target *t, uint32_t version_hex,
+		       uint64_t runtime, const struct py_offsets *off);
+int target__classify(struct session *s, struct target *t);
+/* Checks the -p targets (pids/pps/offs: room for opts.npids); *n kept. */
+int targets__check_pids(struct session *s, pid_t *pids, struct pyproc *pps,
+			struct py_offsets *offs, int *n, struct session_error *e);
+/* --all: a PROBING entry for every process running now. */
+int targets__scan_all(struct session *s);
+/* -s with -p: the roots' descendants running now are followed too. */
+int targets__scan_descendants(struct session *s, const pid_t *roots, int nroots);
+/* The sampler's PH_EV_PROC handler. */
+int targets__on_proc_event(void *ctx, const struct ph_proc_event *e);
+void targets__free_all(struct session *s);
+
+#endif /* SESSION_INTERNAL_H */
