@@ -184,3 +184,23 @@ int hashmap__foreach(const struct hashmap *m, int (*fn)(const void *key, uint64_
 	}
 	return 0;
 }
+
+void hashmap__del_if(struct hashmap *m, int (*fn)(const void *key, uint64_t val, void *ctx),
+		     void *ctx)
+{
+	uint8_t key[64];
+	size_t i = 0;
+
+	if (m->key_size > sizeof(key))
+		return;
+	/* A deletion shifts the next entries of its probe run back, maybe
+	 * into slot i: look at slot i again before moving on. */
+	while (i < m->cap) {
+		if (m->used[i] && fn(m->keys + i * m->key_size, m->vals[i], ctx)) {
+			memcpy(key, m->keys + i * m->key_size, m->key_size);
+			hashmap__del(m, key);
+			continue;
+		}
+		i++;
+	}
+}

@@ -19,6 +19,10 @@ size_t hashmap__count(const struct hashmap *m);
 /* Calls fn for each entry; stops when fn returns non-zero (and returns it). */
 int hashmap__foreach(const struct hashmap *m, int (*fn)(const void *key, uint64_t val, void *ctx),
 		     void *ctx);
+/* Deletes the entries for which fn returns non-zero (fn may free what the
+ * value points to then). fn may see an entry it keeps more than once. */
+void hashmap__del_if(struct hashmap *m, int (*fn)(const void *key, uint64_t val, void *ctx),
+		     void *ctx);
 uint64_t hashmap__hash(const void *data, size_t len);
 
 #endif /* HASHMAP_H */

@@ -403,46 +403,27 @@ int symbols__resolve(struct symbols *s, pid_t pid, uint32_t cookie, const struct
 }
 
 struct forget_ctx {
-	struct symbols *s;
 	uint32_t pid, cookie;
-	struct code_key *keys;
-	size_t n, cap;
 };
 
-static int collect(const void *key, uint64_t val, void *ctx)
+static int of_proc(const void *key, uint64_t val, void *ctx)
 {
 	const struct code_key *k = key;
-	struct forget_ctx *fc = ctx;
+	const struct forget_ctx *fc = ctx;
 
 	if (k->pid != fc->pid || k->cookie != fc->cookie)
 		return 0;
-	if (fc->n == fc->cap) {
-		size_t ncap = fc->cap ? fc->cap * 2 : 64;
-		struct code_key *nk = realloc(fc->keys, ncap * sizeof(*nk));
-
-		if (!nk)
-			return -ENOMEM;
-		fc->keys = nk;
-		fc->cap = ncap;
-	}
-	fc->keys[fc->n++] = *k;
-	return 0;
+	code_info_free((struct code_info *)(uintptr_t)val);
+	return 1;
 }
 
 void symbols__forget_proc(struct symbols *s, pid_t pid, uint32_t cookie)
 {
-	struct forget_ctx fc = { .s = s, .pid = (uint32_t)pid, .cookie = cookie };
+	struct forget_ctx fc = {.pid = (uint32_t)pid, .cookie = cookie};
 	struct proc_key pk = { .pid = (uint32_t)pid, .cookie = cookie };
 	uint64_t v;
-	size_t i;
 
-	hashmap__foreach(s->codes, collect, &fc);
-	for (i = 0; i < fc.n; i++) {
-		if (!hashmap__get(s->codes, &fc.keys[i], &v))
-			code_info_free((struct code_info *)(uintptr_t)v);
-		hashmap__del(s->codes, &fc.keys[i]);
-	}
-	free(fc.keys);
+	hashmap__del_if(s->codes, of_proc, &fc);
 	if (!hashmap__get(s->procs, &pk, &v)) {
 		free((void *)(uintptr_t)v);
 		hashmap__del(s->procs, &pk);

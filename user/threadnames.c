@@ -113,35 +113,13 @@ int threadnames__set_proc(struct threadnames *tn, pid_t pid, uint32_t version_he
 	return 0;
 }
 
-struct forget_ctx {
-	uint32_t pid;
-	struct thread_key *keys;
-	size_t n, cap;
-};
-
-static int collect(const void *key, uint64_t v, void *ctx)
+static int of_pid(const void *key, uint64_t v, void *ctx)
 {
-	const struct thread_key *k = key;
-	struct forget_ctx *fc = ctx;
-
-	if (k->pid != fc->pid)
-		return 0;
-	if (fc->n == fc->cap) {
-		size_t cap = fc->cap ? fc->cap * 2 : 16;
-		struct thread_key *keys = realloc(fc->keys, cap * sizeof(*keys));
-
-		if (!keys)
-			return -ENOMEM;
-		fc->keys = keys;
-		fc->cap = cap;
-	}
-	fc->keys[fc->n++] = *k;
-	return 0;
+	return ((const struct thread_key *)key)->pid == *(const uint32_t *)ctx;
 }
 
 void threadnames__forget_proc(struct threadnames *tn, pid_t pid)
 {
-	struct forget_ctx fc = {.pid = (uint32_t)pid};
 	struct tn_proc *p = get_proc(tn, pid);
 	uint32_t key = (uint32_t)pid;
 
@@ -149,10 +127,7 @@ void threadnames__forget_proc(struct threadnames *tn, pid_t pid)
 		free(p);
 		hashmap__del(tn->procs, &key);
 	}
-	hashmap__foreach(tn->threads, collect, &fc);
-	for (size_t i = 0; i < fc.n; i++)
-		hashmap__del(tn->threads, &fc.keys[i]);
-	free(fc.keys);
+	hashmap__del_if(tn->threads, of_pid, &key);
 }
 
 struct names_ctx {

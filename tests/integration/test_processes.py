@@ -87,7 +87,7 @@ def all_capture(tmp_path_factory):
                 locals()[p].wait()
     assert rec.returncode == EXIT["PH_EXIT_OK"], err
     return {"stacks": by_process(parse_raw(out.read_text())), "stderr": err, "procs": procs,
-            "spin": spin.pid, "late": late.pid}
+            "spin": spin.pid, "late": late.pid, "pyhawk": rec.pid}
 
 
 def test_all_each_process_its_own_functions(all_capture):
@@ -120,6 +120,7 @@ def test_all_short_lived_process(all_capture):
 def test_all_non_python_costs_nothing(all_capture):
     spin = all_capture["spin"]
     assert spin not in all_capture["stacks"]
+    assert all_capture["pyhawk"] not in all_capture["stacks"], "pyhawk sampled itself"
     # Classified once (-v says so), never looked at again though it ran
     # the whole time.
     lines = [l for l in all_capture["stderr"].splitlines()
