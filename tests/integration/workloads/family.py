@@ -1,9 +1,10 @@
 # family.py SECONDS: a parent and its children, each burning SECONDS of CPU
 # in a function named after how it was started: the parent itself, a
-# multiprocessing child started with fork, one started with spawn, a
+# multiprocessing child started with fork, one with spawn, one with
+# forkserver, a
 # `subprocess` running sys.executable, and one started through a shell
 # (`sh -c "...; true"`: the shell forks, it does not exec). One after the
-# other, so each is 1/5 of the CPU time.
+# other, so each is 1/6 of the work.
 import multiprocessing
 import os
 import subprocess
@@ -36,6 +37,10 @@ def spawn_work(seconds):
     burn(seconds, step)
 
 
+def forkserver_work(seconds):
+    burn(seconds, step)
+
+
 def subprocess_work(seconds):
     burn(seconds, step)
 
@@ -53,7 +58,8 @@ def main():
         return
     seconds = float(sys.argv[1])
     parent_work(seconds)
-    for method, fn in (("fork", fork_work), ("spawn", spawn_work)):
+    for method, fn in (("fork", fork_work), ("spawn", spawn_work),
+                       ("forkserver", forkserver_work)):
         p = multiprocessing.get_context(method).Process(target=fn, args=(seconds,))
         p.start()
         p.join()
