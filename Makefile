@@ -121,6 +121,7 @@ test: deps pyhawk $(UNIT_BINS)
 
 bench: deps pyhawk
 	$(Q)$(PYTHON) tools/bench.py
+	$(Q)$(PYTHON) tools/bench_system.py
 
 lint:
 	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h
