@@ -66,18 +66,22 @@ static __always_inline void proc_event(__u32 pid, __u32 ppid, __u32 kind)
 
 /* A PROBING process ran: ask user space to classify it, at most once per
  * report_ns, each wait twice the last: 1 ms up to 8 ms for a target (the
- * command, -p, a followed child: its samples are being lost meanwhile),
- * up to ~1 s for any other process of --all. A process whose libpython is
+ * command, -p, a followed child: its samples are being lost meanwhile)
+ * until user space says it is in no hurry, up to ~1 s for any other
+ * process of --all. A process whose libpython is
  * still being mapped is retried soon, one that never becomes Python costs
  * almost nothing. */
 static __always_inline void report_probing(struct ph_proc *proc, __u32 pid, __u64 now)
 {
-	__u32 n = proc->reports, max = proc->flags & PH_PF_TARGET ? 3 : 10;
+	__u32 n = proc->reports, shift = n < 10 ? n : 10;
 
 	if (now < proc->report_ns)
 		return;
+	/* User space sets reports to 10 for a target that stays not Python. */
+	if ((proc->flags & PH_PF_TARGET) && shift > 3 && n < 10)
+		shift = 3;
 	proc->reports = n + 1;
-	proc->report_ns = now + (1000000ull << (n < max ? n : max));
+	proc->report_ns = now + (1000000ull << shift);
 	proc_event(pid, 0, PH_PROC_EV_SEEN);
 }
 

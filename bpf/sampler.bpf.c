@@ -192,6 +192,8 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 	__u32 pid = pid_tgid >> 32;
 	struct ph_proc *proc;
 
+	if (!pid) /* an idle CPU */
+		return 0;
 	proc = bpf_map_lookup_elem(&procs, &pid);
 	if (!proc) {
 		if (all_procs)

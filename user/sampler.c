@@ -236,6 +236,22 @@ int sampler__set_proc(struct sampler *s, pid_t pid, uint32_t cookie, uint64_t ru
 	return 0;
 }
 
+int sampler__slow_reports(struct sampler *s, pid_t pid)
+{
+	int fd = bpf_map__fd(s->skel->maps.procs);
+	struct ph_proc p;
+	__u32 key = (__u32)pid;
+
+	if (bpf_map_lookup_elem(fd, &key, &p))
+		return -ENOENT;
+	if (p.state != PH_PROC_PROBING || p.reports >= 10)
+		return 0;
+	p.reports = 10; /* the kernel's backoff: 1 ms << 10 */
+	/* Written back whole: a race with the kernel's own update of this
+	 * entry only moves the next report. */
+	return bpf_map_update_elem(fd, &key, &p, BPF_EXIST) ? -errno : 0;
+}
+
 int sampler__get_proc(struct sampler *s, pid_t pid, uint32_t *state, uint32_t *flags)
 {
 	struct ph_proc p;

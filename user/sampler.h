@@ -43,6 +43,9 @@ void sampler__free(struct sampler *s);
  * off may be NULL when not READY. Returns 0, -E2BIG (map full) or -errno. */
 int sampler__set_proc(struct sampler *s, pid_t pid, uint32_t cookie, uint64_t runtime,
 		      const struct py_offsets *off, uint32_t state, uint32_t flags);
+/* A PROBING process is reported about once a second from now on (not every
+ * few ms, as a young target is). */
+int sampler__slow_reports(struct sampler *s, pid_t pid);
 /* The PH_PROC_* state and PH_PF_* flags of a process the kernel knows:
  * 0, or -ENOENT. */
 int sampler__get_proc(struct sampler *s, pid_t pid, uint32_t *state, uint32_t *flags);

@@ -171,8 +171,15 @@ int target__classify(struct session *s, struct target *t)
 		target__ended(s, t);
 		return 0;
 	}
-	if (err == -ENOEXEC && (t->launched || (t->born && now_s() - t->born < YOUNG_S)))
+	if (err == -ENOEXEC && t->born && now_s() - t->born < YOUNG_S)
 		return 0; /* not Python yet */
+	if (err == -ENOEXEC && t->launched) {
+		/* The command, not Python after all this time (a shell script,
+		 * a launcher): it may still exec Python, which resets this; until
+		 * then, looked at about once a second, not every few ms. */
+		sampler__slow_reports(s->smp, t->pid);
+		return 0;
+	}
 	if (err == -ENOTSUP)
 		warn(s, "process %d runs %s: not profiled", t->pid, detail);
 	else if (s->o.verbose)
