@@ -23,6 +23,32 @@
  * registered (set by user space before load). */
 const volatile bool all_procs = false;
 
+/* Bumped whenever a procs entry may stop being IGNORED (exec, fork, exit,
+ * and user space's every write): the sampler's per-CPU memory of the last
+ * IGNORED process it saw is only good within one generation. */
+__u64 procs_gen = 0;
+
+struct ignored_slot {
+	__u32 pid;
+	__u32 _pad;
+	__u64 gen;
+};
+
+/* Filled and read by the sampler: per CPU, the last IGNORED process sampled
+ * there and the procs_gen it was seen in (a PERCPU_ARRAY: 6.10+ inline its
+ * lookups). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ignored_slot);
+} ignored_cache SEC(".maps");
+
+static __always_inline void procs_changed(void)
+{
+	__sync_fetch_and_add(&procs_gen, 1);
+}
+
 /* A zeroed entry (PROBING, no cookie), per CPU: too big for the BPF stack.
  * Only the discovery programs write it, each filling it before use. */
 struct {
@@ -65,21 +91,21 @@ static __always_inline void proc_event(__u32 pid, __u32 ppid, __u32 kind)
 }
 
 /* A PROBING process ran: ask user space to classify it, at most once per
- * report_ns, each wait twice the last: 1 ms up to 8 ms for a target (the
- * command, -p, a followed child: its samples are being lost meanwhile)
- * until user space says it is in no hurry, up to ~1 s for any other
- * process of --all. A process whose libpython is
- * still being mapped is retried soon, one that never becomes Python costs
- * almost nothing. */
+ * report_ns: after 1, 2, 4, then every 8 ms, for about 2 s, then once a
+ * second. Only young processes that may still become Python stay PROBING
+ * (user space ignores the others at their first report), so a process whose
+ * libpython is still being mapped is found within ms, and a non-Python one
+ * costs one classification. */
 static __always_inline void report_probing(struct ph_proc *proc, __u32 pid, __u64 now)
 {
-	__u32 n = proc->reports, shift = n < 10 ? n : 10;
+	__u32 n = proc->reports, shift = n < 3 ? n : 3;
 
 	if (now < proc->report_ns)
 		return;
-	/* User space sets reports to 10 for a target that stays not Python. */
-	if ((proc->flags & PH_PF_TARGET) && shift > 3 && n < 10)
-		shift = 3;
+	/* After ~2 s of reports (or when user space says so: a command that
+	 * stays not Python), about once a second. */
+	if (n >= PH_REPORTS_SLOW)
+		shift = 10;
 	proc->reports = n + 1;
 	proc->report_ns = now + (1000000ull << shift);
 	proc_event(pid, 0, PH_PROC_EV_SEEN);
@@ -115,7 +141,8 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	if (pid == ppid) /* a new thread, not a new process */
 		return 0;
 	/* A PID is new at fork: whatever entry it has is a dead process's. */
-	bpf_map_delete_elem(&procs, &pid);
+	if (!bpf_map_delete_elem(&procs, &pid))
+		procs_changed();
 	pp = bpf_map_lookup_elem(&procs, &ppid);
 	if (!all_procs && !(pp && (pp->flags & PH_PF_FOLLOW)))
 		return 0;
@@ -145,6 +172,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 	if (proc) {
 		/* The old program's layout and code objects are gone now. */
+		procs_changed();
 		proc->state = PH_PROC_PROBING;
 		proc->cookie = 0;
 		proc->reports = 0;
@@ -179,6 +207,7 @@ int BPF_PROG(on_exit, struct task_struct *task)
 	cookie = proc->cookie;
 	state = proc->state;
 	bpf_map_delete_elem(&procs, &pid);
+	procs_changed();
 	if (state == PH_PROC_IGNORED)
 		return 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

@@ -129,6 +129,9 @@ struct py_offsets {
 #define PH_PROC_READY	1 /* a Python process, walkable with off */
 #define PH_PROC_IGNORED 2 /* not Python (or pyhawk itself): its samples cost one lookup */
 
+/* ph_proc.reports from which a PROBING process is reported once a second */
+#define PH_REPORTS_SLOW 250
+
 /* ph_proc.flags */
 #define PH_PF_FOLLOW (1u << 0) /* -s: its children are targets too (fork) */
 #define PH_PF_TARGET                                                                               \

@@ -188,11 +188,18 @@ static __noinline int sample_proc(struct ph_proc *proc, __u32 pid, __u32 tid, __
 SEC("perf_event")
 int on_cpu_sample(struct bpf_perf_event_data *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid(), t0;
-	__u32 pid = pid_tgid >> 32;
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), t0, gen;
+	__u32 pid = pid_tgid >> 32, zero = 0;
+	struct ignored_slot *slot;
 	struct ph_proc *proc;
 
 	if (!pid) /* an idle CPU */
+		return 0;
+	/* The same not-Python process as last time on this CPU, and no entry
+	 * changed since: nothing to do, without a hash lookup. */
+	slot = bpf_map_lookup_elem(&ignored_cache, &zero);
+	gen = procs_gen;
+	if (slot && slot->pid == pid && slot->gen == gen)
 		return 0;
 	proc = bpf_map_lookup_elem(&procs, &pid);
 	if (!proc) {
@@ -200,10 +207,14 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 			seen_unknown(pid, bpf_ktime_get_ns());
 		return 0;
 	}
-	/* Classified as not Python (or pyhawk itself): one lookup, nothing
-	 * counted. */
-	if (proc->state == PH_PROC_IGNORED)
+	/* Classified as not Python (or pyhawk itself): nothing counted. */
+	if (proc->state == PH_PROC_IGNORED) {
+		if (slot) {
+			slot->pid = pid;
+			slot->gen = gen; /* read before the lookup: a change since misses */
+		}
 		return 0;
+	}
 	/* Not classified yet: a process --all found counts only once it is
 	 * Python; a target's samples count from its first instruction. */
 	if (proc->state == PH_PROC_PROBING && !(proc->flags & PH_PF_TARGET)) {

@@ -519,3 +519,51 @@ cleanup:
 		elf_end(c.elf);
 	return err;
 }
+
+int elfsym__needs_libpython(int fd)
+{
+	unsigned char ident[SELFMAG];
+	Elf_Scn *scn = NULL;
+	int found = 0;
+	Elf *elf;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOSYS;
+	if (pread_full(fd, ident, sizeof(ident), 0) != sizeof(ident) ||
+	    memcmp(ident, ELFMAG, SELFMAG))
+		return 0;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		if (elf)
+			elf_end(elf);
+		return 0;
+	}
+	while (!found && (scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data;
+		GElf_Shdr sh;
+		GElf_Dyn dyn;
+		size_t i, n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC || !sh.sh_entsize)
+			continue;
+		data = elf_getdata(scn, NULL);
+		n = data ? data->d_size / sh.sh_entsize : 0;
+		/* Bounded by the section's size; names are read with their
+		 * own string table's bounds (elf_strptr). */
+		for (i = 0; i < n && i < 4096; i++) {
+			const char *name;
+
+			if (!gelf_getdyn(data, (int)i, &dyn) || dyn.d_tag == DT_NULL)
+				break;
+			if (dyn.d_tag != DT_NEEDED)
+				continue;
+			name = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
+			if (name && !strncmp(name, "libpython", 9)) {
+				found = 1;
+				break;
+			}
+		}
+	}
+	elf_end(elf);
+	return found;
+}

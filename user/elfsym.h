@@ -26,4 +26,9 @@ struct elfsym_map {
 int elfsym__find_runtime(int fd, const struct elfsym_map *map, bool use_symtab,
 			 struct pyproc *out);
 
+/* Whether the ELF file fd names a libpython among its DT_NEEDED libraries
+ * (an interpreter or embedder the dynamic loader has not finished loading).
+ * 1 yes, 0 no (also for a static or non-ELF file), -errno on I/O errors. */
+int elfsym__needs_libpython(int fd);
+
 #endif /* ELFSYM_H */

@@ -352,3 +352,25 @@ cleanup:
 	mfiles_free(&fs);
 	return err;
 }
+
+bool pyproc__may_become_python(pid_t pid)
+{
+	char path[64], exe[PATH_MAX];
+	ssize_t n;
+	int fd, r;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	if (strstr(base_name(exe), "python"))
+		return true;
+	/* The file the process runs, whatever its path in its namespace. */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	r = elfsym__needs_libpython(fd);
+	close(fd);
+	return r == 1;
+}

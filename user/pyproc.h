@@ -3,6 +3,7 @@
 #define PYPROC_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -24,5 +25,11 @@ struct pyproc {
  * or the runtime is not loaded yet); -ENOTSUP: Python, but its version
  * could not be read. Library code: prints nothing. */
 int pyproc__inspect(pid_t pid, struct pyproc *out);
+
+/* Whether a process that shows no Python runtime yet may still get one
+ * without an exec: its executable is named like python, or needs a
+ * libpython the dynamic loader has not mapped yet. (A later dlopen of
+ * libpython by anything else is not foreseen.) */
+bool pyproc__may_become_python(pid_t pid);
 
 #endif /* PYPROC_H */

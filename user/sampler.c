@@ -233,6 +233,8 @@ int sampler__set_proc(struct sampler *s, pid_t pid, uint32_t cookie, uint64_t ru
 		p.off = *off;
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.procs), &key, &p, BPF_ANY))
 		return -errno;
+	/* The sampler's per-CPU memory of IGNORED processes is stale now. */
+	__atomic_fetch_add(&s->skel->bss->procs_gen, 1, __ATOMIC_SEQ_CST);
 	return 0;
 }
 
@@ -244,9 +246,9 @@ int sampler__slow_reports(struct sampler *s, pid_t pid)
 
 	if (bpf_map_lookup_elem(fd, &key, &p))
 		return -ENOENT;
-	if (p.state != PH_PROC_PROBING || p.reports >= 10)
+	if (p.state != PH_PROC_PROBING || p.reports >= PH_REPORTS_SLOW)
 		return 0;
-	p.reports = 10; /* the kernel's backoff: 1 ms << 10 */
+	p.reports = PH_REPORTS_SLOW;
 	/* Written back whole: a race with the kernel's own update of this
 	 * entry only moves the next report. */
 	return bpf_map_update_elem(fd, &key, &p, BPF_EXIST) ? -errno : 0;

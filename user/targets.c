@@ -171,8 +171,11 @@ int target__classify(struct session *s, struct target *t)
 		target__ended(s, t);
 		return 0;
 	}
-	if (err == -ENOEXEC && t->born && now_s() - t->born < YOUNG_S)
-		return 0; /* not Python yet */
+	/* Not Python yet, but young and about to be (libpython still being
+	 * mapped), or the command (which may exec Python later). */
+	if (err == -ENOEXEC && t->born && now_s() - t->born < YOUNG_S &&
+	    (t->launched || pyproc__may_become_python(t->pid)))
+		return 0;
 	if (err == -ENOEXEC && t->launched) {
 		/* The command, not Python after all this time (a shell script,
 		 * a launcher): it may still exec Python, which resets this; until

@@ -275,12 +275,13 @@ def container(tmp_path_factory):
     prefix = os.path.dirname(os.path.dirname(py.path))
     script = tmp_path_factory.mktemp("ct") / "ct.sh"
     script.write_text(CONTAINER)
-    p = subprocess.Popen(["unshare", "--pid", "--mount", "--fork", "--mount-proc", "sh",
+    p = subprocess.Popen(["unshare", "--pid", "--mount", "--fork", "--mount-proc", "--kill-child",
+                          "sh",
                           str(script), prefix, workload("busy.py"), os.path.basename(py.path)],
                          stdout=subprocess.PIPE, text=True)
+    host_pid = None
     try:
         assert p.stdout.readline().strip() == "ready"
-        host_pid = None
         for d in os.listdir("/proc"):
             if d.isdigit():
                 try:
@@ -297,9 +298,11 @@ def container(tmp_path_factory):
         assert not os.path.exists("/mnt/ctpy/bin"), "the interpreter path must not exist here"
         yield host_pid
     finally:
-        p.kill()
+        # The namespace's pid 1 first (--kill-child covers unshare's end).
+        if host_pid:
+            os.kill(host_pid, signal.SIGKILL)
+        p.terminate()
         p.wait()
-        subprocess.run(["pkill", "-f", "/mnt/ctwork/busy.py"])
 
 
 @pytest.mark.parametrize("mode", ["pid", "all"])
