@@ -302,11 +302,13 @@ int session__run(struct session *s, struct session_error *e)
 	s->start = now_s();
 	deadline = s->o.duration > 0 ? s->start + s->o.duration : 0;
 	while (!stop_signal) {
-		bool probing = cmd && cmd->state == T_PROBING && !s->child_done;
+		/* Until the command is Python, look often while it is young (a
+		 * short-lived program must not finish first); later the
+		 * kernel's reports say when to look. */
+		bool probing = cmd && cmd->state == T_PROBING && !s->child_done &&
+			       now_s() - cmd->born < YOUNG_S;
 		double now;
 
-		/* Until the command is Python, look often: a short-lived
-		 * program must not finish first. */
 		err = sampler__poll(s->smp, probing ? 1 : 50);
 		if (err < 0 && err != -EINTR) {
 			fail(e, SF_INTERNAL, err, 0, "reading samples");

@@ -221,8 +221,14 @@ int targets__on_proc_event(void *ctx, const struct ph_proc_event *e)
 	uint32_t kstate, kflags;
 
 	s->proc_events++;
-	if (t && t->state == T_EXITED)
-		return 0; /* a -p target that ended: its PID is someone else's now */
+	if (t && t->state == T_EXITED) {
+		/* A -p target or the command that ended: its PID is someone
+		 * else's now, a new process if it forked. */
+		if (e->kind != PH_PROC_EV_FORK)
+			return 0;
+		drop_target(s, t);
+		t = NULL;
+	}
 	/* Gone already, or classified since the kernel sent this. */
 	if (sampler__get_proc(s->smp, pid, &kstate, &kflags) ||
 	    (e->kind == PH_PROC_EV_SEEN && kstate != PH_PROC_PROBING))
