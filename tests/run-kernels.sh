@@ -21,10 +21,13 @@ tests/integration/test_deep.py::test_4096_frames_exact
 tests/integration/test_lifecycle.py::test_short_lived_process
 tests/integration/test_processes.py::test_all_each_process_its_own_functions
 tests/integration/test_processes.py::test_all_process_started_later
-tests/integration/test_processes.py::test_all_short_lived_process
 tests/integration/test_processes.py::test_all_non_python_costs_nothing
 tests/integration/test_processes.py::test_exec_into_another_python
 tests/integration/test_processes.py::test_container"
+# Not here: test_processes' -s family and the 50 ms process under --all. Under
+# emulation pyhawk's own classification of a new process (reading its ELF
+# files) takes about as long as such a process lives, and the shares of
+# short-lived children drift; both hold on the host, where they run always.
 PYTEST="$PY -m pytest -q -p no:cacheprovider -o addopts= --tb=short --color=no"
 
 tools/fetch-kernels.sh || exit 1
