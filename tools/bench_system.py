@@ -50,6 +50,7 @@ PYHAWK_BUILT = os.path.join(ROOT, "pyhawk")
 sys.path.insert(0, TOOLS)
 
 import pythons  # noqa: E402
+from bench import cmd_output, cpu_model, fmt  # noqa: E402  (the same header as bench.py)
 
 PREFERRED = "pyenv-3.12"
 IDLE_CODE = "import time; print('ready', flush=True); time.sleep(600)"
@@ -462,22 +463,6 @@ def bench_churn(ctx):
 
 # ---------------------------------------------------------------- machine
 
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def cmd_output(cmd):
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT,
-                              timeout=30).stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-
-
 def other_pythons():
     """Python processes on the host not started by this benchmark (--all
     profiles them too): those whose executable is named python*."""
@@ -514,8 +499,8 @@ def machine(pyhawk, py, churn):
         cpu="%s (%d CPUs)" % (cpu_model(), os.cpu_count()),
         interpreter="%s (%s, %s)" % (py.label, py.version, py.path),
         churn_interpreters=", ".join("%s (%s)" % (p.label, p.version) for p in churn),
-        pyhawk=cmd_output([pyhawk, "--version"]),
-        git=cmd_output(["git", "describe", "--always", "--dirty"]),
+        pyhawk=cmd_output([pyhawk, "--version"], cwd=ROOT),
+        git=cmd_output(["git", "describe", "--always", "--dirty"], cwd=ROOT),
         binary_mtime=datetime.datetime.fromtimestamp(
             os.path.getmtime(PYHAWK_BUILT), datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         binary_sha256=digest,
@@ -535,10 +520,6 @@ def pick_churn(matrix, py, count):
 
 
 # ---------------------------------------------------------------- output
-
-def fmt(v, spec="%.1f", none="–"):
-    return none if v is None else spec % v
-
 
 def render(data):
     m = data["machine"]

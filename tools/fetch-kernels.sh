@@ -64,8 +64,8 @@ start=$(date +%s)
 echo "  KERNELS  fetching Linux $LABELS into ${CACHE#"$ROOT"/}"
 
 APTDIR=$CACHE/apt
-mkdir -p "$APTDIR/state/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/debs"
-cat >"$APTDIR/kernels.sources" <<EOF
+mkdir -p "$APTDIR/debs"
+cat >"$APTDIR/private.sources" <<EOF
 Types: deb
 URIs: http://deb.debian.org/debian
 Suites: bookworm bookworm-updates bullseye bullseye-updates
@@ -81,29 +81,9 @@ Architectures: amd64
 Signed-By: $KEYRING
 EOF
 
-APTOPTS=(-q
-	-o "Dir::Etc::sourcelist=$APTDIR/kernels.sources"
-	-o Dir::Etc::sourceparts=/dev/null
-	-o Dir::Etc::preferences=/dev/null
-	-o Dir::Etc::preferencesparts=/dev/null
-	-o "Dir::State=$APTDIR/state"
-	-o "Dir::Cache=$APTDIR/cache"
-	-o Dir::State::status=/dev/null
-	-o APT::Sandbox::User=root
-	-o Acquire::Languages=none
-	-o Acquire::Retries=3
-	-o APT::Architecture=amd64
-	-o APT::Architectures=amd64)
-
-log=$APTDIR/update.log
-if ! apt-get "${APTOPTS[@]}" update >"$log" 2>&1; then
-	cat "$log" >&2
-	die "apt-get update failed (network? see the log above)"
-fi
-if grep -Eq '^(W|E): .*(NO_PUBKEY|not signed|Failed to fetch|invalid)' "$log"; then
-	cat "$log" >&2
-	die "apt-get update reported errors"
-fi
+# shellcheck source=tools/private-apt.sh
+. "$ROOT/tools/private-apt.sh"
+private_apt_update "$APTDIR" "Debian's archive"
 
 # The newest package of each label, and busybox.
 pkgs="busybox-static"

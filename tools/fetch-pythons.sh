@@ -73,10 +73,10 @@ start=$(date +%s)
 echo "  PYTHONS  fetching Debian sid python $VERSIONS into ${CACHE#"$ROOT"/}"
 
 APTDIR=$CACHE/apt
-mkdir -p "$APTDIR/state/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/debs"
+mkdir -p "$APTDIR/debs"
 # deb822 with Signed-By: sid's InRelease is verified against Debian's own
 # archive keyring (it holds the current archive keys that sign sid).
-cat >"$APTDIR/sid.sources" <<EOF
+cat >"$APTDIR/private.sources" <<EOF
 Types: deb
 URIs: http://deb.debian.org/debian
 Suites: sid
@@ -85,38 +85,13 @@ Architectures: amd64
 Signed-By: $KEYRING
 EOF
 
-# Private everything: sources, preferences, state and cache; the system's
-# dpkg status is only read. Sandbox user root because the private dirs are
-# root's (apt's _apt user could not write them).
-APT=(apt-get -q
-	-o "Dir::Etc::sourcelist=$APTDIR/sid.sources"
-	-o Dir::Etc::sourceparts=/dev/null
-	-o Dir::Etc::preferences=/dev/null
-	-o Dir::Etc::preferencesparts=/dev/null
-	-o "Dir::State=$APTDIR/state"
-	-o "Dir::Cache=$APTDIR/cache"
-	-o Dir::State::status=/dev/null
-	-o APT::Sandbox::User=root
-	-o Acquire::Languages=none
-	-o Acquire::Retries=3
-	-o APT::Architecture=amd64
-	-o APT::Architectures=amd64)
-
-log=$APTDIR/update.log
-if ! "${APT[@]}" update >"$log" 2>&1; then
-	cat "$log" >&2
-	die "apt-get update of Debian sid failed (network? see the log above)"
-fi
-# apt-get update exits 0 on some fetch errors; a missing signature must not
-# pass silently.
-if grep -Eq '^(W|E): .*(NO_PUBKEY|not signed|Failed to fetch|invalid)' "$log"; then
-	cat "$log" >&2
-	die "apt-get update of Debian sid reported errors"
-fi
+# shellcheck source=tools/private-apt.sh
+. "$ROOT/tools/private-apt.sh"
+private_apt_update "$APTDIR" "Debian sid"
 
 log=$APTDIR/download.log
 # shellcheck disable=SC2046 # word splitting of the package list is wanted
-if ! (cd "$APTDIR/debs" && "${APT[@]}" download $(pkgs)) >"$log" 2>&1; then
+if ! (cd "$APTDIR/debs" && apt-get "${APTOPTS[@]}" download $(pkgs)) >"$log" 2>&1; then
 	cat "$log" >&2
 	die "downloading the sid packages failed (see the log above)"
 fi

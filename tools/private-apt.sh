@@ -1,0 +1,40 @@
+# private-apt.sh: sourced by tools/fetch-pythons.sh and tools/fetch-kernels.sh.
+# apt with a private sources list, private state and cache: the system's apt
+# configuration is never touched, its dpkg status only read.
+#
+#   private_apt_update DIR WHAT      DIR/private.sources (deb822) must exist; sets
+#                                    APTOPTS (options for apt-get and
+#                                    apt-cache) and runs apt-get update, or
+#                                    dies naming WHAT.
+# The caller defines die().
+
+private_apt_update() {
+	local dir=$1 what=$2 log
+	mkdir -p "$dir/state/lists/partial" "$dir/cache/archives/partial"
+	# Sandbox user root because the private dirs are root's (apt's _apt
+	# user could not write them).
+	APTOPTS=(-q
+		-o "Dir::Etc::sourcelist=$dir/private.sources"
+		-o Dir::Etc::sourceparts=/dev/null
+		-o Dir::Etc::preferences=/dev/null
+		-o Dir::Etc::preferencesparts=/dev/null
+		-o "Dir::State=$dir/state"
+		-o "Dir::Cache=$dir/cache"
+		-o Dir::State::status=/dev/null
+		-o APT::Sandbox::User=root
+		-o Acquire::Languages=none
+		-o Acquire::Retries=3
+		-o APT::Architecture=amd64
+		-o APT::Architectures=amd64)
+	log=$dir/update.log
+	if ! apt-get "${APTOPTS[@]}" update >"$log" 2>&1; then
+		cat "$log" >&2
+		die "apt-get update of $what failed (network? see the log above)"
+	fi
+	# apt-get update exits 0 on some fetch errors; a missing signature must
+	# not pass silently.
+	if grep -Eq '^(W|E): .*(NO_PUBKEY|not signed|Failed to fetch|invalid)' "$log"; then
+		cat "$log" >&2
+		die "apt-get update of $what reported errors"
+	fi
+}
