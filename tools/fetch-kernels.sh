@@ -48,17 +48,9 @@ if cache_complete; then
 	exit 0
 fi
 
-for tool in apt-get apt-cache dpkg flock python3; do
-	command -v "$tool" >/dev/null || die "$tool not found (run tools/install-deps.sh)"
-done
-[ -r "$KEYRING" ] || die "$KEYRING missing (apt-get install debian-archive-keyring)"
-
-mkdir -p "$CACHE"
-exec 9>"$CACHE/.lock"
-flock 9
-if cache_complete; then
-	exit 0
-fi
+# shellcheck source=tools/private-apt.sh
+. "$ROOT/tools/private-apt.sh"
+private_cache_begin "$CACHE" apt-cache dpkg flock python3
 
 start=$(date +%s)
 echo "  KERNELS  fetching Linux $LABELS into ${CACHE#"$ROOT"/}"
@@ -81,8 +73,6 @@ Architectures: amd64
 Signed-By: $KEYRING
 EOF
 
-# shellcheck source=tools/private-apt.sh
-. "$ROOT/tools/private-apt.sh"
 private_apt_update "$APTDIR" "Debian's archive"
 
 # The newest package of each label, and busybox.

@@ -56,18 +56,9 @@ if cache_complete; then
 	exit 0
 fi
 
-for tool in apt-get dpkg patchelf flock readelf; do
-	command -v "$tool" >/dev/null || die "$tool not found (run tools/install-deps.sh)"
-done
-[ -r "$KEYRING" ] || die "$KEYRING missing (apt-get install debian-archive-keyring)"
-
-mkdir -p "$CACHE"
-exec 9>"$CACHE/.lock"
-flock 9
-# Another run may have finished the work while we waited for the lock.
-if cache_complete; then
-	exit 0
-fi
+# shellcheck source=tools/private-apt.sh
+. "$ROOT/tools/private-apt.sh"
+private_cache_begin "$CACHE" dpkg patchelf flock readelf
 
 start=$(date +%s)
 echo "  PYTHONS  fetching Debian sid python $VERSIONS into ${CACHE#"$ROOT"/}"
@@ -85,8 +76,6 @@ Architectures: amd64
 Signed-By: $KEYRING
 EOF
 
-# shellcheck source=tools/private-apt.sh
-. "$ROOT/tools/private-apt.sh"
 private_apt_update "$APTDIR" "Debian sid"
 
 log=$APTDIR/download.log

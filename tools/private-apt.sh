@@ -6,7 +6,27 @@
 #                                    APTOPTS (options for apt-get and
 #                                    apt-cache) and runs apt-get update, or
 #                                    dies naming WHAT.
-# The caller defines die().
+#   private_cache_begin CACHE TOOL...  checks the tools and Debian's keyring,
+#                                    takes CACHE's lock (held until the script
+#                                    ends) and exits 0 if cache_complete says
+#                                    another run finished the work meanwhile.
+# The caller defines die(), cache_complete() and KEYRING.
+
+private_cache_begin() {
+	local cache=$1 tool
+	shift
+	for tool in apt-get "$@"; do
+		command -v "$tool" >/dev/null || die "$tool not found (run tools/install-deps.sh)"
+	done
+	[ -r "$KEYRING" ] || die "$KEYRING missing (apt-get install debian-archive-keyring)"
+	mkdir -p "$cache"
+	exec 9>"$cache/.lock"
+	flock 9
+	# Another run may have finished the work while we waited for the lock.
+	if cache_complete; then
+		exit 0
+	fi
+}
 
 private_apt_update() {
 	local dir=$1 what=$2 log
