@@ -36,11 +36,17 @@ enum ph_reason {
 /* Counters besides the loss reasons, in the same per-CPU array after them. */
 enum ph_stat {
 	PH_STAT_RUNS = PH_R_MAX, /* program runs on a tracked process */
-	PH_STAT_SAMPLES,         /* sample records sent to user space */
-	PH_STAT_CODES,           /* code object descriptions sent */
-	PH_STAT_FRAMES,          /* frames recorded */
-	PH_STAT_WALK_NS,         /* BPF time spent on tracked processes' samples */
-	PH_STAT_SEARCHES,        /* thread-list searches (cache misses) */
+	PH_STAT_SAMPLES,	 /* sample records sent to user space */
+	PH_STAT_CODES,		 /* code object descriptions sent */
+	PH_STAT_FRAMES,		 /* frames recorded */
+	PH_STAT_WALK_NS,	 /* BPF time spent on tracked processes' samples */
+	PH_STAT_SEARCHES,	 /* thread-list searches (cache misses) */
+	PH_STAT_REPEATS,	 /* iterator: samples of a thread that had not run
+				  * since its last one, counted against that
+				  * stack without a walk */
+	PH_STAT_ITER_WALKS,	 /* iterator: threads walked */
+	PH_STAT_ITER_NS,	 /* iterator: BPF time spent on tracked threads */
+	PH_STAT_ITER_WALK_NS,	 /* iterator: ... of which walking them */
 	PH_STAT_MAX,
 };
 
@@ -151,6 +157,21 @@ struct ph_proc {
 	struct py_offsets off;
 };
 
+/* What a thread was doing at its sample (struct ph_sample.state), decided
+ * in the kernel from the task's scheduler state and, when it is blocked,
+ * the system call it is blocked in (x86-64 numbers). */
+enum ph_thread_state {
+	PH_TS_UNKNOWN = 0,
+	PH_TS_ONCPU = 1,    /* running on a CPU */
+	PH_TS_RUNNABLE = 2, /* ready, waiting for a CPU */
+	PH_TS_GIL_WAIT = 3, /* blocked on the GIL's mutex or condition */
+	PH_TS_LOCK = 4,	    /* blocked on another futex: a lock, a condition */
+	PH_TS_IO = 5,	    /* blocked in read/recv/poll/select/epoll and the like */
+	PH_TS_SLEEP = 6,    /* nanosleep, clock_nanosleep, select with no fds */
+	PH_TS_OTHER = 7,    /* blocked anywhere else (wait4, a page fault...) */
+	PH_TS_MAX,
+};
+
 /* Sample flags */
 #define PH_SF_TRUNCATED (1u << 0) /* more frames existed beyond PH_MAX_FRAMES */
 #define PH_SF_GIL (1u << 1)       /* the thread held the GIL */
@@ -162,6 +183,8 @@ struct ph_proc {
 #define PH_EV_CODE 2
 #define PH_EV_EXIT 3
 #define PH_EV_PROC   4
+#define PH_EV_REPEAT	  5
+#define PH_EV_FRAME_ADDRS 6
 
 /* One Python frame: the code object, the instruction position and a check
  * value of the code object (so user space notices a freed-and-reused
@@ -186,9 +209,46 @@ struct ph_sample {
 	__u16 flags;  /* PH_SF_* */
 	__u16 reason; /* why the stack is partial, if it is */
 	__u8 comm[PH_COMM_LEN];
+	__u8 state; /* enum ph_thread_state */
+	__u8 _pad[3];
+	/* Task iterator: samples of this thread since its last one, taken
+	 * while it did not run: they count against that earlier stack. */
+	__u32 prior;
 	struct ph_frame frames[PH_MAX_FRAMES];
 };
-#define PH_SAMPLE_HDR_SIZE 56
+#define PH_SAMPLE_HDR_SIZE 64
+
+/* A thread sampled by the task iterator exited with samples not sent yet
+ * (taken while it did not run): count of them against its last stack. */
+struct ph_repeat {
+	__u32 type; /* PH_EV_REPEAT */
+	__u32 pid;
+	__u32 tid;
+	__u32 count;
+};
+
+/* What the task iterator remembers of a thread (key: its id), and user
+ * space reads at the end of a capture for the samples still pending. */
+struct ph_idle_thread {
+	__u64 runtime;	/* se.sum_exec_runtime at the last walk */
+	__u64 switches; /* nvcsw + nivcsw at the last walk */
+	__u32 pid;
+	__u32 cookie;  /* of the process incarnation walked */
+	__u32 pending; /* samples since the last one sent, not walked */
+	__u16 last;    /* 0: the last walk sent a sample; else its drop reason */
+	__u16 _pad;
+};
+
+/* dump --locals: the address of each frame of the sample just sent (same
+ * order), so user space can read the frames' variables. */
+struct ph_frame_addrs {
+	__u32 type; /* PH_EV_FRAME_ADDRS */
+	__u32 pid;
+	__u32 tid;
+	__u32 nframes;
+	__u64 addrs[PH_MAX_FRAMES];
+};
+#define PH_FRAME_ADDRS_HDR_SIZE 16
 
 /* A code object's names and line table, sent by the kernel the first time a
  * sampled stack holds it, so a process that exits before user space reads

@@ -6,13 +6,13 @@
  * version: every layout fact comes from struct py_offsets (pyhawk.h).
  *
  * Reads go through ph_read(), which reads the current task's memory; a
- * program that walks another task (task iterator: idle sampling, dump) sets
- * walk.task and must be sleepable, and then reads with
- * bpf_copy_from_user_task. The mode is the `remote` argument of the step
- * functions, a compile-time constant at each call (the *_local callbacks),
- * so the verifier never sees a sleepable helper in a non-sleepable program.
- * The thread-state search and the 4 KiB data-stack window are written for
- * the current task only (a remote walk reads frame by frame). */
+ * program that walks another task (the task iterator: idle sampling, dump)
+ * sets walk.task, is sleepable, and reads with bpf_copy_from_user_task. The
+ * mode is the `remote` argument of the step functions, a compile-time
+ * constant at each call (the *_local and *_remote callbacks), so the
+ * verifier never sees a sleepable helper in a non-sleepable program. The
+ * 4 KiB data-stack window is for the current task only (a remote walk reads
+ * frame by frame). */
 #ifndef WALKER_BPF_H
 #define WALKER_BPF_H
 
@@ -53,12 +53,17 @@ struct walk_state {
 	__u64 now;	 /* time of the sample */
 	__u64 chunk;	 /* 3.11+: the thread's current data stack chunk */
 	__u64 chunk_end; /* its end, once read */
+	__u64 top;	 /* the innermost frame, where the walk started */
+	__u64 top_code;	 /* its code object (raw field), as first read */
+	__u64 gil;	 /* address of the process's GIL state (0: unknown) */
 	__u32 seq;	 /* this sample's number on this CPU */
 	__u32 pid;
 	__u32 nframes;
 	__u32 reason;
 	__u32 interps;
 	__u32 truncated; /* a Python frame existed beyond PH_MAX_FRAMES */
+	__u32 holds_gil; /* the walked thread state holds the GIL */
+	__u32 _pad;
 };
 
 /* Per-CPU working memory of one walk: never on the 512-byte BPF stack. */
@@ -80,6 +85,7 @@ struct scratch {
 	__u64 slen;  /* bytes valid in stack[] */
 	struct walk_state st;
 	struct code_slot cache[CODE_CACHE_SLOTS];
+	struct ph_frame_addrs faddrs; /* each recorded frame's address */
 };
 
 /* A thread is known by its pthread_self() (the x86-64 fs base), which is
@@ -158,20 +164,19 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-static __always_inline void stat_inc(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
-
-	if (v)
-		*v += 1;
-}
-
+/* Atomic: the perf_event sampler can interrupt the (sleepable) task
+ * iterator on the same CPU in the middle of an update. */
 static __always_inline void stat_add(__u32 idx, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
 
 	if (v)
-		*v += n;
+		__sync_fetch_and_add(v, n);
+}
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	stat_add(idx, 1);
 }
 
 /* Ring buffer writes never wake user space by themselves: a wake-up is an
@@ -290,6 +295,11 @@ static __always_inline long search_step(struct walk *w, const bool remote)
 static long search_step_local(__u32 i, void *ctx)
 {
 	return search_step(ctx, false);
+}
+
+static long search_step_remote(__u32 i, void *ctx)
+{
+	return search_step(ctx, true);
 }
 
 /* The check: a hash of the code object's co_filename and co_name pointers
@@ -417,7 +427,7 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 	__u32 size = off->frame_size_read, n = w->st->nframes;
 	struct ph_frame *f;
 	const __u8 *fb;
-	__u64 code, prev;
+	__u64 code, prev, frame = w->st->cur;
 	__u32 check;
 	__s32 lasti;
 
@@ -431,6 +441,8 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 		return 1;
 	}
 	prev = buf_u64(fb, off->frame_previous, FRAME_BUF - 1);
+	if (w->st->cur == w->st->top)
+		w->st->top_code = buf_u64(fb, off->frame_code, FRAME_BUF - 1);
 	if (prev == w->st->cur) {
 		w->st->reason = PH_R_BAD_FRAME;
 		return 1;
@@ -470,6 +482,7 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 	f->code = code;
 	f->lasti = lasti;
 	f->check = check;
+	s->faddrs.addrs[masked(n, PH_MAX_FRAMES - 1)] = frame;
 	w->st->nframes = n + 1;
 	return 0;
 }
@@ -477,6 +490,11 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 static long frame_step_local(__u32 i, void *ctx)
 {
 	return frame_step(ctx, false);
+}
+
+static long frame_step_remote(__u32 i, void *ctx)
+{
+	return frame_step(ctx, true);
 }
 
 /* Copies a str object's characters into dst (at most PH_STR_MAX bytes).
@@ -590,6 +608,216 @@ static __always_inline long describe_step(__u32 i, struct walk *w, const bool re
 static long describe_step_local(__u32 i, void *ctx)
 {
 	return describe_step(i, ctx, false);
+}
+
+static long describe_step_remote(__u32 i, void *ctx)
+{
+	return describe_step(i, ctx, true);
+}
+
+/* A thread with no Python thread state is left alone for a while before
+ * the thread list is searched again (it may call into Python later, or its
+ * state may not be linked yet at start-up): 1 ms, doubling per miss, up to
+ * this. Short at first, so a 50 ms process is not missed. */
+const volatile __u64 no_tstate_retry_max_ns = 200 * 1000 * 1000;
+
+/* Finds the walked thread's state: the cached one if it still belongs to
+ * the thread, else a search of every interpreter's thread list matching
+ * tstate->thread_id (pthread_self(), the x86-64 fs base, in w->st->key).
+ * On success s->tstate holds the thread state's bytes. */
+static __always_inline __u64 find_tstate(struct walk *w, const bool remote)
+{
+	const struct py_offsets *off = &w->proc->off;
+	struct thread_key key = {.pid = w->st->pid, .pthread = w->st->key};
+	struct thread_val *tv, nv = {};
+	__u32 size = off->tstate_size_read;
+	__u64 now = w->st->now;
+
+	if (size > TSTATE_BUF)
+		size = TSTATE_BUF;
+	tv = bpf_map_lookup_elem(&threads, &key);
+	if (tv && tv->cookie == w->proc->cookie) {
+		if (!tv->tstate && now < tv->retry_ns) {
+			w->st->reason = PH_R_NO_THREAD_STATE;
+			return 0;
+		}
+		if (tv->tstate && !ph_read(w, w->s->tstate, size, tv->tstate, remote) &&
+		    buf_u64(w->s->tstate, off->tstate_thread_id, TSTATE_BUF - 1) == w->st->key)
+			return tv->tstate;
+	}
+
+	if (ph_read(w, &w->st->interp, sizeof(w->st->interp),
+		    w->proc->runtime + off->runtime_interpreters_head, remote)) {
+		w->st->reason = PH_R_READ_RUNTIME;
+		return 0;
+	}
+	if (!w->st->interp) {
+		w->st->reason = PH_R_NO_RUNTIME;
+		return 0;
+	}
+	stat_inc(PH_STAT_SEARCHES);
+	w->st->cur = 0;
+	w->st->interps = 0;
+	w->st->found = 0;
+	w->st->reason = 0;
+	bpf_loop(PH_MAX_THREADS, remote ? search_step_remote : search_step_local, w, 0);
+	nv.cookie = w->proc->cookie;
+	nv.tstate = w->st->found;
+	if (!w->st->found) {
+		__u64 wait = 1000 * 1000;
+
+		if (!w->st->reason)
+			w->st->reason = w->st->cur ? PH_R_THREAD_SEARCH : PH_R_NO_THREAD_STATE;
+		nv.misses = tv && tv->cookie == nv.cookie ? tv->misses + 1 : 1;
+		if (nv.misses < 16)
+			wait <<= nv.misses;
+		nv.retry_ns = now + (wait < no_tstate_retry_max_ns ? wait : no_tstate_retry_max_ns);
+	}
+	if (bpf_map_update_elem(&threads, &key, &nv, BPF_ANY))
+		stat_inc(PH_R_MAP_FULL);
+	return w->st->found;
+}
+
+/* The innermost frame of the thread state whose bytes are in s->tstate:
+ * tstate->frame (<=3.10), tstate->cframe->current_frame (3.11, 3.12) or
+ * tstate->current_frame. 0 with w->st->reason set when there is none. */
+static __always_inline __u64 top_frame(struct walk *w, const bool remote)
+{
+	const struct py_offsets *off = &w->proc->off;
+	__u64 top = buf_u64(w->s->tstate, off->tstate_frame, TSTATE_BUF - 1);
+
+	if (off->cframe_current_frame != PH_NO_OFFSET && top &&
+	    ph_read(w, &top, sizeof(top), top + off->cframe_current_frame, remote)) {
+		w->st->reason = PH_R_READ_TSTATE;
+		return 0;
+	}
+	if (!top)
+		w->st->reason = PH_R_NO_FRAME;
+	return top;
+}
+
+/* Does the thread state at tstate hold the GIL? Its GIL is the runtime's
+ * (<=3.11) or its interpreter's (3.12+: interp->ceval.gil): locked, with
+ * last_holder == tstate (take_gil sets last_holder; drop_gil clears
+ * locked). Leaves the GIL's address in w->st->gil for blocked_state(). */
+static __always_inline void read_gil(struct walk *w, __u64 tstate, const bool remote)
+{
+	const struct py_offsets *off = &w->proc->off;
+	__u8 *g = w->s->strhdr; /* free until code objects are described */
+	__u64 gil = 0, interp;
+
+	w->st->holds_gil = 0;
+	w->st->gil = 0;
+	if (off->runtime_gil != PH_NO_OFFSET) {
+		gil = w->proc->runtime + off->runtime_gil;
+	} else if (off->interp_gil_ptr != PH_NO_OFFSET) {
+		interp = buf_u64(w->s->tstate, off->tstate_interp, TSTATE_BUF - 1);
+		if (!interp || ph_read(w, &gil, sizeof(gil), interp + off->interp_gil_ptr, remote))
+			return;
+	}
+	if (!gil || ph_read(w, g, 32, gil, remote))
+		return;
+	w->st->gil = gil;
+	w->st->holds_gil =
+	    buf_u32(g, off->gil_locked, 31) == 1 && buf_u64(g, off->gil_last_holder, 31) == tstate;
+}
+
+/* Walks the stack of the thread whose fs base is in w->st->key (w->st->pid,
+ * w->st->now set) into s->sample.frames. Returns the number of frames; 0
+ * when nothing was taken, with the drop reason in w->st->reason. */
+static __always_inline __u32 walk_thread(struct walk *w, const bool remote)
+{
+	const struct py_offsets *off = &w->proc->off;
+	struct scratch *s = w->s;
+	__u64 tstate, top;
+
+	w->st->seq = ++s->seq;
+	s->ndescribe = 0;
+	tstate = find_tstate(w, remote);
+	if (!tstate) {
+		if (!w->st->reason)
+			w->st->reason = PH_R_NO_THREAD_STATE;
+		return 0;
+	}
+	s->sample.tstate = tstate;
+	read_gil(w, tstate, remote);
+	w->st->chunk = 0;
+	w->st->chunk_end = 0;
+	if (!remote && off->tstate_datastack_chunk != PH_NO_OFFSET) {
+		__u64 hdr[2]; /* _PyStackChunk: previous, size */
+
+		w->st->chunk = buf_u64(s->tstate, off->tstate_datastack_chunk, TSTATE_BUF - 1);
+		if (w->st->chunk && !bpf_probe_read_user(hdr, sizeof(hdr), (void *)w->st->chunk))
+			w->st->chunk_end = w->st->chunk + hdr[1];
+	}
+	w->st->reason = 0;
+	top = top_frame(w, remote);
+	if (!top)
+		return 0;
+
+	w->st->cur = top;
+	w->st->top = top;
+	w->st->top_code = 0;
+	s->sbase = 0;
+	s->slen = 0;
+	w->st->nframes = 0;
+	w->st->truncated = 0;
+	w->st->reason = 0;
+	/* Shim frames take iterations without adding frames: allow some. */
+	bpf_loop(PH_MAX_FRAMES + PH_MAX_FRAMES / 4, remote ? frame_step_remote : frame_step_local,
+		 w, 0);
+	if (!w->st->nframes) {
+		/* Nothing to show: a drop, under exactly one reason. Only
+		 * shim frames (3.15: the thread's base frame) = no frame. */
+		w->st->reason = w->st->reason ? PH_R_EMPTY_STACK : PH_R_NO_FRAME;
+		return 0;
+	}
+	return w->st->nframes;
+}
+
+/* Sends the walked stack (descriptions of new code objects first, so user
+ * space has them before the sample that needs them). The header's comm,
+ * state and prior are the caller's. Returns 0, or -1 when the ring buffer
+ * was full (counted). */
+static __always_inline int send_sample(struct walk *w, __u32 tid, __u16 flags, const bool remote)
+{
+	struct scratch *s = w->s;
+	__u32 n = w->st->nframes;
+	__u64 size;
+
+	s->sample.type = PH_EV_SAMPLE;
+	s->sample.pid = w->st->pid;
+	s->sample.tid = tid;
+	s->sample.cookie = w->proc->cookie;
+	s->sample.time_ns = w->st->now;
+	s->sample.nframes = n;
+	s->sample.reason = w->st->reason;
+	if (w->st->holds_gil)
+		flags |= PH_SF_GIL;
+	if (w->st->reason)
+		flags |= PH_SF_PARTIAL;
+	else if (w->st->truncated || w->st->cur) /* the loop budget ran out too */
+		flags |= PH_SF_TRUNCATED;
+	s->sample.flags = flags;
+	if (s->ndescribe)
+		bpf_loop(DESCRIBE_MAX, remote ? describe_step_remote : describe_step_local, w, 0);
+
+	/* n <= PH_MAX_FRAMES by construction; say so to the verifier. */
+	size = (__u64)n * sizeof(struct ph_frame);
+	if (size > PH_MAX_FRAMES * sizeof(struct ph_frame))
+		return -1;
+	if (bpf_ringbuf_output(&events, &s->sample, PH_SAMPLE_HDR_SIZE + size, rb_flags())) {
+		stat_inc(PH_R_RINGBUF_FULL);
+		return -1;
+	}
+	stat_inc(PH_STAT_SAMPLES);
+	stat_add(PH_STAT_FRAMES, n);
+	/* Marks on a sample that was sent (not drops). */
+	if (w->st->reason)
+		stat_inc(w->st->reason);
+	else if (w->st->truncated || w->st->cur)
+		stat_inc(PH_R_TRUNCATED);
+	return 0;
 }
 
 #endif /* WALKER_BPF_H */

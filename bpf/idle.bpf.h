@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* idle.bpf.h: sampling every thread of the targets, running or not: a
+ * sleepable task iterator that user space runs once per tick (--idle) or
+ * once (dump). It walks each thread's stack from outside, reading the
+ * thread's memory with bpf_copy_from_user_task, and says what the thread
+ * was doing (threadstate.bpf.h) and whether it held the GIL.
+ *
+ * A thread that has not run since its last walk (the same context-switch
+ * counts and run time, and not on a CPU now) cannot have another stack or
+ * state: its sample is counted against the last one (struct ph_idle_thread
+ * .pending, sent with its next sample as ph_sample.prior, at its exit as a
+ * ph_repeat, or read by user space at the end) instead of walking it again,
+ * so a thousand parked threads cost a thousand map lookups per tick, not a
+ * thousand walks.
+ *
+ * A running thread changes its stack while it is read: after its walk the
+ * innermost frame is read again (stack_stayed()), and a walk whose stack
+ * moved is tried again, then dropped (STACK_MOVED). */
+#ifndef IDLE_BPF_H
+#define IDLE_BPF_H
+
+#include "walker.bpf.h"
+#include "discover.bpf.h"
+#include "threadstate.bpf.h"
+
+/* dump: walk every thread, whatever its counts say, and send each frame's
+ * address after its sample (for --locals). Set by user space before load. */
+const volatile bool iter_walk_all = false;
+const volatile bool iter_frame_addrs = false;
+
+/* Walks of a running thread tried before its sample is dropped. */
+#define MOVED_TRIES 3
+
+/* Filled by the iterator, read by the thread-exit program and, at the end
+ * of a capture, by user space (pending samples). Key: the thread's id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct ph_idle_thread);
+} idle_threads SEC(".maps");
+
+/* The iterator's own per-CPU working memory: the perf_event sampler may
+ * interrupt it on the same CPU, and it must not find its scratch in use. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} iter_scratch SEC(".maps");
+
+/* Did the running thread's stack stay put while it was walked? Its
+ * innermost frame is read again: the same frame running the same code
+ * object means the frames below it are the ones walked (its callers cannot
+ * return before it does; a frame that returned and was replaced by a call
+ * of the same function at the same depth has the same callers). Its
+ * instruction position may have moved on: the sample shows where it was
+ * when first read. */
+static __always_inline bool stack_stayed(struct walk *w)
+{
+	const struct py_offsets *off = &w->proc->off;
+	__u64 code = 0, top;
+	__u32 size = off->tstate_size_read;
+
+	if (size > TSTATE_BUF)
+		size = TSTATE_BUF;
+	if (ph_read(w, w->s->tstate, size, w->s->sample.tstate, true))
+		return false;
+	top = top_frame(w, true);
+	if (top != w->st->top)
+		return false;
+	if (ph_read(w, &code, sizeof(code), top + off->frame_code, true))
+		return false;
+	return code == w->st->top_code;
+}
+
+static __always_inline __u64 task_switches(struct task_struct *task)
+{
+	return task->nvcsw + task->nivcsw;
+}
+
+/* One thread of a READY process. */
+static __noinline int idle_walk(struct ph_proc *proc, struct task_struct *task, __u32 pid,
+				__u32 tid, __u64 now)
+{
+	struct ph_idle_thread *it, nit = {};
+	__u64 switches, runtime, t0;
+	__u32 cpu = bpf_get_smp_processor_id(), state = 0, prior, tries;
+	struct scratch *s;
+	struct walk w = {};
+	bool moved = false;
+
+	if (!proc || !task)
+		return 0;
+	switches = task_switches(task);
+	runtime = task->se.sum_exec_runtime;
+	it = bpf_map_lookup_elem(&idle_threads, &tid);
+	if (it && (it->pid != pid || it->cookie != proc->cookie))
+		it = NULL; /* a reused thread id, or an exec: start afresh */
+	if (it && !iter_walk_all && !task->on_cpu && it->switches == switches &&
+	    it->runtime == runtime) {
+		if (it->last) {
+			stat_inc(it->last); /* the same drop as last time */
+		} else {
+			__sync_fetch_and_add(&it->pending, 1);
+			stat_inc(PH_STAT_REPEATS);
+		}
+		return 0;
+	}
+
+	s = bpf_map_lookup_elem(&iter_scratch, &cpu);
+	if (!s)
+		return 0;
+	w.s = s;
+	w.st = &s->st;
+	w.proc = proc;
+	w.task = task;
+	stat_inc(PH_STAT_ITER_WALKS);
+	t0 = bpf_ktime_get_ns();
+	for (tries = 0; tries < MOVED_TRIES; tries++) {
+		__builtin_memset(w.st, 0, sizeof(*w.st));
+		w.st->now = now;
+		w.st->pid = pid;
+		w.st->key = task->thread.fsbase;
+		if (!walk_thread(&w, true))
+			break;
+		state = task_state(task, w.st->gil);
+		/* Not running, before and after: nothing moved. */
+		if (state != PH_TS_ONCPU && task_switches(task) == switches && !task->on_cpu)
+			break;
+		moved = !stack_stayed(&w);
+		if (!moved)
+			break;
+	}
+	nit.pid = pid;
+	nit.cookie = proc->cookie;
+	nit.switches = switches;
+	nit.runtime = runtime;
+	prior = it ? it->pending : 0;
+	if (!w.st->nframes || moved) {
+		nit.last = moved ? PH_R_STACK_MOVED : w.st->reason;
+		nit.pending = prior; /* still the earlier stack's */
+		stat_inc(nit.last);
+	} else {
+		BPF_CORE_READ_STR_INTO(&s->sample.comm, task, comm);
+		s->sample.state = state;
+		s->sample.prior = prior;
+		if (send_sample(&w, tid, 0, true)) {
+			nit.last = PH_R_RINGBUF_FULL;
+			nit.pending = prior;
+		} else if (iter_frame_addrs) {
+			__u32 n = w.st->nframes;
+			__u64 size = (__u64)n * sizeof(__u64);
+
+			s->faddrs.type = PH_EV_FRAME_ADDRS;
+			s->faddrs.pid = pid;
+			s->faddrs.tid = tid;
+			s->faddrs.nframes = n;
+			if (size <= sizeof(s->faddrs.addrs) &&
+			    bpf_ringbuf_output(&events, &s->faddrs, PH_FRAME_ADDRS_HDR_SIZE + size,
+					       rb_flags()))
+				stat_inc(PH_R_CODE_EVENT_LOST);
+		}
+	}
+	stat_add(PH_STAT_ITER_WALK_NS, bpf_ktime_get_ns() - t0);
+	/* A running thread's counts go on changing: it is walked every time. */
+	if (bpf_map_update_elem(&idle_threads, &tid, &nit, BPF_ANY))
+		stat_inc(PH_R_MAP_FULL);
+	return 0;
+}
+
+SEC("iter.s/task")
+int sample_task(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct ph_proc *proc;
+	__u32 pid, tid;
+	__u64 t0;
+
+	if (!task)
+		return 0;
+	pid = task->tgid;
+	tid = task->pid;
+	proc = bpf_map_lookup_elem(&procs, &pid);
+	if (!proc || proc->state == PH_PROC_IGNORED)
+		return 0;
+	t0 = bpf_ktime_get_ns();
+	if (proc->state != PH_PROC_READY) {
+		/* Not classified yet: as the perf_event sampler does. */
+		if (proc->flags & PH_PF_TARGET) {
+			stat_inc(PH_STAT_RUNS);
+			stat_inc(PH_R_PROC_NOT_READY);
+		}
+		report_probing(proc, pid, t0);
+		return 0;
+	}
+	stat_inc(PH_STAT_RUNS);
+	idle_walk(proc, task, pid, tid, t0);
+	stat_add(PH_STAT_ITER_NS, bpf_ktime_get_ns() - t0);
+	return 0;
+}
+
+/* A thread exits: samples counted against its last stack and not sent yet
+ * go to user space now. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_thread_exit, struct task_struct *task)
+{
+	__u32 tid = task->pid;
+	struct ph_idle_thread *it = bpf_map_lookup_elem(&idle_threads, &tid);
+	struct ph_repeat *r;
+
+	if (!it)
+		return 0;
+	if (it->pending) {
+		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (r) {
+			r->type = PH_EV_REPEAT;
+			r->pid = it->pid;
+			r->tid = tid;
+			r->count = it->pending;
+			bpf_ringbuf_submit(r, 0);
+		} else {
+			stat_add(PH_R_RINGBUF_FULL, it->pending);
+		}
+	}
+	bpf_map_delete_elem(&idle_threads, &tid);
+	return 0;
+}
+
+#endif /* IDLE_BPF_H */
