@@ -159,8 +159,8 @@ static int parse_title(struct config *cfg, const char *arg, char *err, size_t er
 	return 0;
 }
 
-/* Every option of every command, in --help order. top and dump are not
- * built: their own options are here so that they land in one place. */
+/* Every option of every command, in --help order. top is not built: its
+ * own options are here so that they land in one place. */
 static const struct cli_opt options[] = {
     {'p', "pid", "PID[,...]", IN_RECORD | IN_TOP | IN_DUMP, VALUE(parse_pids),
      .help = "profile running processes: repeat -p, or give a comma list (12,34)"},
@@ -179,10 +179,13 @@ static const struct cli_opt options[] = {
      .help = "aggregate by function (its first line), not by the line running"},
     {0, "nolineno", NULL, IN_RECORD, FLAG(nolineno), .help = "no line numbers in frame labels"},
     {'t', "threads", NULL, IN_RECORD, FLAG(threads), .help = "a root frame per thread"},
-    {'g', "gil", NULL, IN_RECORD | IN_TOP, .kind = OPT_UNSUPPORTED,
-     .help = "only the samples of the thread holding the GIL"},
-    {'i', "idle", NULL, IN_RECORD | IN_TOP, .kind = OPT_UNSUPPORTED,
-     .help = "idle (off-CPU) threads too", .why = "(pyhawk samples on-CPU time only)"},
+    {'g', "gil", NULL, IN_RECORD | IN_TOP, FLAG(gil),
+     .help = "only the samples of threads holding the GIL; the summary says which threads held "
+	     "it for how long"},
+    {'i', "idle", NULL, IN_RECORD | IN_TOP, FLAG(idle),
+     .help = "every thread at the rate, running or not (wall-clock time); an off-CPU sample "
+	     "ends in a frame saying why: [idle: sleep], [idle: lock], [idle: I/O], [idle: GIL "
+	     "wait], [idle: runnable] or [idle: other]"},
     {'n', "native", NULL, IN_RECORD | IN_TOP | IN_DUMP, .kind = OPT_UNSUPPORTED,
      .help = "native (C, C++, Cython) frames too", .why = "(pyhawk samples Python frames only)"},
     {0, "nonblocking", NULL, IN_RECORD | IN_TOP | IN_DUMP, .kind = OPT_NOOP,
@@ -194,13 +197,14 @@ static const struct cli_opt options[] = {
     {0, "hideprogress", NULL, IN_RECORD, .kind = OPT_NOOP,
      .help = "accepted, does nothing: pyhawk shows no progress bar"},
     {0, "delay", "SECS", IN_TOP, .kind = OPT_UNSUPPORTED, .help = "seconds between refreshes"},
-    {'l', "locals", NULL, IN_DUMP, .kind = OPT_UNSUPPORTED, .help = "each frame's local variables"},
-    {'j', "json", NULL, IN_DUMP, .kind = OPT_UNSUPPORTED, .help = "the stacks as JSON"},
-    {'a', "all", NULL, IN_RECORD, FLAG(all), .help = "every Python process on the host"},
+    {'l', "locals", NULL, IN_DUMP, FLAG(locals),
+     .help = "each frame's arguments and local variables"},
+    {'j', "json", NULL, IN_DUMP, FLAG(json), .help = "the stacks as one JSON document"},
+    {'a', "all", NULL, IN_RECORD | IN_DUMP, FLAG(all), .help = "every Python process on the host"},
     {0, "title", "TITLE", IN_RECORD, VALUE(parse_title), .help = "title of the flame graph"},
     {0, "stats", NULL, IN_RECORD, FLAG(stats),
      .help = "print every counter (samples, losses by reason, BPF time) at the end"},
-    {'v', "verbose", NULL, IN_RECORD, FLAG(verbose),
+    {'v', "verbose", NULL, IN_RECORD | IN_DUMP, FLAG(verbose),
      .help = "say more (libbpf messages, discovery)"},
     {'h', "help", NULL, IN_MAIN | IN_RECORD | IN_TOP | IN_DUMP, .kind = OPT_HELP,
      .help = "this help"},
@@ -226,7 +230,12 @@ static const struct cli_cmd commands[] = {
 		  "-r 1000 -F -f raw -o - -p 1234 | flamegraph.pl",
 		  "--duration 300 -p 1234 --output app.svg --nonblocking"}},
     {.name = "top", .bit = IN_TOP, .summary = "a live view of the functions taking the most time"},
-    {.name = "dump", .bit = IN_DUMP, .summary = "print the Python stack of every thread"},
+    {.name = "dump",
+     .bit = IN_DUMP,
+     .command = CMD_DUMP,
+     .summary = "print the Python stack of every thread, without pausing the process",
+     .usage = {"[OPTIONS] -p PID[,...]", "[OPTIONS] --all"},
+     .examples = {"-p 1234", "--locals -p 1234", "--json -p 1234,5678"}},
 };
 
 /* getopt_long returns OPT_BASE + the option's index, short or long. */
@@ -360,15 +369,32 @@ static int check_record(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* What dump needs: processes, no command. */
+static int check_dump(const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->all && cfg->npids)
+		return fail(err, errlen, "--all dumps every Python process: give no -p");
+	if (!cfg->npids && !cfg->all)
+		return fail(err, errlen, "nothing to dump: give -p PID or --all");
+	return 0;
+}
+
 static int parse_record(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 {
-	int ret = parse_options(argc, argv, IN_RECORD, cfg, err, errlen);
+	int cmd = cfg->command;
+	int ret =
+	    parse_options(argc, argv, cmd == CMD_DUMP ? IN_DUMP : IN_RECORD, cfg, err, errlen);
 
 	if (ret)
 		return ret;
 	if (cfg->command == CMD_HELP) {
-		cfg->help_command = CMD_RECORD;
+		cfg->help_command = cmd;
 		return 0;
+	}
+	if (cmd == CMD_DUMP) {
+		if (optind < argc)
+			return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return check_dump(cfg, err, errlen);
 	}
 	if (optind < argc) {
 		/* getopt keeps "--" out of argv[optind..] only when it saw it. */

@@ -9,7 +9,7 @@
 
 #define PH_MAX_PIDS 256
 
-enum ph_command { CMD_NONE = 0, CMD_RECORD, CMD_HELP, CMD_VERSION };
+enum ph_command { CMD_NONE = 0, CMD_RECORD, CMD_HELP, CMD_VERSION, CMD_DUMP };
 
 #define PH_RATE_MAX	100000 /* Hz; beyond this a sample costs more than its period */
 #define PH_DURATION_MAX (366.0 * 24 * 3600)
@@ -37,6 +37,10 @@ struct config {
 	bool capture; /* --capture (py-spy's hidden flag): the command's stdout/stderr are not shown
 		       */
 	const char *title; /* --title */
+	bool idle;	   /* -i/--idle: every thread, running or not (wall-clock) */
+	bool gil;	   /* -g/--gil: only samples of threads holding the GIL */
+	bool locals;	   /* dump -l/--locals */
+	bool json;	   /* dump -j/--json */
 };
 
 /* Parses argv into *cfg. On a usage error returns -EINVAL and writes a

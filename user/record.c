@@ -14,12 +14,16 @@
 #include "record.h"
 #include "session.h"
 #include "summary.h"
+#include "threadstate.h"
 
 struct recorder {
 	struct profile *prof;
-	bool verbose;
+	struct tally *tally;
+	bool verbose, idle, gil;
 	double start; /* when pyhawk started, for -v's first-sample latency */
 	uint64_t samples;
+	int64_t idle_ids[PH_TS_MAX]; /* "[idle: ...]" frame ids, -1 until interned */
+	uint32_t stack[PH_MAX_FRAMES + 2];
 };
 
 static double now_s(void)
@@ -34,10 +38,30 @@ static int on_sample(void *ctx, const struct session_sample *s)
 {
 	struct recorder *r = ctx;
 
+	const char *leaf = r->idle ? threadstate__idle_frame(s->state) : NULL;
+	const uint32_t *frames = s->frames;
+	uint32_t n = s->nframes;
+
 	if (!r->samples++ && r->verbose)
 		fprintf(stderr, "pyhawk: first sample %.0f ms after start (process %u)\n",
 			(now_s() - r->start) * 1e3, s->pid);
-	return profile__add(r->prof, s->pid, s->tid, s->frames, s->nframes, 1) ? -ENOMEM : 0;
+	if (tally__add(r->tally, s->pid, s->tid, s->state, s->flags & PH_SF_GIL, s->weight))
+		return -ENOMEM;
+	if (r->gil && !(s->flags & PH_SF_GIL))
+		return 0;
+	if (leaf && n < PH_MAX_FRAMES + 1) {
+		/* Why the thread was off the CPU, as its innermost frame. */
+		int64_t *id = &r->idle_ids[s->state];
+
+		if (*id < 0)
+			*id = profile__frame_id(r->prof, leaf, NULL, 0, PF_OTHER);
+		if (*id < 0)
+			return (int)*id;
+		memcpy(r->stack, s->frames, n * sizeof(*frames));
+		r->stack[n++] = (uint32_t)*id;
+		frames = r->stack;
+	}
+	return profile__add(r->prof, s->pid, s->tid, frames, n, s->weight) ? -ENOMEM : 0;
 }
 
 static void on_process(void *ctx, pid_t pid, const char *cmdline)
@@ -53,6 +77,7 @@ static void on_thread_name(void *ctx, pid_t pid, uint32_t tid, const char *name)
 	struct recorder *r = ctx;
 
 	profile__set_thread_name(r->prof, (uint32_t)pid, tid, name);
+	tally__thread_name(r->tally, (uint32_t)pid, tid, name);
 }
 
 /* What the profile's title says was profiled. */
@@ -95,9 +120,27 @@ static void print_summary(const struct config *cfg, const struct session_stats *
 	summary__print(stderr, &sum);
 }
 
+/* What the threads were doing, with --idle; who held the GIL, with --gil
+ * or --idle. An instant is a tick of the iterator (--idle), or a sample
+ * period of the CPU the GIL holder runs on. */
+static void print_states(const struct config *cfg, const struct recorder *rec,
+			 const struct session_stats *st)
+{
+	double instants = cfg->idle ? (double)st->ticks : st->elapsed_s * cfg->rate;
+
+	tally__print(rec->tally, stderr, cfg->idle, cfg->gil || cfg->idle, instants, cfg->idle,
+		     cfg->rate);
+	if (st->late_ticks)
+		fprintf(stderr,
+			"pyhawk: %llu of %llu sampling instants were missed: pyhawk was late\n",
+			(unsigned long long)st->late_ticks,
+			(unsigned long long)(st->late_ticks + st->ticks));
+}
+
 int record__run(const struct config *cfg)
 {
-	struct recorder rec = {.verbose = cfg->verbose, .start = now_s()};
+	struct recorder rec = {
+	    .verbose = cfg->verbose, .idle = cfg->idle, .gil = cfg->gil, .start = now_s()};
 	struct session_sink sink = {
 	    .ctx = &rec, .sample = on_sample, .process = on_process, .thread_name = on_thread_name};
 	struct session_opts so = {
@@ -115,6 +158,7 @@ int record__run(const struct config *cfg)
 	    .capture = cfg->capture,
 	    .all = cfg->all,
 	    .subprocesses = cfg->subprocesses,
+	    .idle = cfg->idle,
 	};
 	/* A root per process wherever there can be several. */
 	struct output_opts oo = { .threads = cfg->threads,
@@ -149,8 +193,11 @@ int record__run(const struct config *cfg)
 		rc = PH_EXIT_OUTPUT;
 		goto cleanup;
 	}
+	for (int k = 0; k < PH_TS_MAX; k++)
+		rec.idle_ids[k] = -1;
 	rec.prof = profile__new();
-	if (!rec.prof) {
+	rec.tally = tally__new();
+	if (!rec.prof || !rec.tally) {
 		fprintf(stderr, "Error: out of memory\n");
 		goto cleanup;
 	}
@@ -175,6 +222,7 @@ int record__run(const struct config *cfg)
 		goto cleanup;
 	}
 	print_summary(cfg, &st, counters, strcmp(outname, "-") ? outname : "stdout");
+	print_states(cfg, &rec, &st);
 	rc = PH_EXIT_OK;
 	if (!st.samples && summary__failed(counters)) {
 		/* Python ran on a CPU and nothing could be sampled: an empty
@@ -194,5 +242,6 @@ cleanup:
 		close(outfd);
 	session__free(s);
 	profile__free(rec.prof);
+	tally__free(rec.tally);
 	return rc;
 }

@@ -13,8 +13,16 @@
 #include "sampler.h"
 #include "sampler.skel.h"
 
+struct iter {
+	pid_t pid;
+	struct bpf_link *link;
+};
+
 struct sampler {
 	struct sampler_bpf *skel;
+	struct iter *iters;
+	int niters;
+	bool iterator;
 	struct ring_buffer *rb;
 	struct bpf_link **links;
 	int *pefds;
@@ -59,8 +67,25 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (size >= sizeof(struct ph_proc_event) && s->h.proc)
 			return s->h.proc(s->h.ctx, data);
 		break;
+	case PH_EV_REPEAT:
+		if (size >= sizeof(struct ph_repeat) && s->h.repeat) {
+			const struct ph_repeat *r = data;
+
+			return s->h.repeat(s->h.ctx, r->pid, r->tid, r->count);
+		}
+		break;
+	case PH_EV_FRAME_ADDRS:
+		if (size >= PH_FRAME_ADDRS_HDR_SIZE && s->h.frame_addrs)
+			return s->h.frame_addrs(s->h.ctx, data, size);
+		break;
 	}
 	return 0;
+}
+
+/* The program that takes samples: the task iterator or the perf_event one. */
+static struct bpf_program *sampler_prog(struct sampler *s)
+{
+	return s->iterator ? s->skel->progs.sample_task : s->skel->progs.on_cpu_sample;
 }
 
 static int open_cpu_clock(int cpu, int rate)
@@ -131,6 +156,18 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 	if (*err)
 		goto fail;
 	s->skel->rodata->all_procs = opts->all_procs;
+	s->skel->rodata->iter_walk_all = opts->walk_all;
+	s->skel->rodata->iter_frame_addrs = opts->frame_addrs;
+	s->iterator = opts->iterator;
+	/* Each mode loads only its sampler: the iterator's remote walk is a
+	 * second copy of the walker for the verifier, and needs 6.1's
+	 * sleepable iterators; on-CPU sampling needs neither. */
+	bpf_program__set_autoload(s->skel->progs.on_cpu_sample, !opts->iterator);
+	bpf_program__set_autoload(s->skel->progs.sample_task, opts->iterator);
+	bpf_program__set_autoload(s->skel->progs.on_thread_exit, opts->iterator);
+	*err = bpf_map__set_max_entries(s->skel->maps.iter_scratch, opts->iterator ? ncpus : 1);
+	if (*err)
+		goto fail;
 
 	*stage = "load";
 	*err = sampler_bpf__load(s->skel);
@@ -141,8 +178,7 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 
-		if (!bpf_obj_get_info_by_fd(bpf_program__fd(s->skel->progs.on_cpu_sample), &info,
-					    &len))
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(sampler_prog(s)), &info, &len))
 			fprintf(stderr, "pyhawk: sampler verified: %u instructions processed\n",
 				info.verified_insns);
 	}
@@ -157,6 +193,8 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 	*err = sampler_bpf__attach(s->skel);
 	if (*err)
 		goto fail;
+	if (opts->iterator)
+		goto ringbuf;
 
 	*stage = "perf_event";
 	s->links = calloc(ncpus, sizeof(*s->links));
@@ -183,6 +221,7 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 		}
 	}
 
+ringbuf:
 	*stage = "ring buffer";
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, s, NULL);
 	if (!s->rb) {
@@ -206,6 +245,9 @@ void sampler__free(struct sampler *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
+	for (i = 0; i < s->niters; i++)
+		bpf_link__destroy(s->iters[i].link);
+	free(s->iters);
 	for (i = 0; s->links && i < s->ncpus; i++)
 		bpf_link__destroy(s->links[i]);
 	for (i = 0; s->pefds && i < s->ncpus; i++)
@@ -311,10 +353,94 @@ int sampler__prog_time(struct sampler *s, uint64_t *run_ns, uint64_t *runs)
 	__u32 len = sizeof(info);
 	int err;
 
-	err = bpf_obj_get_info_by_fd(bpf_program__fd(s->skel->progs.on_cpu_sample), &info, &len);
+	err = bpf_obj_get_info_by_fd(bpf_program__fd(sampler_prog(s)), &info, &len);
 	if (err)
 		return -errno;
 	*run_ns = info.run_time_ns;
 	*runs = info.run_cnt;
 	return 0;
+}
+
+int sampler__iter_add(struct sampler *s, pid_t pid)
+{
+	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info linfo = {};
+	struct bpf_link *link;
+	struct iter *n;
+
+	if (!s->iterator)
+		return -EINVAL;
+	/* 6.1+: the kernel visits only that process's threads. */
+	linfo.task.pid = (__u32)pid;
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
+	link = bpf_program__attach_iter(s->skel->progs.sample_task, pid ? &opts : NULL);
+	if (!link)
+		return -errno;
+	n = realloc(s->iters, (s->niters + 1) * sizeof(*n));
+	if (!n) {
+		bpf_link__destroy(link);
+		return -ENOMEM;
+	}
+	s->iters = n;
+	s->iters[s->niters].pid = pid;
+	s->iters[s->niters].link = link;
+	s->niters++;
+	return 0;
+}
+
+void sampler__iter_remove(struct sampler *s, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < s->niters; i++) {
+		if (s->iters[i].pid != pid)
+			continue;
+		bpf_link__destroy(s->iters[i].link);
+		s->iters[i] = s->iters[--s->niters];
+		return;
+	}
+}
+
+int sampler__iter_run(struct sampler *s)
+{
+	char buf[64];
+	ssize_t n;
+	int i, fd;
+
+	for (i = 0; i < s->niters; i++) {
+		fd = bpf_iter_create(bpf_link__fd(s->iters[i].link));
+		if (fd < 0)
+			return -errno;
+		/* The program writes nothing: one read runs it over every
+		 * task, and returns 0 at the end. */
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			;
+		close(fd);
+		if (n < 0 && errno != EINTR && errno != EAGAIN)
+			return -errno;
+	}
+	return 0;
+}
+
+int sampler__flush_repeats(struct sampler *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.idle_threads);
+	struct ph_idle_thread v;
+	__u32 key, next, *prev = NULL;
+	int err = 0;
+
+	if (!s->iterator)
+		return 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v) || !v.pending)
+			continue;
+		if (s->h.repeat && !err)
+			err = s->h.repeat(s->h.ctx, v.pid, key, v.pending);
+		v.pending = 0;
+		bpf_map_update_elem(fd, &key, &v, BPF_EXIST);
+	}
+	return err;
 }

@@ -14,6 +14,11 @@ struct sampler_opts {
 	bool bpf_stats;    /* measure BPF run time (kernel.bpf_stats_enabled) */
 	bool verbose;      /* libbpf messages to stderr */
 	bool all_procs;	   /* --all: every process is a candidate (discover.bpf.h) */
+	/* The task iterator (idle.bpf.h) samples every thread, run by
+	 * sampler__iter_run(); no perf_event sampling. */
+	bool iterator;
+	bool walk_all;	  /* every thread is walked: no repeats (dump) */
+	bool frame_addrs; /* each sample is followed by its frames' addresses */
 };
 
 /* Events from the ring buffer. Return non-zero to stop draining. */
@@ -23,6 +28,10 @@ struct sampler_handlers {
 	int (*code)(void *ctx, const struct ph_code *c, size_t size);
 	int (*exit)(void *ctx, const struct ph_exit *e);
 	int (*proc)(void *ctx, const struct ph_proc_event *e);
+	/* Samples of a thread that did not run since its last sample: they
+	 * count against that last stack. */
+	int (*repeat)(void *ctx, uint32_t pid, uint32_t tid, uint32_t count);
+	int (*frame_addrs)(void *ctx, const struct ph_frame_addrs *a, size_t size);
 };
 
 /* The oldest kernel the sampler needs is the one with every feature it
@@ -56,9 +65,22 @@ int sampler__poll(struct sampler *s, int timeout_ms);
 /* Handles whatever is in the ring buffer now, without waiting. */
 int sampler__drain(struct sampler *s);
 
+/* The task iterator over pid's threads (pid > 0) or over every task (0),
+ * run by every sampler__iter_run() until removed. Returns 0 or -errno. */
+int sampler__iter_add(struct sampler *s, pid_t pid);
+void sampler__iter_remove(struct sampler *s, pid_t pid);
+/* One pass of every iterator: one sample of every thread of the targets.
+ * Returns 0 or -errno. */
+int sampler__iter_run(struct sampler *s);
+/* Hands the samples the kernel still counts against threads' last stacks
+ * to the repeat handler, and forgets them. Call when nothing else runs the
+ * iterator (at the end of a capture). */
+int sampler__flush_repeats(struct sampler *s);
+
 /* Sums the per-CPU counters into out[PH_STAT_MAX]. */
 int sampler__stats(struct sampler *s, uint64_t *out);
-/* BPF time of the sampling program: total ns and runs (0 when not measured). */
+/* BPF time of the sampling program (the task iterator's with the iterator):
+ * total ns and runs (0 when not measured). */
 int sampler__prog_time(struct sampler *s, uint64_t *run_ns, uint64_t *runs);
 
 #endif /* SAMPLER_H */

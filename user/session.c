@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,26 +54,75 @@ static int frame_id(struct session *s, struct target *t, const struct ph_sample 
 	return (int)id;
 }
 
+static int deliver(struct session *s, const struct session_sample *out)
+{
+	int err = s->sink.sample ? s->sink.sample(s->sink.ctx, out) : 0;
+
+	if (err)
+		s->err = err;
+	else
+		s->samples += out->weight;
+	return err;
+}
+
+/* A sample held for its frames' addresses, given without them (they were
+ * lost, or a capture ended). */
+static int release_held(struct session *s)
+{
+	if (!s->holding)
+		return 0;
+	s->holding = false;
+	return deliver(s, &s->held);
+}
+
+/* Samples counted against a thread's last stack (the kernel did not walk
+ * it again: it had not run). */
+static int repeat_last(struct session *s, uint32_t pid, uint32_t tid, uint32_t count)
+{
+	const struct session_sample *last = laststack__get(s->last, pid, tid);
+	struct session_sample r;
+
+	if (!last || !count)
+		return 0;
+	r = *last;
+	r.weight = count;
+	return deliver(s, &r);
+}
+
 static int on_sample(void *ctx, const struct ph_sample *smp, size_t size)
 {
 	struct session *s = ctx;
 	struct target *t = target__get(s, (pid_t)smp->pid);
-	struct session_sample out = {.pid = smp->pid, .tid = smp->tid, .flags = smp->flags};
+	struct session_sample out = {.pid = smp->pid,
+				     .tid = smp->tid,
+				     .flags = smp->flags,
+				     .state = smp->state,
+				     .weight = 1};
 	uint32_t n = smp->nframes, i, depth = 0;
-	int id;
+	int id, err;
 
 	if (n > PH_MAX_FRAMES || PH_SAMPLE_HDR_SIZE + n * sizeof(struct ph_frame) > size)
 		return 0;
+	err = release_held(s);
+	if (err)
+		return err;
 	/* Of an incarnation already gone (a sample raced an exec): its
 	 * layout and code objects are forgotten. */
 	if (!t || t->state != T_READY || t->cookie != smp->cookie)
 		return 0;
+	if (smp->prior && s->last) {
+		err = repeat_last(s, smp->pid, smp->tid, smp->prior);
+		if (err)
+			return err;
+	}
 	if (smp->flags & PH_SF_TRUNCATED) {
 		if (s->truncated_id < 0)
 			s->truncated_id =
 			    profile__frame_id(s->o.frames, "[truncated]", NULL, 0, PF_TRUNCATED);
-		if (s->truncated_id >= 0)
+		if (s->truncated_id >= 0) {
+			s->codes[depth] = 0;
 			s->stack[depth++] = (uint32_t)s->truncated_id;
+		}
 	}
 	/* The kernel sends the innermost frame first; sinks get root first. */
 	for (i = 0; i < n; i++) {
@@ -80,21 +131,54 @@ static int on_sample(void *ctx, const struct ph_sample *smp, size_t size)
 			s->err = id;
 			return id;
 		}
+		s->codes[depth] = smp->frames[n - 1 - i].code;
 		s->stack[depth++] = (uint32_t)id;
 	}
 	out.frames = s->stack;
 	out.nframes = depth;
-	if (s->sink.sample) {
-		int err = s->sink.sample(s->sink.ctx, &out);
-
-		if (err) {
-			s->err = err;
-			return err;
-		}
-	}
 	threadnames__sampled(s->names, (pid_t)smp->pid, smp->tid, smp->comm);
-	s->samples++;
-	return 0;
+	/* The iterator's next samples of this thread may be repeats of it. */
+	if (s->last && !(smp->flags & PH_SF_ONCPU) && laststack__set(s->last, &out)) {
+		s->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	if (s->o.frame_addrs) {
+		/* Its frames' addresses come next: held until then. */
+		out.codes = s->codes;
+		s->held = out;
+		s->holding = true;
+		return 0;
+	}
+	return deliver(s, &out);
+}
+
+static int on_frame_addrs(void *ctx, const struct ph_frame_addrs *a, size_t size)
+{
+	struct session *s = ctx;
+	uint32_t n = a->nframes, i, skip;
+
+	if (!s->holding || a->pid != s->held.pid || a->tid != s->held.tid || n > PH_MAX_FRAMES ||
+	    PH_FRAME_ADDRS_HDR_SIZE + n * sizeof(uint64_t) > size || n > s->held.nframes)
+		return release_held(s);
+	/* Root first, after any synthetic root. */
+	skip = s->held.nframes - n;
+	for (i = 0; i < skip; i++)
+		s->addrs[i] = 0;
+	for (i = 0; i < n; i++)
+		s->addrs[skip + i] = a->addrs[n - 1 - i];
+	s->held.frame_addrs = s->addrs;
+	return release_held(s);
+}
+
+static int on_repeat(void *ctx, uint32_t pid, uint32_t tid, uint32_t count)
+{
+	struct session *s = ctx;
+	int err = s->last ? repeat_last(s, pid, tid, count) : 0;
+
+	/* Sent at the thread's exit, or at the end of the capture. */
+	if (s->last)
+		laststack__del(s->last, pid, tid);
+	return err;
 }
 
 static int on_code(void *ctx, const struct ph_code *c, size_t size)
@@ -150,11 +234,16 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 	struct sampler_handlers h = {.sample = on_sample,
 				     .code = on_code,
 				     .exit = on_exit_event,
-				     .proc = targets__on_proc_event};
+				     .proc = targets__on_proc_event,
+				     .repeat = on_repeat,
+				     .frame_addrs = on_frame_addrs};
 	struct sampler_opts so = {.rate = opts->rate,
 				  .bpf_stats = opts->bpf_stats,
 				  .verbose = opts->verbose,
-				  .all_procs = opts->all};
+				  .all_procs = opts->all,
+				  .iterator = opts->idle || opts->once,
+				  .walk_all = opts->once,
+				  .frame_addrs = opts->frame_addrs};
 	struct py_offsets *offs = NULL;
 	struct pyproc *pps = NULL;
 	pid_t *pids = NULL;
@@ -177,6 +266,10 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 	s->syms = symbols__new(&opts->syms);
 	s->names = threadnames__new(sink ? sink->thread_name : NULL, sink ? sink->ctx : NULL);
 	s->targets = hashmap__new(sizeof(uint32_t));
+	if (so.iterator && !(s->last = laststack__new())) {
+		fail(e, SF_INTERNAL, -ENOMEM, 0, "out of memory");
+		goto fail;
+	}
 	if (opts->npids) {
 		pids = calloc(opts->npids, sizeof(*pids));
 		pps = calloc(opts->npids, sizeof(*pps));
@@ -256,6 +349,22 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 			goto fail;
 		}
 	}
+	if (so.iterator) {
+		/* A target's own iterator visits its threads only; processes
+		 * found on the way (--all, -s) need the one over every task. */
+		if (opts->all || opts->subprocesses) {
+			err = sampler__iter_add(s->smp, 0);
+		} else {
+			for (i = 0, err = 0; i < n && !err; i++)
+				err = sampler__iter_add(s->smp, pids[i]);
+			if (!err && opts->argv)
+				err = sampler__iter_add(s->smp, s->launch.pid);
+		}
+		if (err) {
+			fail(e, SF_BPF, err, 0, "task iterator");
+			goto fail;
+		}
+	}
 	free(pids);
 	free(pps);
 	free(offs);
@@ -287,12 +396,53 @@ static int count_alive(const void *key, uint64_t v, void *ctx)
 	return 0;
 }
 
+/* --idle: waits up to timeout_ms for the next tick; at a tick, one pass of
+ * the task iterator. Then handles the events. */
+static int tick(struct session *s, int tfd, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = tfd, .events = POLLIN};
+	uint64_t expired;
+	int n, err;
+
+	n = poll(&pfd, 1, timeout_ms);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (n && read(tfd, &expired, sizeof(expired)) == sizeof(expired) && expired) {
+		/* Ticks that passed while pyhawk was busy are not made up:
+		 * counted, so a slow capture says so. */
+		s->ticks++;
+		s->late_ticks += expired - 1;
+		err = sampler__iter_run(s->smp);
+		if (err && err != -EINTR)
+			return err;
+	}
+	return sampler__drain(s->smp);
+}
+
+/* dump: one pass. With --all or -s, a first pass finds the Python
+ * processes (the kernel reports each one it does not know, and they are
+ * classified as the events are handled), a second samples them. */
+static int run_once(struct session *s)
+{
+	int pass, err = 0;
+
+	for (pass = 0; pass < (s->o.all || s->o.subprocesses ? 2 : 1) && !err; pass++) {
+		err = sampler__iter_run(s->smp);
+		if (!err)
+			err = sampler__drain(s->smp);
+		if (err > 0)
+			err = 0;
+		s->ticks++;
+	}
+	return err;
+}
+
 int session__run(struct session *s, struct session_error *e)
 {
 	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
 	struct target *cmd = s->o.argv ? target__get(s, s->launch.pid) : NULL;
 	double deadline, next_probe = 0;
-	int err = 0, wstatus;
+	int err = 0, wstatus, tfd = -1;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -301,6 +451,26 @@ int session__run(struct session *s, struct session_error *e)
 
 	s->start = now_s();
 	deadline = s->o.duration > 0 ? s->start + s->o.duration : 0;
+	if (s->o.idle && !s->o.once) {
+		long period = 1000000000L / (s->o.rate > 0 ? s->o.rate : 100);
+		struct itimerspec its = {
+		    .it_interval = {period / 1000000000L, period % 1000000000L},
+		    .it_value = {0, 1}};
+
+		tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (tfd < 0 || timerfd_settime(tfd, 0, &its, NULL)) {
+			fail(e, SF_INTERNAL, -errno, 0, "setting the sampling timer");
+			if (tfd >= 0)
+				close(tfd);
+			return -EIO;
+		}
+	}
+	if (s->o.once) {
+		err = run_once(s);
+		if (err < 0)
+			fail(e, SF_INTERNAL, err, 0, "reading the threads");
+		goto done;
+	}
 	while (!stop_signal) {
 		/* Until the command is Python, look often while it is young (a
 		 * short-lived program must not finish first); later the
@@ -309,7 +479,8 @@ int session__run(struct session *s, struct session_error *e)
 			       now_s() - cmd->born < YOUNG_S;
 		double now;
 
-		err = sampler__poll(s->smp, probing ? 1 : 50);
+		err = tfd >= 0 ? tick(s, tfd, probing ? 1 : 50)
+			       : sampler__poll(s->smp, probing ? 1 : 50);
 		if (err < 0 && err != -EINTR) {
 			fail(e, SF_INTERNAL, err, 0, "reading samples");
 			break;
@@ -344,7 +515,12 @@ int session__run(struct session *s, struct session_error *e)
 	 * stops it too, unless the terminal already sent it to both. */
 	if (stop_signal && cmd && !s->child_done && (stop_signal == SIGTERM || stop_from_kill))
 		kill(cmd->pid, stop_signal);
+done:
+	if (tfd >= 0)
+		close(tfd);
 	sampler__drain(s->smp);
+	release_held(s);
+	sampler__flush_repeats(s->smp);
 	threadnames__at_end(s->names);
 	sampler__stats(s->smp, s->counters);
 	s->elapsed = now_s() - s->start;
@@ -371,9 +547,23 @@ void session__stats(struct session *s, struct session_stats *st, uint64_t *count
 	st->elapsed_s = s->elapsed;
 	st->proc_events = s->proc_events;
 	st->inspections = s->inspections;
+	st->ticks = s->ticks;
+	st->late_ticks = s->late_ticks;
 	if (s->smp && sampler__prog_time(s->smp, &st->prog_run_ns, &st->prog_runs))
 		st->prog_runs = 0;
 	memcpy(counters, s->counters, sizeof(s->counters));
+}
+
+int session__python(struct session *s, pid_t pid, uint32_t *version_hex, struct py_offsets *off)
+{
+	struct target *t = target__get(s, pid);
+
+	if (!t || !t->version_hex)
+		return -ENOENT;
+	*version_hex = t->version_hex;
+	if (off)
+		*off = t->off;
+	return 0;
 }
 
 const char *session__cmdline(struct session *s, pid_t pid)
@@ -393,5 +583,6 @@ void session__free(struct session *s)
 	hashmap__free(s->targets);
 	threadnames__free(s->names);
 	symbols__free(s->syms);
+	laststack__free(s->last);
 	free(s);
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "profile.h"
+#include "pyhawk.h"
 #include "symbols.h"
 
 struct session;
@@ -30,15 +31,27 @@ struct session_opts {
 	bool capture;	   /* the command's stdout and stderr are not shown */
 	bool all;	   /* every Python process on the host */
 	bool subprocesses; /* descendants of the targets too */
+	/* Every thread of the targets at rate, running or not (the task
+	 * iterator; no on-CPU sampling). */
+	bool idle;
+	bool once;	  /* one sample of every thread, then stop (dump) */
+	bool frame_addrs; /* samples carry frame and code addresses (dump --locals) */
 };
 
 /* A sample, resolved: frame ids (root first, a "[truncated]" root when the
  * stack was deeper than the kernel keeps) valid for the session's life. */
 struct session_sample {
 	uint32_t pid, tid;
-	uint32_t flags; /* PH_SF_* */
+	uint32_t flags;	 /* PH_SF_* */
+	uint32_t state;	 /* enum ph_thread_state */
+	uint32_t weight; /* samples it stands for (>= 1: a parked thread's repeats) */
 	uint32_t nframes;
 	const uint32_t *frames;
+	/* With opts.frame_addrs, when the kernel sent them (else NULL): each
+	 * frame's address and its code object's, root first like frames (0
+	 * for a synthetic frame). */
+	const uint64_t *frame_addrs;
+	const uint64_t *codes;
 };
 
 /* Callbacks; any may be NULL. sample returns 0, or -errno to stop. */
@@ -95,9 +108,13 @@ struct session_stats {
 	uint64_t prog_run_ns, prog_runs; /* kernel.bpf_stats_enabled, 0 if not */
 	uint64_t proc_events;		 /* discovery events handled */
 	uint64_t inspections;		 /* processes inspected (ELF reading) */
+	uint64_t ticks;			 /* task iterator passes */
+	uint64_t late_ticks;		 /* ... not run: pyhawk was late */
 };
 /* Fills st and counters[PH_STAT_MAX] (the kernel's, summed over CPUs). */
 void session__stats(struct session *s, struct session_stats *st, uint64_t *counters);
+/* The Python version and layout of a walkable process: 0, or -ENOENT. */
+int session__python(struct session *s, pid_t pid, uint32_t *version_hex, struct py_offsets *off);
 /* The command line of a process the session knows ("" if none). */
 const char *session__cmdline(struct session *s, pid_t pid);
 /* The signal that stopped the session, 0 if none. */

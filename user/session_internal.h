@@ -10,6 +10,7 @@
 #include <time.h>
 #include "hashmap.h"
 #include "launch.h"
+#include "laststack.h"
 #include "offsets.h"
 #include "pyproc.h"
 #include "sampler.h"
@@ -59,6 +60,12 @@ struct session {
 	struct hashmap *targets; /* pid -> struct target * */
 	uint32_t next_cookie;
 	uint32_t stack[PH_MAX_FRAMES + 1];
+	uint64_t codes[PH_MAX_FRAMES + 1], addrs[PH_MAX_FRAMES + 1];
+	struct laststack *last; /* iterator: each thread's last sample */
+	/* frame_addrs: a sample waiting for its frames' addresses */
+	struct session_sample held;
+	bool holding;
+	uint64_t ticks, late_ticks;
 	int64_t truncated_id;
 	struct launch launch;
 	bool child_done;

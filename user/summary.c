@@ -88,16 +88,30 @@ void summary__print(FILE *f, const struct summary *s)
 	}
 	if (!s->stats)
 		return;
-	counter(f, "RUNS", runs, "program runs on a tracked process (= SAMPLES + drops)");
+	counter(f, "RUNS", runs, "program runs on a tracked thread (= SAMPLES + REPEATS + drops)");
 	counter(f, "SAMPLES", st[PH_STAT_SAMPLES], "samples sent to user space");
+	counter(f, "REPEATS", st[PH_STAT_REPEATS],
+		"samples of threads that had not run since their last one (not walked again)");
 	counter(f, "CODES", st[PH_STAT_CODES], "code objects described by the kernel");
 	counter(f, "FRAMES", st[PH_STAT_FRAMES], "frames recorded");
 	counter(f, "SEARCHES", st[PH_STAT_SEARCHES], "thread-list searches (thread state cache misses)");
-	if (runs)
+	if (runs && st[PH_STAT_WALK_NS])
 		fprintf(f, "  %-18s %10.0f  ns of BPF time per sample of a tracked thread\n",
 			"BPF_NS_PER_SAMPLE", (double)st[PH_STAT_WALK_NS] / runs);
+	if (st[PH_STAT_ITER_WALKS]) {
+		counter(f, "ITER_WALKS", st[PH_STAT_ITER_WALKS],
+			"threads walked by the task iterator");
+		fprintf(f, "  %-18s %10.0f  ns of BPF time per thread walked by the iterator\n",
+			"BPF_NS_PER_WALK",
+			(double)st[PH_STAT_ITER_WALK_NS] / st[PH_STAT_ITER_WALKS]);
+	}
+	if (runs > st[PH_STAT_ITER_WALKS] && st[PH_STAT_ITER_NS])
+		fprintf(f, "  %-18s %10.0f  ns of BPF time per thread not walked again\n",
+			"BPF_NS_PER_REPEAT",
+			(double)(st[PH_STAT_ITER_NS] - st[PH_STAT_ITER_WALK_NS]) /
+			    (runs - st[PH_STAT_ITER_WALKS]));
 	if (s->prog_runs)
-		fprintf(f, "  %-18s %10.0f  ns per program run (%llu runs: every process on every CPU)\n",
+		fprintf(f, "  %-18s %10.0f  ns per program run (%llu runs: every task it saw)\n",
 			"BPF_NS_PER_RUN", (double)s->prog_run_ns / s->prog_runs,
 			(unsigned long long)s->prog_runs);
 }

@@ -214,17 +214,41 @@ static void test_not_supported(void)
 	struct config cfg;
 	char err[256];
 
-	CHECK_USAGE(ARGS("record", "-p", "1", "-g"), "--gil is not supported yet");
-	CHECK_USAGE(ARGS("record", "-p", "1", "--gil"), "--gil is not supported yet");
-	CHECK_USAGE(ARGS("record", "-p", "1", "-i"), "--idle is not supported yet");
-	CHECK_USAGE(ARGS("record", "-p", "1", "--idle"), "--idle is not supported yet");
 	CHECK_USAGE(ARGS("record", "-p", "1", "-n"), "--native is not supported yet",
 		    "Python frames only");
 	CHECK_USAGE(ARGS("record", "-p", "1", "--native"), "--native is not supported yet");
 	/* py-spy refuses --native with --nonblocking; here --native alone is. */
 	CHECK_USAGE(ARGS("record", "-p", "1", "--nonblocking", "--native"), "--native");
 	/* In a cluster too, before any later check. */
-	CHECK_USAGE(ARGS("record", "-Fg", "--nolineno"), "--gil is not supported yet");
+	CHECK_USAGE(ARGS("record", "-Fn", "--nolineno"), "--native is not supported yet");
+}
+
+/* --idle and --gil (record), dump's own flags and targets. */
+static void test_idle_gil_dump(void)
+{
+	struct config cfg;
+	char err[256];
+
+	CHECK_INT(parse(&cfg, err, ARGS("record", "-p", "1", "--idle", "--gil")), 0);
+	CHECK(cfg.idle && cfg.gil);
+	CHECK_INT(parse(&cfg, err, ARGS("record", "-ig", "-p", "1")), 0);
+	CHECK(cfg.idle && cfg.gil);
+	CHECK_INT(parse(&cfg, err, ARGS("record", "-p", "1")), 0);
+	CHECK(!cfg.idle && !cfg.gil);
+
+	CHECK_INT(parse(&cfg, err, ARGS("dump", "-p", "12,34", "--locals", "--json")), 0);
+	CHECK_INT(cfg.command, CMD_DUMP);
+	CHECK(cfg.locals && cfg.json && cfg.npids == 2);
+	CHECK_INT(parse(&cfg, err, ARGS("dump", "-lj", "--all")), 0);
+	CHECK(cfg.locals && cfg.json && cfg.all);
+	CHECK_USAGE(ARGS("dump"), "nothing to dump: give -p PID or --all");
+	CHECK_USAGE(ARGS("dump", "--all", "-p", "1"), "--all dumps every Python process");
+	CHECK_USAGE(ARGS("dump", "-p", "1", "--", "python3"), "unexpected argument 'python3'");
+	CHECK_USAGE(ARGS("dump", "-p", "1", "--idle"), "unknown option '--idle'");
+	CHECK_USAGE(ARGS("dump", "-p", "1", "-o", "x"), "unknown option '-o'");
+	CHECK_INT(parse(&cfg, err, ARGS("dump", "--help")), 0);
+	CHECK_INT(cfg.command, CMD_HELP);
+	CHECK_INT(cfg.help_command, CMD_DUMP);
 }
 
 static void test_combinations(void)
@@ -268,7 +292,6 @@ static void test_commands(void)
 	CHECK_USAGE(ARGS("--bogus"), "unknown option '--bogus'");
 	CHECK_USAGE(ARGS("top", "-p", "1"), "'top' is not built yet");
 	CHECK_USAGE(ARGS("top"), "'top' is not built yet");
-	CHECK_USAGE(ARGS("dump", "--pid", "1", "--locals"), "'dump' is not built yet");
 	CHECK_USAGE(ARGS("top", "--help"), "'top' is not built yet");
 
 	CHECK_INT(parse(&cfg, err, ARGS("--help")), 0);
@@ -282,7 +305,8 @@ static void test_commands(void)
 	CHECK_INT(parse(&cfg, err, ARGS("help", "record")), 0);
 	CHECK_INT(cfg.command, CMD_HELP);
 	CHECK_INT(cfg.help_command, CMD_RECORD);
-	CHECK_USAGE(ARGS("help", "dump"), "'dump' is not built yet");
+	CHECK_INT(parse(&cfg, err, ARGS("help", "dump")), 0);
+	CHECK_INT(cfg.help_command, CMD_DUMP);
 	CHECK_USAGE(ARGS("help", "frob"), "unknown command 'frob'");
 	CHECK_USAGE(ARGS("help", "record", "more"), "unexpected argument 'more'");
 	CHECK_INT(parse(&cfg, err, ARGS("record", "--help")), 0);
@@ -404,7 +428,7 @@ static void test_help(void)
 		CHECK(seen[i]);
 	}
 	CHECK_INT(lines, NRECORD_LONGS);
-	CHECK_INT(refused, 3); /* --gil, --idle, --native */
+	CHECK_INT(refused, 1); /* --native */
 
 	unwrap(general);
 	CHECK(strstr(general, "pyhawk record [OPTIONS]") != NULL);
@@ -426,6 +450,7 @@ int main(void)
 	test_pids();
 	test_bad_values();
 	test_not_supported();
+	test_idle_gil_dump();
 	test_combinations();
 	test_commands();
 	test_help();
