@@ -1,6 +1,7 @@
 /* main.c: pyhawk's entry point: parse the command line, run the command. */
 #include <stdio.h>
 #include "cli.h"
+#include "dump.h"
 #include "exitcodes.h"
 #include "record.h"
 
@@ -24,6 +25,8 @@ int main(int argc, char **argv)
 		break;
 	case CMD_RECORD:
 		return record__run(&cfg);
+	case CMD_DUMP:
+		return dump__run(&cfg);
 	default:
 		cli__help(CMD_NONE, stderr);
 		return PH_EXIT_USAGE;

@@ -4,65 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonout.h"
 #include "output.h"
 
 #define SCHEMA "https://www.speedscope.app/file-format-schema.json"
 #define NO_INDEX UINT32_MAX
 
-/* A JSON string: quotes, backslashes and control characters escaped, other
- * UTF-8 passed through (JSON text is UTF-8), invalid bytes as U+FFFD. */
-static void json_str(FILE *f, const char *s)
-{
-	putc('"', f);
-	while (*s) {
-		uint32_t cp;
-		size_t l = profile__utf8_next(s, &cp);
-
-		if (!l) {
-			fputs("\\ufffd", f);
-			s++;
-			continue;
-		}
-		switch (cp) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\b':
-			fputs("\\b", f);
-			break;
-		case '\f':
-			fputs("\\f", f);
-			break;
-		default:
-			if (cp < 0x20)
-				fprintf(f, "\\u%04" PRIx32, cp);
-			else
-				fwrite(s, 1, l, f);
-		}
-		s += l;
-	}
-	putc('"', f);
-}
-
 static void json_frame(FILE *f, const struct profile_frame *fr)
 {
 	fputs("{\"name\": ", f);
-	json_str(f, fr->name);
+	json__str(f, fr->name);
 	if (fr->kind == PF_PYTHON && fr->file) {
 		fputs(", \"file\": ", f);
-		json_str(f, fr->file);
+		json__str(f, fr->file);
 		if (fr->line > 0)
 			fprintf(f, ", \"line\": %d", fr->line);
 	}
@@ -128,7 +82,7 @@ int output__write_speedscope(const struct profile *p, const struct output_opts *
 	}
 
 	fputs("{\n  \"$schema\": \"" SCHEMA "\",\n  \"exporter\": \"pyhawk\",\n  \"name\": ", f);
-	json_str(f, title);
+	json__str(f, title);
 	fprintf(f, ",\n  \"activeProfileIndex\": %" PRIu32 ",\n  \"shared\": {\"frames\": [", active);
 	for (size_t i = 0; i < nstacks; i++) {
 		const struct profile_stack *s = profile_view__stack(v, i);
@@ -157,7 +111,7 @@ int output__write_speedscope(const struct profile *p, const struct output_opts *
 
 		fputs(g ? ",\n    {\"type\": \"sampled\", \"name\": " : "\n    {\"type\": \"sampled\", \"name\": ",
 		      f);
-		json_str(f, grp->name);
+		json__str(f, grp->name);
 		fprintf(f, ",\n     \"unit\": \"%s\", \"startValue\": 0, \"endValue\": %.12g,\n     \"samples\": [",
 			unit, weight(m, profile__total(p), grp->total));
 		/* The view sorts stacks by group: this group's are next. */

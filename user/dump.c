@@ -1,0 +1,239 @@
+/* dump.c: the dump command: one pass of the task iterator over every thread
+ * of the targets, printed in py-spy's layout (or as JSON), the target never
+ * paused. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dump.h"
+#include "errors.h"
+#include "exitcodes.h"
+#include "jsonout.h"
+#include "offsets.h"
+#include "profile.h"
+#include "session.h"
+#include "threadstate.h"
+
+struct dthread {
+	uint32_t pid, tid, state;
+	bool gil;
+	uint32_t n;
+	uint32_t *frames;	 /* profile frame ids, root first */
+	uint64_t *addrs, *codes; /* --locals: each frame's (0: unknown) */
+	char name[64];
+};
+
+struct dumper {
+	struct profile *prof;
+	struct dthread *threads;
+	size_t n, cap;
+	int err;
+};
+
+static struct dthread *find_thread(struct dumper *d, uint32_t pid, uint32_t tid)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->threads[i].pid == pid && d->threads[i].tid == tid)
+			return &d->threads[i];
+	return NULL;
+}
+
+static int on_sample(void *ctx, const struct session_sample *s)
+{
+	struct dumper *d = ctx;
+	struct dthread *t;
+
+	if (find_thread(d, s->pid, s->tid))
+		return 0; /* one pass: only a --all first pass could repeat */
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 32;
+		struct dthread *v = realloc(d->threads, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		d->threads = v;
+		d->cap = cap;
+	}
+	t = &d->threads[d->n];
+	memset(t, 0, sizeof(*t));
+	t->pid = s->pid;
+	t->tid = s->tid;
+	t->state = s->state;
+	t->gil = s->flags & PH_SF_GIL;
+	t->n = s->nframes;
+	t->frames = malloc(t->n * sizeof(*t->frames) + 1);
+	if (!t->frames)
+		return -ENOMEM;
+	memcpy(t->frames, s->frames, t->n * sizeof(*t->frames));
+	if (s->frame_addrs && s->codes) {
+		t->addrs = malloc(t->n * sizeof(*t->addrs) + 1);
+		t->codes = malloc(t->n * sizeof(*t->codes) + 1);
+		if (!t->addrs || !t->codes)
+			return -ENOMEM;
+		memcpy(t->addrs, s->frame_addrs, t->n * sizeof(*t->addrs));
+		memcpy(t->codes, s->codes, t->n * sizeof(*t->codes));
+	}
+	d->n++;
+	return 0;
+}
+
+static void on_thread_name(void *ctx, pid_t pid, uint32_t tid, const char *name)
+{
+	struct dumper *d = ctx;
+	struct dthread *t = find_thread(d, (uint32_t)pid, tid);
+
+	if (t)
+		snprintf(t->name, sizeof(t->name), "%s", name ? name : "");
+}
+
+/* Processes in the order asked, threads by id (the main thread, whose id
+ * is the process's, first). */
+static int by_thread(const void *a, const void *b)
+{
+	const struct dthread *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if ((x->tid == x->pid) != (y->tid == y->pid))
+		return x->tid == x->pid ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static void state_text(const struct dthread *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", threadstate__name(t->state), t->gil ? "+gil" : "");
+}
+
+static void print_frame_text(const struct profile_frame *f)
+{
+	if (f->kind != PF_PYTHON)
+		printf("    %s\n", f->name);
+	else if (f->line)
+		printf("    %s (%s:%d)\n", f->name, f->file ? f->file : "?", f->line);
+	else
+		printf("    %s (%s)\n", f->name, f->file ? f->file : "?");
+}
+
+static void print_text(struct dumper *d, struct session *s, const struct config *cfg)
+{
+	uint32_t pid = 0, version;
+	char vbuf[32], st[32];
+
+	for (size_t i = 0; i < d->n; i++) {
+		struct dthread *t = &d->threads[i];
+
+		if (!i || t->pid != pid) {
+			pid = t->pid;
+			printf("%sProcess %u: %s\n", i ? "\n" : "", pid, session__cmdline(s, pid));
+			if (!session__python(s, pid, &version, NULL))
+				printf("Python %s\n",
+				       offsets__version_str(version, vbuf, sizeof(vbuf)));
+		}
+		state_text(t, st, sizeof(st));
+		printf("\nThread %u (%s): \"%s\"\n", t->tid, st, t->name);
+		/* Innermost first, as tracebacks read bottom-up. */
+		for (uint32_t k = t->n; k-- > 0;)
+			print_frame_text(profile__frame(d->prof, t->frames[k]));
+	}
+}
+
+static void print_json(struct dumper *d, struct session *s)
+{
+	uint32_t pid = 0, version;
+	char vbuf[32];
+
+	printf("{\"processes\": [");
+	for (size_t i = 0; i < d->n; i++) {
+		struct dthread *t = &d->threads[i];
+
+		if (!i || t->pid != pid) {
+			if (i)
+				printf("]}, ");
+			pid = t->pid;
+			printf("{\"pid\": %u, \"command\": ", pid);
+			json__str(stdout, session__cmdline(s, pid));
+			printf(", \"python\": ");
+			json__str(stdout, session__python(s, pid, &version, NULL)
+					      ? ""
+					      : offsets__version_str(version, vbuf, sizeof(vbuf)));
+			printf(", \"threads\": [");
+		} else {
+			printf(", ");
+		}
+		printf("{\"tid\": %u, \"name\": ", t->tid);
+		json__str(stdout, t->name);
+		printf(", \"state\": ");
+		json__str(stdout, threadstate__name(t->state));
+		printf(", \"gil\": %s, \"frames\": [", t->gil ? "true" : "false");
+		for (uint32_t k = t->n, first = 1; k-- > 0; first = 0) {
+			const struct profile_frame *f = profile__frame(d->prof, t->frames[k]);
+
+			printf("%s{\"function\": ", first ? "" : ", ");
+			json__str(stdout, f->name);
+			printf(", \"file\": ");
+			if (f->file)
+				json__str(stdout, f->file);
+			else
+				printf("null");
+			printf(", \"line\": %d}", f->line);
+		}
+		printf("]}");
+	}
+	printf("%s]}\n", d->n ? "]}" : "");
+}
+
+int dump__run(const struct config *cfg)
+{
+	struct dumper d = {0};
+	struct session_sink sink = {.ctx = &d, .sample = on_sample, .thread_name = on_thread_name};
+	struct session_opts so = {
+	    .rate = 100,
+	    .verbose = cfg->verbose,
+	    .syms = {.lines = SYM_LINE_CURRENT, .full_filenames = cfg->full_filenames},
+	    .pids = cfg->pids,
+	    .npids = cfg->npids,
+	    .all = cfg->all,
+	    .subprocesses = cfg->subprocesses,
+	    .once = true,
+	    .frame_addrs = cfg->locals,
+	};
+	struct session_error e = {0};
+	struct session *s = NULL;
+	int rc = PH_EXIT_ERROR;
+
+	if (session__check(&e)) {
+		rc = errors__report(&e);
+		goto out;
+	}
+	d.prof = profile__new();
+	if (!d.prof) {
+		fprintf(stderr, "Error: out of memory\n");
+		goto out;
+	}
+	so.frames = d.prof;
+	if (session__new(&so, &sink, &s, &e) || session__run(s, &e)) {
+		rc = errors__report(&e);
+		goto out;
+	}
+	qsort(d.threads, d.n, sizeof(*d.threads), by_thread);
+	if (cfg->json)
+		print_json(&d, s);
+	else
+		print_text(&d, s, cfg);
+	if (fflush(stdout) || ferror(stdout)) {
+		perror("Error: cannot write to stdout");
+		rc = PH_EXIT_OUTPUT;
+		goto out;
+	}
+	rc = PH_EXIT_OK;
+out:
+	session__free(s);
+	for (size_t i = 0; i < d.n; i++) {
+		free(d.threads[i].frames);
+		free(d.threads[i].addrs);
+		free(d.threads[i].codes);
+	}
+	free(d.threads);
+	profile__free(d.prof);
+	return rc;
+}
