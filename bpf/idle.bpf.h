@@ -31,6 +31,30 @@ const volatile bool iter_frame_addrs = false;
 /* Walks of a running thread tried before its sample is dropped. */
 #define MOVED_TRIES 3
 
+/* Written by user space while it runs: the number of the tick being
+ * taken, and whether this pass is a discovery sweep over every task of
+ * the targets (which only reports processes to classify; the threads of
+ * walkable ones are visited by their own iterators). */
+__u64 idle_tick = 0;
+bool sweeping = false;
+
+/* A parked thread (one not visited until it runs again): set by the
+ * iterator, cleared by the scheduler's switch to it (on_switch). Task
+ * storage, so that the check on every context switch of the host costs one
+ * pointer read for the tasks that have none. */
+struct ph_parked {
+	__u64 parked; /* 64 bits: clang's BPF atomic exchange */
+	__u32 pid;
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ph_parked);
+} parked_threads SEC(".maps");
+
 /* Filled by the iterator, read by the thread-exit program and, at the end
  * of a capture, by user space (pending samples). Key: the thread's id. */
 struct {
@@ -74,9 +98,49 @@ static __always_inline bool stack_stayed(struct walk *w)
 	return code == w->st->top_code;
 }
 
+static __always_inline void thread_event(__u32 pid, __u32 tid, __u32 kind, __u32 count)
+{
+	struct ph_thread_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		stat_inc(PH_R_PROC_EVENT_LOST);
+		return;
+	}
+	e->type = PH_EV_THREAD;
+	e->pid = pid;
+	e->tid = tid;
+	e->kind = kind;
+	e->tick = idle_tick;
+	e->count = count;
+	e->_pad = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
 static __always_inline __u64 task_switches(struct task_struct *task)
 {
 	return task->nvcsw + task->nivcsw;
+}
+
+/* A thread blocked and unchanged for a while is parked: user space stops
+ * visiting it, and counts its samples against its last stack until the
+ * scheduler switches to it again (on_switch tells). The thread may wake
+ * while it is being parked: parked is set first (an atomic, a full
+ * barrier), then the thread is checked again; a wake-up after that check
+ * finds parked set and is reported, one before it is seen here. */
+static __always_inline void park(struct task_struct *task, __u32 pid, __u32 tid, __u64 switches)
+{
+	struct ph_parked *p =
+	    bpf_task_storage_get(&parked_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!p)
+		return;
+	p->pid = pid;
+	__sync_lock_test_and_set(&p->parked, 1);
+	if (task->__state == 0 || task->on_cpu || task_switches(task) != switches) {
+		p->parked = 0; /* it woke meanwhile: still visited */
+		return;
+	}
+	thread_event(pid, tid, PH_THREAD_PARKED, 0);
 }
 
 /* One thread of a READY process. */
@@ -105,6 +169,8 @@ static __noinline int idle_walk(struct ph_proc *proc, struct task_struct *task, 
 			__sync_fetch_and_add(&it->pending, 1);
 			stat_inc(PH_STAT_REPEATS);
 		}
+		if (++it->streak >= PH_PARK_AFTER && task->__state != 0)
+			park(task, pid, tid, switches);
 		return 0;
 	}
 
@@ -182,7 +248,7 @@ int sample_task(struct bpf_iter__task *ctx)
 	pid = task->tgid;
 	tid = task->pid;
 	proc = bpf_map_lookup_elem(&procs, &pid);
-	if (!proc || proc->state == PH_PROC_IGNORED)
+	if (!proc || proc->state == PH_PROC_IGNORED || (sweeping && proc->state == PH_PROC_READY))
 		return 0;
 	t0 = bpf_ktime_get_ns();
 	if (proc->state != PH_PROC_READY) {
@@ -200,30 +266,46 @@ int sample_task(struct bpf_iter__task *ctx)
 	return 0;
 }
 
-/* A thread exits: samples counted against its last stack and not sent yet
- * go to user space now. */
+/* A thread the iterator knows exits: user space drops its iterator, and
+ * gets the samples counted against its last stack and not sent yet. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_thread_exit, struct task_struct *task)
 {
 	__u32 tid = task->pid;
 	struct ph_idle_thread *it = bpf_map_lookup_elem(&idle_threads, &tid);
-	struct ph_repeat *r;
 
 	if (!it)
 		return 0;
-	if (it->pending) {
-		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-		if (r) {
-			r->type = PH_EV_REPEAT;
-			r->pid = it->pid;
-			r->tid = tid;
-			r->count = it->pending;
-			bpf_ringbuf_submit(r, 0);
-		} else {
-			stat_add(PH_R_RINGBUF_FULL, it->pending);
-		}
-	}
+	thread_event(it->pid, tid, PH_THREAD_EXIT, it->pending);
 	bpf_map_delete_elem(&idle_threads, &tid);
+	return 0;
+}
+
+/* A new thread of a process the iterator samples: user space starts
+ * visiting it. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_thread_new, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 pid = child->tgid;
+	struct ph_proc *proc;
+
+	if (pid != (__u32)parent->tgid) /* a new process: discover.bpf.h's */
+		return 0;
+	proc = bpf_map_lookup_elem(&procs, &pid);
+	if (proc && proc->state != PH_PROC_IGNORED)
+		thread_event(pid, child->pid, PH_THREAD_NEW, 0);
+	return 0;
+}
+
+/* Every context switch of the host: is the task switched to a parked
+ * thread? Then it runs again: user space visits it from the next tick. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct ph_parked *p = bpf_task_storage_get(&parked_threads, next, 0, 0);
+
+	if (p && p->parked && __sync_lock_test_and_set(&p->parked, 0))
+		thread_event(p->pid, next->pid, PH_THREAD_WOKE, 0);
 	return 0;
 }
 

@@ -183,7 +183,7 @@ enum ph_thread_state {
 #define PH_EV_CODE 2
 #define PH_EV_EXIT 3
 #define PH_EV_PROC   4
-#define PH_EV_REPEAT	  5
+#define PH_EV_THREAD	  5
 #define PH_EV_FRAME_ADDRS 6
 
 /* One Python frame: the code object, the instruction position and a check
@@ -218,13 +218,24 @@ struct ph_sample {
 };
 #define PH_SAMPLE_HDR_SIZE 64
 
-/* A thread sampled by the task iterator exited with samples not sent yet
- * (taken while it did not run): count of them against its last stack. */
-struct ph_repeat {
-	__u32 type; /* PH_EV_REPEAT */
+/* The task iterator's threads (PH_EV_THREAD): user space keeps an iterator
+ * per thread it visits every tick, and drops it while the thread is
+ * parked. */
+#define PH_THREAD_NEW	 1 /* a target process made a thread */
+#define PH_THREAD_PARKED 2 /* unchanged for PH_PARK_AFTER ticks: not visited
+			    * until it runs again (tick: when parked) */
+#define PH_THREAD_WOKE	 3 /* a parked thread was switched in */
+#define PH_THREAD_EXIT	 4 /* count: its samples not sent yet (taken while
+			    * it did not run), against its last stack */
+#define PH_PARK_AFTER	 32
+struct ph_thread_event {
+	__u32 type; /* PH_EV_THREAD */
 	__u32 pid;
 	__u32 tid;
+	__u32 kind; /* PH_THREAD_* */
+	__u64 tick;
 	__u32 count;
+	__u32 _pad;
 };
 
 /* What the task iterator remembers of a thread (key: its id), and user
@@ -236,7 +247,7 @@ struct ph_idle_thread {
 	__u32 cookie;  /* of the process incarnation walked */
 	__u32 pending; /* samples since the last one sent, not walked */
 	__u16 last;    /* 0: the last walk sent a sample; else its drop reason */
-	__u16 _pad;
+	__u16 streak;  /* visits in a row that found it unchanged */
 };
 
 /* dump --locals: the address of each frame of the sample just sent (same

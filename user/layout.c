@@ -10,7 +10,7 @@ _Static_assert(offsetof(struct ph_code, data) == PH_CODE_HDR_SIZE,
 _Static_assert(sizeof(struct py_offsets) % 8 == 0, "py_offsets has explicit padding");
 _Static_assert(sizeof(struct ph_proc) % 8 == 0, "ph_proc has explicit padding");
 _Static_assert(sizeof(struct ph_exit) == 16, "ph_exit is 16 bytes");
-_Static_assert(sizeof(struct ph_repeat) == 16, "ph_repeat is 16 bytes");
+_Static_assert(sizeof(struct ph_thread_event) == 32, "ph_thread_event is 32 bytes");
 _Static_assert(offsetof(struct ph_frame_addrs, addrs) == PH_FRAME_ADDRS_HDR_SIZE,
 	       "PH_FRAME_ADDRS_HDR_SIZE matches struct ph_frame_addrs");
 _Static_assert((PH_MAX_FRAMES & (PH_MAX_FRAMES - 1)) == 0, "PH_MAX_FRAMES is a power of two");

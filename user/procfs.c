@@ -114,15 +114,16 @@ pid_t procfs__ppid(pid_t pid)
 	return status_field(pid, "PPid");
 }
 
-int procfs__foreach_pid(int (*fn)(pid_t pid, void *ctx), void *ctx)
+/* Calls fn with each numeric entry of the directory path. */
+static int foreach_number(const char *path, int (*fn)(pid_t pid, void *ctx), void *ctx)
 {
 	struct dirent *de;
 	int ret = 0;
 	DIR *d;
 
-	d = opendir("/proc");
+	d = opendir(path);
 	if (!d)
-		return -errno;
+		return errno == ENOENT ? -ESRCH : -errno;
 	while ((de = readdir(d))) {
 		char *end;
 		long pid;
@@ -138,4 +139,17 @@ int procfs__foreach_pid(int (*fn)(pid_t pid, void *ctx), void *ctx)
 	}
 	closedir(d);
 	return ret;
+}
+
+int procfs__foreach_pid(int (*fn)(pid_t pid, void *ctx), void *ctx)
+{
+	return foreach_number("/proc", fn, ctx);
+}
+
+int procfs__foreach_thread(pid_t pid, int (*fn)(pid_t tid, void *ctx), void *ctx)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	return foreach_number(path, fn, ctx);
 }

@@ -20,5 +20,7 @@ pid_t procfs__ppid(pid_t pid);
 /* Calls fn for every process in /proc (ascending order not promised);
  * stops when fn returns non-zero and returns that. */
 int procfs__foreach_pid(int (*fn)(pid_t pid, void *ctx), void *ctx);
+/* Calls fn for every thread of pid (/proc/PID/task); -ESRCH if it is gone. */
+int procfs__foreach_thread(pid_t pid, int (*fn)(pid_t tid, void *ctx), void *ctx);
 
 #endif /* PROCFS_H */

@@ -10,18 +10,20 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "hashmap.h"
 #include "sampler.h"
 #include "sampler.skel.h"
 
 struct iter {
-	pid_t pid;
+	uint32_t id; /* tid (thread iterators) or pid (sweeps) */
 	struct bpf_link *link;
 };
 
 struct sampler {
 	struct sampler_bpf *skel;
-	struct iter *iters;
-	int niters;
+	struct iter *iters, *sweeps; /* per thread; discovery sweeps */
+	int niters, nsweeps;
+	struct hashmap *iter_index; /* tid -> index in iters */
 	bool iterator;
 	struct ring_buffer *rb;
 	struct bpf_link **links;
@@ -67,12 +69,9 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (size >= sizeof(struct ph_proc_event) && s->h.proc)
 			return s->h.proc(s->h.ctx, data);
 		break;
-	case PH_EV_REPEAT:
-		if (size >= sizeof(struct ph_repeat) && s->h.repeat) {
-			const struct ph_repeat *r = data;
-
-			return s->h.repeat(s->h.ctx, r->pid, r->tid, r->count);
-		}
+	case PH_EV_THREAD:
+		if (size >= sizeof(struct ph_thread_event) && s->h.thread)
+			return s->h.thread(s->h.ctx, data);
 		break;
 	case PH_EV_FRAME_ADDRS:
 		if (size >= PH_FRAME_ADDRS_HDR_SIZE && s->h.frame_addrs)
@@ -165,6 +164,14 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 	bpf_program__set_autoload(s->skel->progs.on_cpu_sample, !opts->iterator);
 	bpf_program__set_autoload(s->skel->progs.sample_task, opts->iterator);
 	bpf_program__set_autoload(s->skel->progs.on_thread_exit, opts->iterator);
+	bpf_program__set_autoload(s->skel->progs.on_thread_new, opts->iterator);
+	/* Parking (a hook on every context switch) is for a capture, not
+	 * for dump's one pass. */
+	bpf_program__set_autoload(s->skel->progs.on_switch, opts->iterator && !opts->walk_all);
+	if (opts->iterator && !(s->iter_index = hashmap__new(sizeof(uint32_t)))) {
+		*err = -ENOMEM;
+		goto fail;
+	}
 	*err = bpf_map__set_max_entries(s->skel->maps.iter_scratch, opts->iterator ? ncpus : 1);
 	if (*err)
 		goto fail;
@@ -247,7 +254,11 @@ void sampler__free(struct sampler *s)
 	ring_buffer__free(s->rb);
 	for (i = 0; i < s->niters; i++)
 		bpf_link__destroy(s->iters[i].link);
+	for (i = 0; i < s->nsweeps; i++)
+		bpf_link__destroy(s->sweeps[i].link);
 	free(s->iters);
+	free(s->sweeps);
+	hashmap__free(s->iter_index);
 	for (i = 0; s->links && i < s->ncpus; i++)
 		bpf_link__destroy(s->links[i]);
 	for (i = 0; s->pefds && i < s->ncpus; i++)
@@ -361,66 +372,124 @@ int sampler__prog_time(struct sampler *s, uint64_t *run_ns, uint64_t *runs)
 	return 0;
 }
 
-int sampler__iter_add(struct sampler *s, pid_t pid)
+/* An iterator link over one thread (tid) or one process (pid), or every
+ * task (both 0). On 6.1+ the kernel then visits only those. */
+static struct bpf_link *iter_link(struct sampler *s, uint32_t tid, uint32_t pid)
 {
 	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
 	union bpf_iter_link_info linfo = {};
+
+	linfo.task.tid = tid;
+	linfo.task.pid = pid;
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
+	return bpf_program__attach_iter(s->skel->progs.sample_task, tid || pid ? &opts : NULL);
+}
+
+static int push_iter(struct iter **v, int *n, uint32_t id, struct bpf_link *link)
+{
+	struct iter *nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[*n].id = id;
+	nv[*n].link = link;
+	(*n)++;
+	return 0;
+}
+
+int sampler__iter_add_thread(struct sampler *s, uint32_t tid)
+{
 	struct bpf_link *link;
-	struct iter *n;
+	uint64_t idx;
 
 	if (!s->iterator)
 		return -EINVAL;
-	/* 6.1+: the kernel visits only that process's threads. */
-	linfo.task.pid = (__u32)pid;
-	opts.link_info = &linfo;
-	opts.link_info_len = sizeof(linfo);
-	link = bpf_program__attach_iter(s->skel->progs.sample_task, pid ? &opts : NULL);
+	if (!hashmap__get(s->iter_index, &tid, &idx))
+		return 0;
+	link = iter_link(s, tid, 0);
 	if (!link)
 		return -errno;
-	n = realloc(s->iters, (s->niters + 1) * sizeof(*n));
-	if (!n) {
+	if (hashmap__set(s->iter_index, &tid, (uint64_t)s->niters) ||
+	    push_iter(&s->iters, &s->niters, tid, link)) {
+		hashmap__del(s->iter_index, &tid);
 		bpf_link__destroy(link);
 		return -ENOMEM;
 	}
-	s->iters = n;
-	s->iters[s->niters].pid = pid;
-	s->iters[s->niters].link = link;
-	s->niters++;
 	return 0;
 }
 
-void sampler__iter_remove(struct sampler *s, pid_t pid)
+void sampler__iter_remove_thread(struct sampler *s, uint32_t tid)
 {
-	int i;
+	uint64_t idx;
+	struct iter *last;
 
-	for (i = 0; i < s->niters; i++) {
-		if (s->iters[i].pid != pid)
-			continue;
-		bpf_link__destroy(s->iters[i].link);
-		s->iters[i] = s->iters[--s->niters];
+	if (!s->iterator || hashmap__get(s->iter_index, &tid, &idx) || idx >= (uint64_t)s->niters)
 		return;
+	bpf_link__destroy(s->iters[idx].link);
+	hashmap__del(s->iter_index, &tid);
+	last = &s->iters[--s->niters];
+	if (idx < (uint64_t)s->niters) {
+		s->iters[idx] = *last;
+		hashmap__set(s->iter_index, &s->iters[idx].id, idx);
 	}
 }
 
-int sampler__iter_run(struct sampler *s)
+int sampler__iter_add_sweep(struct sampler *s, pid_t pid)
+{
+	struct bpf_link *link;
+
+	if (!s->iterator)
+		return -EINVAL;
+	link = iter_link(s, 0, (uint32_t)pid);
+	if (!link)
+		return -errno;
+	if (push_iter(&s->sweeps, &s->nsweeps, (uint32_t)pid, link)) {
+		bpf_link__destroy(link);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One pass of an iterator link: the program writes nothing, so one read
+ * runs it over every task it visits, and returns 0 at the end. */
+static int run_link(struct bpf_link *link)
 {
 	char buf[64];
 	ssize_t n;
-	int i, fd;
+	int fd = bpf_iter_create(bpf_link__fd(link));
 
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	close(fd);
+	return n < 0 && errno != EINTR && errno != EAGAIN ? -errno : 0;
+}
+
+int sampler__iter_run(struct sampler *s, uint64_t tick)
+{
+	int i, err;
+
+	s->skel->bss->idle_tick = tick;
 	for (i = 0; i < s->niters; i++) {
-		fd = bpf_iter_create(bpf_link__fd(s->iters[i].link));
-		if (fd < 0)
-			return -errno;
-		/* The program writes nothing: one read runs it over every
-		 * task, and returns 0 at the end. */
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			;
-		close(fd);
-		if (n < 0 && errno != EINTR && errno != EAGAIN)
-			return -errno;
+		err = run_link(s->iters[i].link);
+		if (err)
+			return err;
 	}
 	return 0;
+}
+
+int sampler__sweep(struct sampler *s)
+{
+	int i, err = 0;
+
+	s->skel->bss->sweeping = true;
+	for (i = 0; i < s->nsweeps && !err; i++)
+		err = run_link(s->sweeps[i].link);
+	s->skel->bss->sweeping = false;
+	return err;
 }
 
 int sampler__flush_repeats(struct sampler *s)

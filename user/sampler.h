@@ -28,8 +28,10 @@ struct sampler_handlers {
 	int (*code)(void *ctx, const struct ph_code *c, size_t size);
 	int (*exit)(void *ctx, const struct ph_exit *e);
 	int (*proc)(void *ctx, const struct ph_proc_event *e);
+	/* The task iterator's threads: new, parked, woken, exited. */
+	int (*thread)(void *ctx, const struct ph_thread_event *e);
 	/* Samples of a thread that did not run since its last sample: they
-	 * count against that last stack. */
+	 * count against that last stack (sampler__flush_repeats). */
 	int (*repeat)(void *ctx, uint32_t pid, uint32_t tid, uint32_t count);
 	int (*frame_addrs)(void *ctx, const struct ph_frame_addrs *a, size_t size);
 };
@@ -65,13 +67,16 @@ int sampler__poll(struct sampler *s, int timeout_ms);
 /* Handles whatever is in the ring buffer now, without waiting. */
 int sampler__drain(struct sampler *s);
 
-/* The task iterator over pid's threads (pid > 0) or over every task (0),
- * run by every sampler__iter_run() until removed. Returns 0 or -errno. */
-int sampler__iter_add(struct sampler *s, pid_t pid);
-void sampler__iter_remove(struct sampler *s, pid_t pid);
-/* One pass of every iterator: one sample of every thread of the targets.
- * Returns 0 or -errno. */
-int sampler__iter_run(struct sampler *s);
+/* The task iterator's visits. A thread iterator visits one thread (tid) at
+ * every sampler__iter_run(); a sweep iterator visits every task (pid 0) or
+ * one process's (pid) at sampler__sweep(), only to report the processes
+ * not classified yet. Return 0 or -errno. */
+int sampler__iter_add_thread(struct sampler *s, uint32_t tid);
+void sampler__iter_remove_thread(struct sampler *s, uint32_t tid);
+int sampler__iter_add_sweep(struct sampler *s, pid_t pid);
+/* One sample of every thread with an iterator; tick numbers the pass. */
+int sampler__iter_run(struct sampler *s, uint64_t tick);
+int sampler__sweep(struct sampler *s);
 /* Hands the samples the kernel still counts against threads' last stacks
  * to the repeat handler, and forgets them. Call when nothing else runs the
  * iterator (at the end of a capture). */

@@ -77,9 +77,9 @@ static int release_held(struct session *s)
 
 /* Samples counted against a thread's last stack (the kernel did not walk
  * it again: it had not run). */
-static int repeat_last(struct session *s, uint32_t pid, uint32_t tid, uint32_t count)
+int session_repeat(struct session *s, uint32_t pid, uint32_t tid, uint32_t count)
 {
-	const struct session_sample *last = laststack__get(s->last, pid, tid);
+	const struct session_sample *last = s->last ? laststack__get(s->last, pid, tid) : NULL;
 	struct session_sample r;
 
 	if (!last || !count)
@@ -111,7 +111,7 @@ static int on_sample(void *ctx, const struct ph_sample *smp, size_t size)
 	if (!t || t->state != T_READY || t->cookie != smp->cookie)
 		return 0;
 	if (smp->prior && s->last) {
-		err = repeat_last(s, smp->pid, smp->tid, smp->prior);
+		err = session_repeat(s, smp->pid, smp->tid, smp->prior);
 		if (err)
 			return err;
 	}
@@ -170,15 +170,16 @@ static int on_frame_addrs(void *ctx, const struct ph_frame_addrs *a, size_t size
 	return release_held(s);
 }
 
+/* The end: samples the kernel still counts against threads' last stacks. */
 static int on_repeat(void *ctx, uint32_t pid, uint32_t tid, uint32_t count)
 {
-	struct session *s = ctx;
-	int err = s->last ? repeat_last(s, pid, tid, count) : 0;
+	return session_repeat(ctx, pid, tid, count);
+}
 
-	/* Sent at the thread's exit, or at the end of the capture. */
+void session_forget_thread(struct session *s, uint32_t pid, uint32_t tid)
+{
 	if (s->last)
 		laststack__del(s->last, pid, tid);
-	return err;
 }
 
 static int on_code(void *ctx, const struct ph_code *c, size_t size)
@@ -196,7 +197,7 @@ static int on_exit_event(void *ctx, const struct ph_exit *e)
 
 	if (t && t->state != T_EXITED)
 		target__ended(s, t);
-	return 0;
+	return ithreads__process_gone(s, (pid_t)e->pid);
 }
 
 /* Setting up */
@@ -235,6 +236,7 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 				     .code = on_code,
 				     .exit = on_exit_event,
 				     .proc = targets__on_proc_event,
+				     .thread = ithreads__on_event,
 				     .repeat = on_repeat,
 				     .frame_addrs = on_frame_addrs};
 	struct sampler_opts so = {.rate = opts->rate,
@@ -266,7 +268,7 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 	s->syms = symbols__new(&opts->syms);
 	s->names = threadnames__new(sink ? sink->thread_name : NULL, sink ? sink->ctx : NULL);
 	s->targets = hashmap__new(sizeof(uint32_t));
-	if (so.iterator && !(s->last = laststack__new())) {
+	if (so.iterator && (!(s->last = laststack__new()) || ithreads__init(s))) {
 		fail(e, SF_INTERNAL, -ENOMEM, 0, "out of memory");
 		goto fail;
 	}
@@ -349,17 +351,11 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 			goto fail;
 		}
 	}
-	if (so.iterator) {
-		/* A target's own iterator visits its threads only; processes
-		 * found on the way (--all, -s) need the one over every task. */
-		if (opts->all || opts->subprocesses) {
-			err = sampler__iter_add(s->smp, 0);
-		} else {
-			for (i = 0, err = 0; i < n && !err; i++)
-				err = sampler__iter_add(s->smp, pids[i]);
-			if (!err && opts->argv)
-				err = sampler__iter_add(s->smp, s->launch.pid);
-		}
+	/* Processes found on the way (--all, -s) are classified when a sweep
+	 * over every task meets them; the threads of walkable ones have
+	 * iterators of their own (ithreads.c). */
+	if (so.iterator && (opts->all || opts->subprocesses)) {
+		err = sampler__iter_add_sweep(s->smp, 0);
 		if (err) {
 			fail(e, SF_BPF, err, 0, "task iterator");
 			goto fail;
@@ -396,8 +392,40 @@ static int count_alive(const void *key, uint64_t v, void *ctx)
 	return 0;
 }
 
+/* How often --all and -s look for new Python processes with --idle (the
+ * iterator's sweep over every task: the processes the kernel has not seen
+ * classified report themselves). */
+#define SWEEP_S 1.0
+
+/* Events, then the pass: a parked thread reported woken is visited in it. */
+static int iterate(struct session *s)
+{
+	int err;
+
+	s->tick++;
+	s->ticks++;
+	s->in_tick = true;
+	err = sampler__drain(s->smp);
+	s->in_tick = false;
+	if (err < 0)
+		return err;
+	if (s->o.all || s->o.subprocesses) {
+		double now = now_s();
+
+		if (now >= s->next_sweep) {
+			s->next_sweep = now + SWEEP_S;
+			err = sampler__sweep(s->smp);
+			if (!err)
+				err = sampler__drain(s->smp);
+			if (err < 0)
+				return err;
+		}
+	}
+	return sampler__iter_run(s->smp, s->tick);
+}
+
 /* --idle: waits up to timeout_ms for the next tick; at a tick, one pass of
- * the task iterator. Then handles the events. */
+ * the task iterator. */
 static int tick(struct session *s, int tfd, int timeout_ms)
 {
 	struct pollfd pfd = {.fd = tfd, .events = POLLIN};
@@ -410,31 +438,33 @@ static int tick(struct session *s, int tfd, int timeout_ms)
 	if (n && read(tfd, &expired, sizeof(expired)) == sizeof(expired) && expired) {
 		/* Ticks that passed while pyhawk was busy are not made up:
 		 * counted, so a slow capture says so. */
-		s->ticks++;
 		s->late_ticks += expired - 1;
-		err = sampler__iter_run(s->smp);
+		err = iterate(s);
 		if (err && err != -EINTR)
 			return err;
 	}
-	return sampler__drain(s->smp);
+	return 0;
 }
 
-/* dump: one pass. With --all or -s, a first pass finds the Python
- * processes (the kernel reports each one it does not know, and they are
- * classified as the events are handled), a second samples them. */
+/* dump: one pass. With --all or -s, a sweep first finds the Python
+ * processes (each reports itself, and is classified as the events are
+ * handled). */
 static int run_once(struct session *s)
 {
-	int pass, err = 0;
+	int err = 0;
 
-	for (pass = 0; pass < (s->o.all || s->o.subprocesses ? 2 : 1) && !err; pass++) {
-		err = sampler__iter_run(s->smp);
+	if (s->o.all || s->o.subprocesses) {
+		err = sampler__sweep(s->smp);
 		if (!err)
 			err = sampler__drain(s->smp);
-		if (err > 0)
-			err = 0;
-		s->ticks++;
+		if (err < 0)
+			return err;
+		s->next_sweep = now_s() + 3600; /* not again */
 	}
-	return err;
+	err = iterate(s);
+	if (!err)
+		err = sampler__drain(s->smp);
+	return err < 0 ? err : 0;
 }
 
 int session__run(struct session *s, struct session_error *e)
@@ -520,6 +550,7 @@ done:
 		close(tfd);
 	sampler__drain(s->smp);
 	release_held(s);
+	ithreads__end(s);
 	sampler__flush_repeats(s->smp);
 	threadnames__at_end(s->names);
 	sampler__stats(s->smp, s->counters);
@@ -584,5 +615,6 @@ void session__free(struct session *s)
 	threadnames__free(s->names);
 	symbols__free(s->syms);
 	laststack__free(s->last);
+	ithreads__free(s);
 	free(s);
 }

@@ -66,6 +66,10 @@ struct session {
 	struct session_sample held;
 	bool holding;
 	uint64_t ticks, late_ticks;
+	struct hashmap *ithreads; /* iterator: tid -> its state (ithreads.c) */
+	uint64_t tick;		  /* iterator passes started */
+	bool in_tick;		  /* events are drained before a pass */
+	double next_sweep;
 	int64_t truncated_id;
 	struct launch launch;
 	bool child_done;
@@ -113,5 +117,19 @@ int targets__scan_descendants(struct session *s, const pid_t *roots, int nroots)
 /* The sampler's PH_EV_PROC handler. */
 int targets__on_proc_event(void *ctx, const struct ph_proc_event *e);
 void targets__free_all(struct session *s);
+
+/* session.c: count samples against a thread's last stack (a thread the
+ * iterator did not walk again); forget its last stack. */
+int session_repeat(struct session *s, uint32_t pid, uint32_t tid, uint32_t count);
+void session_forget_thread(struct session *s, uint32_t pid, uint32_t tid);
+
+/* ithreads.c: the threads the task iterator visits. */
+int ithreads__init(struct session *s);
+void ithreads__free(struct session *s);
+int ithreads__watch_process(struct session *s, pid_t pid);
+int ithreads__on_event(void *ctx, const struct ph_thread_event *e);
+int ithreads__process_gone(struct session *s, pid_t pid);
+/* The end of a capture: parked threads' ticks up to the last pass. */
+int ithreads__end(struct session *s);
 
 #endif /* SESSION_INTERNAL_H */

@@ -112,7 +112,8 @@ int target__make_ready(struct session *s, struct target *t, uint32_t version_hex
 	t->counted = true;
 	if (s->sink.process)
 		s->sink.process(s->sink.ctx, t->pid, t->cmdline);
-	return 0;
+	/* The task iterator visits its threads from now on. */
+	return ithreads__watch_process(s, t->pid);
 }
 
 /* Inspects a process: 0 and its layout, or -errno (detail says which
