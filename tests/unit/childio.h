@@ -6,7 +6,10 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -81,6 +84,25 @@ static inline pid_t child_spawn(const char *file, char *const argv[], int *out)
 	if (out)
 		*out = outp[0];
 	return pid;
+}
+
+/* Decodes the hex text a child printed (names and reprs travel as hex so
+ * any byte survives the line protocol) into NUL-terminated out. */
+static inline bool child_unhex(const char *hex, char *out, size_t len)
+{
+	size_t n = strlen(hex) / 2, i;
+
+	if (strlen(hex) % 2 || n >= len)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned int b;
+
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return false;
+		out[i] = (char)b;
+	}
+	out[n] = '\0';
+	return true;
 }
 
 #endif /* CHILDIO_H */

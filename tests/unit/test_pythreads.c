@@ -99,23 +99,6 @@ static void reap(pid_t child, pid_t pid)
 	waitpid(child, NULL, 0);
 }
 
-static bool unhex(const char *hex, char *out, size_t len)
-{
-	size_t n = strlen(hex) / 2, i;
-
-	if (strlen(hex) % 2 || n >= len)
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned int b;
-
-		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-			return false;
-		out[i] = (char)b;
-	}
-	out[n] = '\0';
-	return true;
-}
-
 static void collect(void *ctx, uint32_t tid, const char *name)
 {
 	struct got *g = ctx;
@@ -279,7 +262,7 @@ static bool check_interp(const char *label, const char *path, bool pidns)
 		unsigned long tid;
 
 		if (nwant >= MAX_THREADS || sscanf(line, "%lu %1100s", &tid, hex) != 2 ||
-		    !unhex(hex, full, sizeof(full))) {
+		    !child_unhex(hex, full, sizeof(full))) {
 			CHECK(!"child thread line");
 			break;
 		}
