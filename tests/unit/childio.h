@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -103,6 +104,28 @@ static inline bool child_unhex(const char *hex, char *out, size_t len)
 	}
 	out[n] = '\0';
 	return true;
+}
+
+/* Calls fn(label, path, ctx) for each interpreter of the matrix, as
+ * tools/pythons.py lists them. Returns how many, or -1 when the list
+ * could not be had (pythons.py did not run, or failed). */
+static inline int child_each_python(void (*fn)(const char *label, const char *path, void *ctx),
+				    void *ctx)
+{
+	FILE *p = popen("python3 tools/pythons.py", "r");
+	char line[PATH_MAX + 128], label[64], version[32], path[PATH_MAX];
+	int n = 0;
+
+	if (!p)
+		return -1;
+	printf("interpreters (tools/pythons.py):\n");
+	while (fgets(line, sizeof(line), p)) {
+		if (sscanf(line, "%63s %31s %4095s", label, version, path) != 3)
+			continue;
+		fn(label, path, ctx);
+		n++;
+	}
+	return pclose(p) ? -1 : n;
 }
 
 #endif /* CHILDIO_H */

@@ -365,36 +365,36 @@ static void check_bare(const char *label, const char *path)
 	reap(child, pid);
 }
 
+struct matrix {
+	bool ns_ok;
+	int ok, ok_ns;
+};
+
+static void check_python(const char *label, const char *path, void *ctx)
+{
+	struct matrix *m = ctx;
+
+	m->ok += check_interp(label, path, false);
+	check_bare(label, path);
+	/* Containers: tids translated from the target's pid namespace. */
+	if (m->ns_ok)
+		m->ok_ns += check_interp(label, path, true);
+}
+
 static void test_matrix(void)
 {
-	FILE *p = popen("python3 tools/pythons.py", "r");
-	char line[PATH_MAX + 128], label[64], version[32], path[PATH_MAX];
-	int tested = 0, ok = 0, ok_ns = 0;
 	/* Root may make pid namespaces; others skip that part, saying so. */
-	bool ns_ok = geteuid() == 0 && !system("unshare -p -f --mount-proc true 2>/dev/null");
+	struct matrix m = {.ns_ok = geteuid() == 0 &&
+				    !system("unshare -p -f --mount-proc true 2>/dev/null")};
+	int tested = child_each_python(check_python, &m);
 
-	CHECK(p != NULL);
-	if (!p)
-		return;
-	printf("interpreters (tools/pythons.py):\n");
-	while (fgets(line, sizeof(line), p)) {
-		if (sscanf(line, "%63s %31s %4095s", label, version, path) != 3)
-			continue;
-		tested++;
-		ok += check_interp(label, path, false);
-		check_bare(label, path);
-		/* Containers: tids translated from the target's pid namespace. */
-		if (ns_ok)
-			ok_ns += check_interp(label, path, true);
-	}
-	CHECK_INT(pclose(p), 0);
 	/* A run that found no interpreter at all proved nothing. */
 	CHECK(tested > 0);
-	CHECK_INT(ok, tested);
-	if (ns_ok)
-		CHECK_INT(ok_ns, tested);
-	printf("  %d of %d interpreters named every thread exactly%s\n", ok, tested,
-	       ns_ok ? ", also in a pid namespace" : " (pid namespaces: not tried, not root)");
+	CHECK_INT(m.ok, tested);
+	if (m.ns_ok)
+		CHECK_INT(m.ok_ns, tested);
+	printf("  %d of %d interpreters named every thread exactly%s\n", m.ok, tested,
+	       m.ns_ok ? ", also in a pid namespace" : " (pid namespaces: not tried, not root)");
 }
 
 static void test_bad_args(void)
