@@ -512,6 +512,78 @@ static size_t below(PyObject *o, const void *p)
 }
 #endif
 
+/* A frame's locals: where they are, how their names and kinds are listed
+ * and, 3.14+, how a _PyStackRef slot is tagged (asked of the headers' own
+ * inline functions). */
+static void dump_locals(void)
+{
+#if MINOR_AT_LEAST(11)
+	OSET_NAME(locals_layout, PYOBJ_LOCALS_KINDS);
+#if MINOR_AT_LEAST(12)
+	OSET(kind_hidden, CO_FAST_HIDDEN);
+#else
+	OSET(kind_hidden, 0);
+#endif
+	OSET(kind_cell, CO_FAST_CELL);
+	OSET(kind_free, CO_FAST_FREE);
+	OSET(frame_localsplus, offsetof(ph_iframe, localsplus));
+	OSET(frameobj_frame, offsetof(PyFrameObject, f_frame));
+#else
+	OSET_NAME(locals_layout, PYOBJ_LOCALS_VARNAMES);
+	OSET(kind_hidden, 0);
+	OSET(kind_cell, 0);
+	OSET(kind_free, 0);
+	OSET(frame_localsplus, offsetof(PyFrameObject, f_localsplus));
+	ONONE(frameobj_frame);
+#endif
+#if MINOR_AT_LEAST(14)
+	{
+		_PyStackRef zero = PyStackRef_TagInt(0), one = PyStackRef_TagInt(1);
+		uintptr_t step = one.bits - zero.bits;
+
+		if (!step || (step & (step - 1)) ||
+		    PyStackRef_UntagInt(PyStackRef_TagInt(-5)) != -5 ||
+		    (zero.bits & Py_TAG_BITS) == 0 || PyStackRef_IsTaggedInt(PyStackRef_NULL)) {
+			fprintf(stderr, "offsets_dump: unexpected _PyStackRef int tagging\n");
+			exit(1);
+		}
+		OSET(ref_null, PyStackRef_NULL.bits);
+		OSET(ref_tag_mask, Py_TAG_BITS);
+		OSET(ref_int_tag, zero.bits & Py_TAG_BITS);
+		OSET(ref_int_shift, __builtin_ctzll(step));
+	}
+#else
+	OSET(ref_null, 0);
+	OSET(ref_tag_mask, 0);
+	OSET(ref_int_tag, 0);
+	OSET(ref_int_shift, 0);
+#endif
+	OSET(code_argcount, offsetof(PyCodeObject, co_argcount));
+	OSET(code_kwonlyargcount, offsetof(PyCodeObject, co_kwonlyargcount));
+	OSET(code_flags, offsetof(PyCodeObject, co_flags));
+#if MINOR_AT_LEAST(11)
+	OSET(code_nlocals, offsetof(PyCodeObject, co_nlocalsplus));
+	OSET(code_varnames, offsetof(PyCodeObject, co_localsplusnames));
+	ONONE(code_cellvars);
+	ONONE(code_freevars);
+	OSET(code_kinds, offsetof(PyCodeObject, co_localspluskinds));
+#else
+	OSET(code_nlocals, offsetof(PyCodeObject, co_nlocals));
+	OSET(code_varnames, offsetof(PyCodeObject, co_varnames));
+	OSET(code_cellvars, offsetof(PyCodeObject, co_cellvars));
+	OSET(code_freevars, offsetof(PyCodeObject, co_freevars));
+	ONONE(code_kinds);
+#endif
+	OPAD(_pad5);
+	OSET_HEX(co_varargs, CO_VARARGS);
+	OSET_HEX(co_varkeywords, CO_VARKEYWORDS);
+	OSET(tuple_size, offsetof(PyTupleObject, ob_base.ob_size));
+	OSET(tuple_items, offsetof(PyTupleObject, ob_item));
+	OSET(cell_ref, offsetof(PyCellObject, ob_ref));
+	OSET(float_value, offsetof(PyFloatObject, ob_fval));
+	OPAD(_pad6);
+}
+
 static void dump_obj(void)
 {
 	cov = covered_obj;
@@ -690,6 +762,7 @@ static void dump_obj(void)
 	OPAD(_pad3);
 	OSET(str_data, offsetof(PyUnicodeObject, data));
 	OPAD(_pad4);
+	dump_locals();
 	printf("\t},\n");
 }
 

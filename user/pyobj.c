@@ -281,13 +281,14 @@ static int str_info(struct pyobj *r, uint64_t addr, const uint8_t *hdr, size_t h
 	return 0;
 }
 
-/* Reads the str at addr as UTF-8 into out (at most PYOBJ_STR_MAX code
- * points). Returns 0 or -errno. */
-int pyobj__read_str(struct pyobj *r, uint64_t addr, char *out, size_t outlen)
+/* Reads the first code points of the str at addr (at most PYOBJ_STR_MAX)
+ * raw into raw: *n bytes of *kind bytes each; *length is the whole str's
+ * length in code points. */
+static int str_raw(struct pyobj *r, uint64_t addr, uint8_t raw[PYOBJ_STR_MAX * 4], size_t *n,
+		   int *kind, uint64_t *length)
 {
-	uint8_t hdr[128], raw[PYOBJ_STR_MAX * 4];
+	uint8_t hdr[128];
 	struct strinfo si;
-	uint64_t n;
 	ssize_t got;
 	int err;
 
@@ -309,32 +310,71 @@ int pyobj__read_str(struct pyobj *r, uint64_t addr, char *out, size_t outlen)
 			return -EFAULT;
 		si.data = get_u64(hdr, r->o->str_data);
 	}
-	n = (si.length < PYOBJ_STR_MAX ? si.length : PYOBJ_STR_MAX) * si.kind;
+	*n = (si.length < PYOBJ_STR_MAX ? si.length : PYOBJ_STR_MAX) * si.kind;
+	*kind = si.kind;
+	*length = si.length;
 	/* Short compact names came with the header. */
-	if (si.data >= addr && si.data - addr <= (uint64_t)got && n <= got - (si.data - addr))
-		memcpy(raw, hdr + (si.data - addr), n);
-	else if (n && (err = rd(r, si.data, raw, n)))
+	if (si.data >= addr && si.data - addr <= (uint64_t)got && *n <= got - (si.data - addr))
+		memcpy(raw, hdr + (si.data - addr), *n);
+	else if (*n && (err = rd(r, si.data, raw, *n)))
 		return err;
-	err = pystr__to_utf8(raw, n, si.kind, out, outlen);
+	return 0;
+}
+
+/* Reads the str at addr as UTF-8 into out (at most PYOBJ_STR_MAX code
+ * points). Returns 0 or -errno. */
+int pyobj__read_str(struct pyobj *r, uint64_t addr, char *out, size_t outlen)
+{
+	uint8_t raw[PYOBJ_STR_MAX * 4];
+	uint64_t length;
+	size_t n;
+	int kind, err;
+
+	err = str_raw(r, addr, raw, &n, &kind, &length);
+	if (!err)
+		err = pystr__to_utf8(raw, n, kind, out, outlen);
 	return err < 0 ? err : 0;
 }
 
-/* Reads a non-negative int that fits 64 bits. */
-int pyobj__read_long(struct pyobj *r, uint64_t addr, uint64_t *out)
+int pyobj__read_str_chars(struct pyobj *r, uint64_t addr, uint32_t *chars, size_t max,
+			  uint64_t *length)
+{
+	uint8_t raw[PYOBJ_STR_MAX * 4];
+	size_t n, i, k;
+	int kind, err;
+
+	err = str_raw(r, addr, raw, &n, &kind, length);
+	if (err)
+		return err;
+	/* Little-endian (x86-64), assembled byte by byte. */
+	for (i = 0, k = 0; k < max && i + (size_t)kind <= n; i += (size_t)kind, k++) {
+		uint32_t c = raw[i];
+
+		for (int b = 1; b < kind; b++)
+			c |= (uint32_t)raw[i + b] << (8 * b);
+		chars[k] = c;
+	}
+	return (int)k;
+}
+
+/* Reads an int's sign and digits (least significant first), when it has
+ * at most max_nd of them. */
+static int read_int_digits(struct pyobj *r, uint64_t addr, unsigned int max_nd, bool *negative,
+			   uint32_t *digits, unsigned int *ndigits)
 {
 	const struct py_obj_offsets *o = r->o;
 	unsigned int ds = o->long_digit_size, shift = o->long_shift;
-	uint64_t nd, v, max_nd = 64 / (shift ? shift : 64) + 1;
-	uint8_t buf[64];
+	uint8_t buf[64 + PYOBJ_INT_DIGITS_MAX * 4];
+	uint64_t nd, v;
 	ssize_t got;
 	int err;
 
 	if (o->long_size + 8u > o->long_digits || o->obj_type + 8u > o->long_digits ||
-	    o->long_digits + max_nd * ds > sizeof(buf) || (ds != 2 && ds != 4) || !shift)
+	    o->long_digits + (size_t)max_nd * ds > sizeof(buf) || (ds != 2 && ds != 4) || !shift ||
+	    shift > 31)
 		return -EINVAL;
-	/* The type, the size and the digits a 64-bit value can have, in one
-	 * read. */
-	got = rd_upto(r, addr, buf, o->long_digits + max_nd * ds, o->long_digits);
+	/* The type, the size and max_nd digits, in one read. */
+	got = rd_upto(r, addr, buf, o->long_digits + (size_t)max_nd * ds, o->long_digits);
 	if (got < 0)
 		return (int)got;
 	err = type_has(r, get_u64(buf, o->obj_type), o->tpflags_long_subclass);
@@ -343,33 +383,90 @@ int pyobj__read_long(struct pyobj *r, uint64_t addr, uint64_t *out)
 	v = get_u64(buf, o->long_size);
 	if (o->long_layout == PYOBJ_LONG_LV_TAG) {
 		/* 3.12+: lv_tag = ndigits << NON_SIZE_BITS | (1 - sign). */
-		if ((v & o->long_sign_mask) == o->long_sign_negative)
-			return -ERANGE;
+		*negative = (v & o->long_sign_mask) == o->long_sign_negative;
 		nd = v >> o->long_nonsize_bits;
 	} else {
 		/* ob_size = sign * ndigits */
-		if ((int64_t)v < 0)
-			return -ERANGE;
-		nd = v;
+		*negative = (int64_t)v < 0;
+		nd = *negative ? -v : v;
 	}
 	if (nd > max_nd)
 		return -ERANGE;
 	if (o->long_digits + nd * ds > (uint64_t)got)
 		return -EFAULT;
-	/* Most significant digit first, refusing what overflows 64 bits. */
-	v = 0;
-	for (uint64_t i = nd; i-- > 0;) {
+	for (uint64_t i = 0; i < nd; i++) {
 		const uint8_t *p = buf + o->long_digits + i * ds;
-		uint64_t d = ds == 4 ? get_u32(p, 0) : (uint64_t)(p[0] | p[1] << 8);
+		uint32_t d = ds == 4 ? get_u32(p, 0) : (uint32_t)(p[0] | p[1] << 8);
 
 		if (d >> shift)
 			return -EBADMSG;
+		digits[i] = d;
+	}
+	*ndigits = (unsigned int)nd;
+	return 0;
+}
+
+int pyobj__read_int(struct pyobj *r, uint64_t addr, bool *negative, uint32_t *digits,
+		    unsigned int *ndigits)
+{
+	return read_int_digits(r, addr, PYOBJ_INT_DIGITS_MAX, negative, digits, ndigits);
+}
+
+/* Reads a non-negative int that fits 64 bits. */
+int pyobj__read_long(struct pyobj *r, uint64_t addr, uint64_t *out)
+{
+	unsigned int shift = r->o->long_shift, nd;
+	uint32_t digits[PYOBJ_INT_DIGITS_MAX];
+	bool negative;
+	uint64_t v = 0;
+	int err;
+
+	if (!shift)
+		return -EINVAL;
+	err = read_int_digits(r, addr, 64 / shift + 1, &negative, digits, &nd);
+	if (err)
+		return err;
+	if (negative)
+		return -ERANGE;
+	/* Most significant digit first, refusing what overflows 64 bits. */
+	for (unsigned int i = nd; i-- > 0;) {
 		if (v >> (64 - shift))
 			return -ERANGE;
-		v = v << shift | d;
+		v = v << shift | digits[i];
 	}
 	*out = v;
 	return 0;
+}
+
+int pyobj__read(struct pyobj *r, uint64_t addr, void *buf, size_t len)
+{
+	return rd(r, addr, buf, len);
+}
+
+int pyobj__read_cstr(struct pyobj *r, uint64_t addr, char *out, size_t outlen)
+{
+	ssize_t got;
+
+	if (!outlen)
+		return -EINVAL;
+	got = rd_upto(r, addr, out, outlen, 1);
+	if (got < 0)
+		return (int)got;
+	if (!memchr(out, '\0', (size_t)got))
+		return -EBADMSG;
+	return 0;
+}
+
+int pyobj__type(struct pyobj *r, uint64_t obj, uint64_t *type, uint64_t *flags)
+{
+	struct pytype t;
+	int err = rd_u64(r, obj + r->o->obj_type, type);
+
+	if (!err)
+		err = type_info(r, *type, &t);
+	if (!err)
+		*flags = t.flags;
+	return err;
 }
 
 /* The entries of a keys object. */

@@ -2,6 +2,7 @@
 #ifndef PYOBJ_H
 #define PYOBJ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -12,6 +13,9 @@ struct py_obj_offsets;
 /* Longest str read, in code points (longer ones are cut): the UTF-8 of
  * pyobj__read_str is at most 4 times as many bytes. */
 #define PYOBJ_STR_MAX 256
+/* Most digits of an int pyobj__read_int reads: 600 bits (30-bit digits),
+ * about 180 decimal digits. */
+#define PYOBJ_INT_DIGITS_MAX 20
 
 /* A reader of pid's objects. The target is never stopped: it is read with
  * process_vm_readv while it runs, so what it changes meanwhile may be
@@ -41,8 +45,25 @@ int pyobj__read_u64(struct pyobj *r, uint64_t addr, uint64_t *v);
  * in out: at most PYOBJ_STR_MAX code points, cut on a character boundary
  * to fit outlen. */
 int pyobj__read_str(struct pyobj *r, uint64_t addr, char *out, size_t outlen);
+/* The str at addr as code points: the first max of them (at most
+ * PYOBJ_STR_MAX) into chars, raw (lone surrogates and NULs included); its
+ * whole length in *length. Returns how many were written or -errno. */
+int pyobj__read_str_chars(struct pyobj *r, uint64_t addr, uint32_t *chars, size_t max,
+			  uint64_t *length);
 /* The int at addr, when it is not negative and fits 64 bits. */
 int pyobj__read_long(struct pyobj *r, uint64_t addr, uint64_t *out);
+/* The int at addr of any sign with at most PYOBJ_INT_DIGITS_MAX digits
+ * (-ERANGE for a longer one): its digits, least significant first, of
+ * long_shift bits each, and their count. */
+int pyobj__read_int(struct pyobj *r, uint64_t addr, bool *negative, uint32_t *digits,
+		    unsigned int *ndigits);
+/* len bytes at addr, all of them. */
+int pyobj__read(struct pyobj *r, uint64_t addr, void *buf, size_t len);
+/* The NUL-terminated C string at addr (a type's tp_name), when it fits
+ * outlen with its NUL; -EBADMSG for a longer one. */
+int pyobj__read_cstr(struct pyobj *r, uint64_t addr, char *out, size_t outlen);
+/* The type of the object at obj and its tp_flags (read once per reader). */
+int pyobj__type(struct pyobj *r, uint64_t obj, uint64_t *type, uint64_t *flags);
 
 /* dict[name] for a dict with str keys, and obj.name for an instance
  * attribute (no descriptors, no class attributes: what obj.__dict__[name]

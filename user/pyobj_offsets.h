@@ -29,6 +29,12 @@ enum pyobj_long_kind {
 	PYOBJ_LONG_LV_TAG = 2,	/* 3.12+: lv_tag = ndigits << nonsize_bits | sign */
 };
 
+/* Where a frame keeps its locals and how their names are listed. */
+enum pyobj_locals_kind {
+	PYOBJ_LOCALS_VARNAMES = 1, /* 3.8-3.10: co_varnames, co_cellvars, co_freevars */
+	PYOBJ_LOCALS_KINDS = 2,	   /* 3.11+: co_localsplusnames and co_localspluskinds */
+};
+
 /* What user space needs to read plain objects of one CPython minor
  * version: sys.modules, a module's and an instance's attributes, ints.
  * Generated from each version's own headers (user/offsets_table.c, by
@@ -104,7 +110,48 @@ struct py_obj_offsets {
 	/* str that is not compact (e.g. a str subclass's instance):
 	 * PyUnicodeObject.data, a pointer to the characters. */
 	uint16_t str_data;
-	uint32_t _pad4;
+	uint16_t _pad4;
+
+	/* A frame's locals (user/pylocals.c). localsplus is in the frame
+	 * pylocals reads: the PyFrameObject (<=3.10) or the
+	 * _PyInterpreterFrame (3.11+), which a frame object points to at
+	 * frameobj_frame. */
+	uint8_t locals_layout;	   /* enum pyobj_locals_kind */
+	uint8_t kind_hidden;	   /* 3.12+: CO_FAST_HIDDEN (else 0) */
+	uint8_t kind_cell;	   /* 3.11+: CO_FAST_CELL (else 0) */
+	uint8_t kind_free;	   /* 3.11+: CO_FAST_FREE (else 0) */
+	uint16_t frame_localsplus; /* f_localsplus or localsplus */
+	uint16_t frameobj_frame;   /* 3.11+: PyFrameObject.f_frame */
+	/* A slot of localsplus (3.14+: a _PyStackRef): unbound when it
+	 * equals ref_null; else a tagged int when (slot & ref_tag_mask) ==
+	 * ref_int_tag (value: slot >> ref_int_shift, arithmetic); else the
+	 * object at (slot & ~ref_tag_mask). 0 masks and tags before 3.14. */
+	uint8_t ref_null;
+	uint8_t ref_tag_mask;
+	uint8_t ref_int_tag;
+	uint8_t ref_int_shift;
+
+	/* PyCodeObject: argument counts (int), flags (int), the number of
+	 * locals (int: co_nlocals <=3.10, co_nlocalsplus 3.11+) and the
+	 * tuples of their names (co_varnames or co_localsplusnames) */
+	uint16_t code_argcount;
+	uint16_t code_kwonlyargcount;
+	uint16_t code_flags;
+	uint16_t code_nlocals;
+	uint16_t code_varnames;
+	uint16_t code_cellvars; /* <=3.10 */
+	uint16_t code_freevars; /* <=3.10 */
+	uint16_t code_kinds;	/* 3.11+: co_localspluskinds (bytes) */
+	uint16_t _pad5;
+	uint32_t co_varargs;	 /* CO_VARARGS: a *args argument */
+	uint32_t co_varkeywords; /* CO_VARKEYWORDS: a **kwargs argument */
+
+	/* PyTupleObject, PyCellObject, PyFloatObject */
+	uint16_t tuple_size;  /* ob_size */
+	uint16_t tuple_items; /* ob_item */
+	uint16_t cell_ref;    /* ob_ref */
+	uint16_t float_value; /* ob_fval (double) */
+	uint32_t _pad6;
 };
 
 #endif /* PYOBJ_OFFSETS_H */

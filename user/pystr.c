@@ -19,7 +19,7 @@ static uint32_t load_char(const uint8_t *p, int kind)
 	return c;
 }
 
-static size_t encode(uint32_t c, uint8_t buf[4])
+size_t pystr__utf8_char(uint32_t c, uint8_t buf[4])
 {
 	/* A str may hold lone surrogates (surrogateescape) and a forged one
 	 * anything at all; neither has a UTF-8 form. U+0000 is valid but would
@@ -65,7 +65,7 @@ int pystr__to_utf8(const uint8_t *raw, size_t nbytes, int kind, char *out, size_
 	 * short read: drop it rather than guess its missing bytes. */
 	for (i = 0; nbytes - i >= (size_t)kind; i += kind) {
 		uint8_t buf[4];
-		size_t n = encode(load_char(raw + i, kind), buf), k;
+		size_t n = pystr__utf8_char(load_char(raw + i, kind), buf), k;
 
 		/* Stop before a character that would not fit with the NUL, so
 		 * the result is never cut inside a UTF-8 sequence. */

@@ -9,6 +9,9 @@
  * character) to NUL-terminated UTF-8 in out (outlen bytes, truncated on a
  * character boundary). Invalid code points become U+FFFD. Returns the
  * length written, or -EINVAL for a bad kind. */
+/* One code point as UTF-8 in buf; returns its length (1-4). NUL, surrogates
+ * and what is past U+10FFFF become U+FFFD. */
+size_t pystr__utf8_char(uint32_t c, uint8_t buf[4]);
 int pystr__to_utf8(const uint8_t *raw, size_t nbytes, int kind, char *out, size_t outlen);
 
 #endif /* PYSTR_H */

@@ -4,9 +4,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -81,6 +85,47 @@ static inline pid_t child_spawn(const char *file, char *const argv[], int *out)
 	if (out)
 		*out = outp[0];
 	return pid;
+}
+
+/* Decodes the hex text a child printed (names and reprs travel as hex so
+ * any byte survives the line protocol) into NUL-terminated out. */
+static inline bool child_unhex(const char *hex, char *out, size_t len)
+{
+	size_t n = strlen(hex) / 2, i;
+
+	if (strlen(hex) % 2 || n >= len)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned int b;
+
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return false;
+		out[i] = (char)b;
+	}
+	out[n] = '\0';
+	return true;
+}
+
+/* Calls fn(label, path, ctx) for each interpreter of the matrix, as
+ * tools/pythons.py lists them. Returns how many, or -1 when the list
+ * could not be had (pythons.py did not run, or failed). */
+static inline int child_each_python(void (*fn)(const char *label, const char *path, void *ctx),
+				    void *ctx)
+{
+	FILE *p = popen("python3 tools/pythons.py", "r");
+	char line[PATH_MAX + 128], label[64], version[32], path[PATH_MAX];
+	int n = 0;
+
+	if (!p)
+		return -1;
+	printf("interpreters (tools/pythons.py):\n");
+	while (fgets(line, sizeof(line), p)) {
+		if (sscanf(line, "%63s %31s %4095s", label, version, path) != 3)
+			continue;
+		fn(label, path, ctx);
+		n++;
+	}
+	return pclose(p) ? -1 : n;
 }
 
 #endif /* CHILDIO_H */

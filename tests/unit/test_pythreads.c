@@ -99,23 +99,6 @@ static void reap(pid_t child, pid_t pid)
 	waitpid(child, NULL, 0);
 }
 
-static bool unhex(const char *hex, char *out, size_t len)
-{
-	size_t n = strlen(hex) / 2, i;
-
-	if (strlen(hex) % 2 || n >= len)
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned int b;
-
-		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-			return false;
-		out[i] = (char)b;
-	}
-	out[n] = '\0';
-	return true;
-}
-
 static void collect(void *ctx, uint32_t tid, const char *name)
 {
 	struct got *g = ctx;
@@ -279,7 +262,7 @@ static bool check_interp(const char *label, const char *path, bool pidns)
 		unsigned long tid;
 
 		if (nwant >= MAX_THREADS || sscanf(line, "%lu %1100s", &tid, hex) != 2 ||
-		    !unhex(hex, full, sizeof(full))) {
+		    !child_unhex(hex, full, sizeof(full))) {
 			CHECK(!"child thread line");
 			break;
 		}
@@ -382,36 +365,36 @@ static void check_bare(const char *label, const char *path)
 	reap(child, pid);
 }
 
+struct matrix {
+	bool ns_ok;
+	int ok, ok_ns;
+};
+
+static void check_python(const char *label, const char *path, void *ctx)
+{
+	struct matrix *m = ctx;
+
+	m->ok += check_interp(label, path, false);
+	check_bare(label, path);
+	/* Containers: tids translated from the target's pid namespace. */
+	if (m->ns_ok)
+		m->ok_ns += check_interp(label, path, true);
+}
+
 static void test_matrix(void)
 {
-	FILE *p = popen("python3 tools/pythons.py", "r");
-	char line[PATH_MAX + 128], label[64], version[32], path[PATH_MAX];
-	int tested = 0, ok = 0, ok_ns = 0;
 	/* Root may make pid namespaces; others skip that part, saying so. */
-	bool ns_ok = geteuid() == 0 && !system("unshare -p -f --mount-proc true 2>/dev/null");
+	struct matrix m = {.ns_ok = geteuid() == 0 &&
+				    !system("unshare -p -f --mount-proc true 2>/dev/null")};
+	int tested = child_each_python(check_python, &m);
 
-	CHECK(p != NULL);
-	if (!p)
-		return;
-	printf("interpreters (tools/pythons.py):\n");
-	while (fgets(line, sizeof(line), p)) {
-		if (sscanf(line, "%63s %31s %4095s", label, version, path) != 3)
-			continue;
-		tested++;
-		ok += check_interp(label, path, false);
-		check_bare(label, path);
-		/* Containers: tids translated from the target's pid namespace. */
-		if (ns_ok)
-			ok_ns += check_interp(label, path, true);
-	}
-	CHECK_INT(pclose(p), 0);
 	/* A run that found no interpreter at all proved nothing. */
 	CHECK(tested > 0);
-	CHECK_INT(ok, tested);
-	if (ns_ok)
-		CHECK_INT(ok_ns, tested);
-	printf("  %d of %d interpreters named every thread exactly%s\n", ok, tested,
-	       ns_ok ? ", also in a pid namespace" : " (pid namespaces: not tried, not root)");
+	CHECK_INT(m.ok, tested);
+	if (m.ns_ok)
+		CHECK_INT(m.ok_ns, tested);
+	printf("  %d of %d interpreters named every thread exactly%s\n", m.ok, tested,
+	       m.ns_ok ? ", also in a pid namespace" : " (pid namespaces: not tried, not root)");
 }
 
 static void test_bad_args(void)
