@@ -11,6 +11,8 @@
 #include "jsonout.h"
 #include "offsets.h"
 #include "profile.h"
+#include "pylocals.h"
+#include "pyobj.h"
 #include "session.h"
 #include "threadstate.h"
 
@@ -20,6 +22,8 @@ struct dthread {
 	uint32_t n;
 	uint32_t *frames;	 /* profile frame ids, root first */
 	uint64_t *addrs, *codes; /* --locals: each frame's (0: unknown) */
+	struct pylocal **locals; /* --locals: each frame's, read after the pass */
+	int *nlocals;		 /* how many; -errno when they could not be read */
 	char name[64];
 };
 
@@ -104,6 +108,86 @@ static void state_text(const struct dthread *t, char *buf, size_t len)
 	snprintf(buf, len, "%s%s", threadstate__name(t->state), t->gil ? "+gil" : "");
 }
 
+/* Reads per process allowed for the locals of all its threads' frames. */
+#define LOCALS_READS 200000
+
+/* --locals: each frame's variables, read right after its stack (the
+ * process runs on meanwhile: a frame that returned since is marked, its
+ * memory never misread as another's). */
+static int read_locals(struct dumper *d, struct session *s)
+{
+	struct py_obj_offsets obj;
+	struct py_offsets off;
+	struct pyobj *r = NULL;
+	uint32_t pid = 0, version;
+
+	for (size_t i = 0; i < d->n; i++) {
+		struct dthread *t = &d->threads[i];
+
+		if (!t->addrs)
+			continue;
+		if (!r || t->pid != pid) {
+			pyobj__free(r);
+			r = NULL;
+			pid = t->pid;
+			if (session__python(s, pid, &version, &off) ||
+			    offsets__obj_for_version(version, 0, &obj))
+				continue;
+			r = pyobj__new((pid_t)pid, &off, &obj, LOCALS_READS);
+			if (!r)
+				return -ENOMEM;
+		}
+		t->locals = calloc(t->n + 1, sizeof(*t->locals));
+		t->nlocals = calloc(t->n + 1, sizeof(*t->nlocals));
+		if (!t->locals || !t->nlocals)
+			goto nomem;
+		for (uint32_t k = 0; k < t->n; k++) {
+			if (!t->addrs[k] || !t->codes[k])
+				continue;
+			t->locals[k] = calloc(PYLOCALS_MAX, sizeof(**t->locals));
+			if (!t->locals[k])
+				goto nomem;
+			t->nlocals[k] = pylocals__read(r, &off, &obj, t->addrs[k], t->codes[k],
+						       t->locals[k], PYLOCALS_MAX);
+		}
+	}
+	pyobj__free(r);
+	return 0;
+nomem:
+	pyobj__free(r);
+	return -ENOMEM;
+}
+
+static const char *locals_error(int err)
+{
+	return err == -ESTALE ? "the frame returned before its variables were read"
+			      : strerror(-err);
+}
+
+static void print_locals_text(const struct dthread *t, uint32_t k)
+{
+	int n = t->nlocals[k];
+
+	if (n < 0) {
+		printf("        (variables not read: %s)\n", locals_error(n));
+		return;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		bool header = false;
+
+		for (int i = 0; i < n; i++) {
+			const struct pylocal *l = &t->locals[k][i];
+
+			if (l->arg != !pass)
+				continue;
+			if (!header)
+				printf("        %s:\n", pass ? "Locals" : "Arguments");
+			header = true;
+			printf("            %s: %s\n", l->name, l->value);
+		}
+	}
+}
+
 static void print_frame_text(const struct profile_frame *f)
 {
 	if (f->kind != PF_PYTHON)
@@ -132,8 +216,11 @@ static void print_text(struct dumper *d, struct session *s, const struct config 
 		state_text(t, st, sizeof(st));
 		printf("\nThread %u (%s): \"%s\"\n", t->tid, st, t->name);
 		/* Innermost first, as tracebacks read bottom-up. */
-		for (uint32_t k = t->n; k-- > 0;)
+		for (uint32_t k = t->n; k-- > 0;) {
 			print_frame_text(profile__frame(d->prof, t->frames[k]));
+			if (t->locals && t->locals[k])
+				print_locals_text(t, k);
+		}
 	}
 }
 
@@ -175,7 +262,24 @@ static void print_json(struct dumper *d, struct session *s)
 				json__str(stdout, f->file);
 			else
 				printf("null");
-			printf(", \"line\": %d}", f->line);
+			printf(", \"line\": %d", f->line);
+			if (t->locals && t->locals[k] && t->nlocals[k] < 0) {
+				printf(", \"locals_error\": ");
+				json__str(stdout, locals_error(t->nlocals[k]));
+			} else if (t->locals && t->locals[k]) {
+				printf(", \"locals\": [");
+				for (int i = 0; i < t->nlocals[k]; i++) {
+					const struct pylocal *l = &t->locals[k][i];
+
+					printf("%s{\"name\": ", i ? ", " : "");
+					json__str(stdout, l->name);
+					printf(", \"value\": ");
+					json__str(stdout, l->value);
+					printf(", \"arg\": %s}", l->arg ? "true" : "false");
+				}
+				printf("]");
+			}
+			printf("}");
 		}
 		printf("]}");
 	}
@@ -216,6 +320,10 @@ int dump__run(const struct config *cfg)
 		goto out;
 	}
 	qsort(d.threads, d.n, sizeof(*d.threads), by_thread);
+	if (cfg->locals && read_locals(&d, s)) {
+		fprintf(stderr, "Error: out of memory\n");
+		goto out;
+	}
 	if (cfg->json)
 		print_json(&d, s);
 	else
@@ -229,9 +337,15 @@ int dump__run(const struct config *cfg)
 out:
 	session__free(s);
 	for (size_t i = 0; i < d.n; i++) {
-		free(d.threads[i].frames);
-		free(d.threads[i].addrs);
-		free(d.threads[i].codes);
+		struct dthread *t = &d.threads[i];
+
+		for (uint32_t k = 0; t->locals && k < t->n; k++)
+			free(t->locals[k]);
+		free(t->locals);
+		free(t->nlocals);
+		free(t->frames);
+		free(t->addrs);
+		free(t->codes);
 	}
 	free(d.threads);
 	profile__free(d.prof);
