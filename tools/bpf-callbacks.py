@@ -10,9 +10,9 @@ Dead-code removal only ever takes instructions and conditional jumps away
 fewer of either than the compiled object lost code.
 
     bpf-callbacks.py dump OUT.json
-        loads the sampler (a short `pyhawk record --all`) and
-        writes the per-function counts of its translated program, with the
-        kernel release, to OUT.json
+        loads each sampler (a short `pyhawk record --all`, and with --idle
+        the task iterator) and writes the per-function counts of their
+        translated programs, with the kernel release, to OUT.json
     bpf-callbacks.py compare OBJ DUMP.json...
         compares each dump with the object's own counts; prints one table
         (a column per kernel) and exits 1 if any function lost code.
@@ -29,7 +29,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PROG = "on_cpu_sample"
+# The sampling programs, and the record options that load each.
+PROGS = (("on_cpu_sample", []), ("sample_task", ["--idle"]))
 BPF_JMP, BPF_JMP32 = 0x05, 0x06
 NOT_COND = {0x00, 0x80, 0x90}  # JA, CALL, EXIT
 
@@ -74,24 +75,26 @@ def prog_ids(name):
     return {p["id"] for p in json.loads(out.stdout) if p.get("name") == name}
 
 
-def dump(path):
-    before = prog_ids(PROG)
+def dump_prog(prog, extra):
+    """{function: counts} of prog's translated code, loaded by a short
+    `pyhawk record --all` with extra options."""
+    before = prog_ids(prog)
     tmp = tempfile.mkdtemp(prefix="pyhawk-callbacks.")
     # --all: its knob (a read-only global) set, so that the verifier keeps
     # the code behind it; with it unset that code is dead, and rightly
     # removed.
     rec = subprocess.Popen([os.path.join(ROOT, "pyhawk"), "record", "--all", "-d", "60", "-f", "raw",
-                            "-o", os.path.join(tmp, "out.txt")],
+                            "-o", os.path.join(tmp, "out.txt")] + extra,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 300  # loading is slow under emulation
         new = set()
         while not new and time.time() < deadline and rec.poll() is None:
             time.sleep(0.5)
-            new = prog_ids(PROG) - before
+            new = prog_ids(prog) - before
         if not new:
             err = rec.communicate(timeout=30)[1] if rec.poll() is not None else ""
-            sys.exit("Error: the sampler never appeared loaded: %s" % err.strip())
+            sys.exit("Error: %s never appeared loaded: %s" % (prog, err.strip()))
         text = subprocess.run(["bpftool", "prog", "dump", "xlated", "id", str(max(new))],
                               capture_output=True, text=True, check=True).stdout
     finally:
@@ -100,7 +103,19 @@ def dump(path):
         shutil.rmtree(tmp, ignore_errors=True)
     funcs = xlated_counts(text)
     if not funcs:
-        sys.exit("Error: no function found in the xlated dump (no BTF func info?)")
+        sys.exit("Error: no function found in the xlated dump of %s (no BTF func info?)" % prog)
+    return funcs
+
+
+def dump(path):
+    funcs = {}
+    for prog, extra in PROGS:
+        for name, c in dump_prog(prog, extra).items():
+            # A function both programs hold (a global one) counts at its
+            # smaller: the one that could have lost code.
+            old = funcs.get(name)
+            if old is None or (c["insns"], c["branches"]) < (old["insns"], old["branches"]):
+                funcs[name] = c
     with open(path, "w") as f:
         json.dump({"kernel": platform.release(), "funcs": funcs}, f, indent=1)
     print("bpf-callbacks: %s: %d functions" % (platform.release(), len(funcs)))
@@ -115,7 +130,7 @@ def compare(obj, dumps):
     bad = []
     print("%-22s %14s" % ("function (insns/branches)", "object") +
           "".join(" %22s" % r["kernel"][:22] for r in runs))
-    # The sampler program's functions (the object holds other programs too).
+    # The sampling programs' functions (the object holds other programs too).
     names = sorted(set(want) & {n for r in runs for n in r["funcs"]})
     for name in names:
         w = want[name]

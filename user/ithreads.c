@@ -117,6 +117,7 @@ static int count_parked(struct session *s, struct ithread *t, uint64_t upto)
 	uint64_t n = parked_ticks(s, t, upto);
 
 	t->parked = false;
+	s->parked_samples += n;
 	while (n) {
 		uint32_t c = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 		int err = session_repeat(s, (uint32_t)t->pid, t->tid, c);

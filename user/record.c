@@ -115,6 +115,7 @@ static void print_summary(const struct config *cfg, const struct session_stats *
 	    .prog_run_ns = st->prog_run_ns,
 	    .prog_runs = st->prog_runs,
 	    .counters = counters,
+	    .parked = st->parked_samples,
 	};
 
 	summary__print(stderr, &sum);

@@ -580,6 +580,7 @@ void session__stats(struct session *s, struct session_stats *st, uint64_t *count
 	st->inspections = s->inspections;
 	st->ticks = s->ticks;
 	st->late_ticks = s->late_ticks;
+	st->parked_samples = s->parked_samples;
 	if (s->smp && sampler__prog_time(s->smp, &st->prog_run_ns, &st->prog_runs))
 		st->prog_runs = 0;
 	memcpy(counters, s->counters, sizeof(s->counters));

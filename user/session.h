@@ -110,6 +110,7 @@ struct session_stats {
 	uint64_t inspections;		 /* processes inspected (ELF reading) */
 	uint64_t ticks;			 /* task iterator passes */
 	uint64_t late_ticks;		 /* ... not run: pyhawk was late */
+	uint64_t parked_samples;	 /* of parked threads, counted here */
 };
 /* Fills st and counters[PH_STAT_MAX] (the kernel's, summed over CPUs). */
 void session__stats(struct session *s, struct session_stats *st, uint64_t *counters);

@@ -69,6 +69,7 @@ struct session {
 	struct hashmap *ithreads; /* iterator: tid -> its state (ithreads.c) */
 	uint64_t tick;		  /* iterator passes started */
 	bool in_tick;		  /* events are drained before a pass */
+	uint64_t parked_samples;  /* counted for parked threads, not visited */
 	double next_sweep;
 	int64_t truncated_id;
 	struct launch launch;

@@ -92,6 +92,9 @@ void summary__print(FILE *f, const struct summary *s)
 	counter(f, "SAMPLES", st[PH_STAT_SAMPLES], "samples sent to user space");
 	counter(f, "REPEATS", st[PH_STAT_REPEATS],
 		"samples of threads that had not run since their last one (not walked again)");
+	if (s->parked)
+		counter(f, "PARKED", s->parked,
+			"samples of parked threads (blocked, not visited): counted by pyhawk");
 	counter(f, "CODES", st[PH_STAT_CODES], "code objects described by the kernel");
 	counter(f, "FRAMES", st[PH_STAT_FRAMES], "frames recorded");
 	counter(f, "SEARCHES", st[PH_STAT_SEARCHES], "thread-list searches (thread state cache misses)");

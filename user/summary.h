@@ -18,6 +18,7 @@ struct summary {
 	bool stats;         /* --stats: every counter */
 	uint64_t prog_run_ns, prog_runs; /* kernel.bpf_stats_enabled, 0 if not measured */
 	const uint64_t *counters;        /* PH_STAT_MAX values from the kernel */
+	uint64_t parked;		 /* --idle: samples of parked threads (not visited) */
 };
 
 /* Samples of tracked processes the kernel did not take (DROP reasons). */
