@@ -1,7 +1,7 @@
 """py-spy 0.4's command line on the pyhawk binary: each record flag is
 accepted with its meaning, accepted as a documented no-op, or refused with
-one line naming it; top and dump are refused as not built; README's usage
-block is record --help's own text."""
+one line naming it; top is refused as not built; dump's usage errors;
+README's usage block is record --help's own text."""
 
 import os
 import re
@@ -76,10 +76,6 @@ def test_noop_flags_capture(tmp_path):
 
 
 @pytest.mark.parametrize("args,words", [
-    (["-g"], ["--gil is not supported yet"]),
-    (["--gil"], ["--gil is not supported yet"]),
-    (["-i"], ["--idle is not supported yet"]),
-    (["--idle"], ["--idle is not supported yet"]),
     (["-n"], ["--native is not supported yet", "Python frames only"]),
     (["--native"], ["--native is not supported yet"]),
     # py-spy refuses this pair; here --native is refused on its own.
@@ -94,11 +90,20 @@ def test_refused_flags(args, words, tmp_path):
 @pytest.mark.parametrize("args,words", [
     (["top", "-p", "1"], ["'top' is not built yet"]),
     (["top", "--", "python3", "-c", "pass"], ["'top' is not built yet"]),
-    (["dump", "--pid", "1"], ["'dump' is not built yet"]),
-    (["dump", "--pid", "1", "--locals", "--json"], ["'dump' is not built yet"]),
     (["help", "top"], ["'top' is not built yet"]),
 ])
 def test_commands_not_built(args, words):
+    usage_error(run_pyhawk(args, timeout=30), *words)
+
+
+@pytest.mark.parametrize("args,words", [
+    (["dump"], ["nothing to dump: give -p PID or --all"]),
+    (["dump", "--all", "-p", "1"], ["--all dumps every Python process"]),
+    (["dump", "-p", "1", "--idle"], ["unknown option '--idle'"]),
+    (["dump", "-p", "1", "-o", "x.txt"], ["unknown option '-o'"]),
+    (["dump", "-p", "1", "--", "python3"], ["unexpected argument 'python3'"]),
+])
+def test_dump_usage_errors(args, words):
     usage_error(run_pyhawk(args, timeout=30), *words)
 
 
