@@ -27,11 +27,18 @@ struct dthread {
 	char name[64];
 };
 
+struct dname {
+	uint32_t pid, tid;
+	char name[64];
+};
+
 struct dumper {
 	struct profile *prof;
 	struct dthread *threads;
 	size_t n, cap;
-	int err;
+	/* Names as they come: a thread's may come before its sample. */
+	struct dname *names;
+	size_t nnames, capnames;
 };
 
 static struct dthread *find_thread(struct dumper *d, uint32_t pid, uint32_t tid)
@@ -84,10 +91,36 @@ static int on_sample(void *ctx, const struct session_sample *s)
 static void on_thread_name(void *ctx, pid_t pid, uint32_t tid, const char *name)
 {
 	struct dumper *d = ctx;
-	struct dthread *t = find_thread(d, (uint32_t)pid, tid);
+	struct dname *n = NULL;
 
-	if (t)
-		snprintf(t->name, sizeof(t->name), "%s", name ? name : "");
+	for (size_t i = 0; i < d->nnames && !n; i++)
+		if (d->names[i].pid == (uint32_t)pid && d->names[i].tid == tid)
+			n = &d->names[i];
+	if (!n) {
+		if (d->nnames == d->capnames) {
+			size_t cap = d->capnames ? 2 * d->capnames : 32;
+			struct dname *v = realloc(d->names, cap * sizeof(*v));
+
+			if (!v)
+				return; /* the thread is shown without its name */
+			d->names = v;
+			d->capnames = cap;
+		}
+		n = &d->names[d->nnames++];
+		n->pid = (uint32_t)pid;
+		n->tid = tid;
+	}
+	snprintf(n->name, sizeof(n->name), "%s", name ? name : "");
+}
+
+static void apply_names(struct dumper *d)
+{
+	for (size_t i = 0; i < d->nnames; i++) {
+		struct dthread *t = find_thread(d, d->names[i].pid, d->names[i].tid);
+
+		if (t)
+			memcpy(t->name, d->names[i].name, sizeof(t->name));
+	}
 }
 
 /* Processes in the order asked, threads by id (the main thread, whose id
@@ -319,6 +352,7 @@ int dump__run(const struct config *cfg)
 		rc = errors__report(&e);
 		goto out;
 	}
+	apply_names(&d);
 	qsort(d.threads, d.n, sizeof(*d.threads), by_thread);
 	if (cfg->locals && read_locals(&d, s)) {
 		fprintf(stderr, "Error: out of memory\n");
@@ -348,6 +382,7 @@ out:
 		free(t->codes);
 	}
 	free(d.threads);
+	free(d.names);
 	profile__free(d.prof);
 	return rc;
 }

@@ -136,7 +136,6 @@ static int on_sample(void *ctx, const struct ph_sample *smp, size_t size)
 	}
 	out.frames = s->stack;
 	out.nframes = depth;
-	threadnames__sampled(s->names, (pid_t)smp->pid, smp->tid, smp->comm);
 	/* The iterator's next samples of this thread may be repeats of it. */
 	if (s->last && !(smp->flags & PH_SF_ONCPU) && laststack__set(s->last, &out)) {
 		s->err = -ENOMEM;
@@ -147,9 +146,13 @@ static int on_sample(void *ctx, const struct ph_sample *smp, size_t size)
 		out.codes = s->codes;
 		s->held = out;
 		s->holding = true;
-		return 0;
+	} else {
+		err = deliver(s, &out);
 	}
-	return deliver(s, &out);
+	/* After the sample: a sink learns of a thread from its samples. */
+	if (!err)
+		threadnames__sampled(s->names, (pid_t)smp->pid, smp->tid, smp->comm);
+	return err;
 }
 
 static int on_frame_addrs(void *ctx, const struct ph_frame_addrs *a, size_t size)
