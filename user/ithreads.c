@@ -117,13 +117,13 @@ static int count_parked(struct session *s, struct ithread *t, uint64_t upto)
 	uint64_t n = parked_ticks(s, t, upto);
 
 	t->parked = false;
-	s->parked_samples += n;
 	while (n) {
 		uint32_t c = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-		int err = session_repeat(s, (uint32_t)t->pid, t->tid, c);
+		int ret = session_repeat(s, (uint32_t)t->pid, t->tid, c);
 
-		if (err)
-			return err;
+		if (ret <= 0) /* 0: never walked (a native thread): no samples */
+			return ret;
+		s->parked_samples += c;
 		n -= c;
 	}
 	return 0;
@@ -158,6 +158,7 @@ int ithreads__on_event(void *ctx, const struct ph_thread_event *e)
 		return err == -ESRCH || err == -ENOENT ? 0 : err;
 	case PH_THREAD_EXIT:
 		err = session_repeat(s, e->pid, e->tid, e->count);
+		err = err < 0 ? err : 0;
 		if (t) {
 			if (!err)
 				err = count_parked(s, t, e->tick);

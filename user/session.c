@@ -76,17 +76,20 @@ static int release_held(struct session *s)
 }
 
 /* Samples counted against a thread's last stack (the kernel did not walk
- * it again: it had not run). */
+ * it again: it had not run). Returns 1 when they were, 0 when the thread
+ * has no last sample (never walked: a native thread), or -errno. */
 int session_repeat(struct session *s, uint32_t pid, uint32_t tid, uint32_t count)
 {
 	const struct session_sample *last = s->last ? laststack__get(s->last, pid, tid) : NULL;
 	struct session_sample r;
+	int err;
 
 	if (!last || !count)
 		return 0;
 	r = *last;
 	r.weight = count;
-	return deliver(s, &r);
+	err = deliver(s, &r);
+	return err ? err : 1;
 }
 
 static int on_sample(void *ctx, const struct ph_sample *smp, size_t size)
@@ -112,8 +115,9 @@ static int on_sample(void *ctx, const struct ph_sample *smp, size_t size)
 		return 0;
 	if (smp->prior && s->last) {
 		err = session_repeat(s, smp->pid, smp->tid, smp->prior);
-		if (err)
+		if (err < 0)
 			return err;
+		err = 0;
 	}
 	if (smp->flags & PH_SF_TRUNCATED) {
 		if (s->truncated_id < 0)
@@ -176,7 +180,9 @@ static int on_frame_addrs(void *ctx, const struct ph_frame_addrs *a, size_t size
 /* The end: samples the kernel still counts against threads' last stacks. */
 static int on_repeat(void *ctx, uint32_t pid, uint32_t tid, uint32_t count)
 {
-	return session_repeat(ctx, pid, tid, count);
+	int err = session_repeat(ctx, pid, tid, count);
+
+	return err < 0 ? err : 0;
 }
 
 void session_forget_thread(struct session *s, uint32_t pid, uint32_t tid)

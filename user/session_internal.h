@@ -120,7 +120,8 @@ int targets__on_proc_event(void *ctx, const struct ph_proc_event *e);
 void targets__free_all(struct session *s);
 
 /* session.c: count samples against a thread's last stack (a thread the
- * iterator did not walk again); forget its last stack. */
+ * iterator did not walk again): 1, 0 when it has none, or -errno; forget
+ * its last stack. */
 int session_repeat(struct session *s, uint32_t pid, uint32_t tid, uint32_t count);
 void session_forget_thread(struct session *s, uint32_t pid, uint32_t tid);
 
