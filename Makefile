@@ -3,7 +3,7 @@
 #   make deps     install the Debian packages the build and the tests need
 #   make demo     deps + build + profile the bundled example workload
 #   make test     deps + build + every test (unit, golden, integration)
-#   make bench    deps + build + the overhead benchmark (tools/bench.py)
+#   make bench    deps + build + the overhead benchmarks (tools/bench*.py)
 #   make V=1      show the commands
 OUTPUT := .output
 CLANG ?= clang
@@ -122,6 +122,7 @@ test: deps pyhawk $(UNIT_BINS)
 bench: deps pyhawk
 	$(Q)$(PYTHON) tools/bench.py
 	$(Q)$(PYTHON) tools/bench_system.py
+	$(Q)$(PYTHON) tools/bench_idle.py
 
 lint:
 	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h

@@ -521,6 +521,28 @@ def pick_churn(matrix, py, count):
 
 # ---------------------------------------------------------------- output
 
+def table(rows):
+    """The markdown table of rows (from row()), as lines."""
+    L = ["| measure | unit | median | min – max | goal | within goal | notes |",
+         "|---|---|---:|---:|---|---|---|"]
+    for r in rows:
+        spec = r["spec"]
+        within = {True: "yes", False: "**no**", None: ""}[r["within_goal"]]
+        L.append("| %s | %s | %s | %s – %s | %s | %s | %s |" % (
+            r["measure"], r["unit"], fmt(r["median"], spec), fmt(r["min"], spec),
+            fmt(r["max"], spec), r["goal"] or "", within, r["note"]))
+    return L
+
+
+def output(text, data, json_path):
+    """Prints the markdown; writes data to json_path too, when given."""
+    print(text)
+    if json_path:
+        with open(json_path, "w") as f:
+            json.dump(data, f, indent=1)
+            f.write("\n")
+
+
 def render(data):
     m = data["machine"]
     L = ["# pyhawk whole-host (--all) benchmark%s" % (
@@ -537,14 +559,7 @@ def render(data):
           % (m["load_at_start"], m["other_pythons_at_start"], data["others_cpus"],
              os.cpu_count()),
           "- runs per row: %d; total time: %.0f s" % (data["rounds"], data["elapsed"]), ""]
-    L += ["| measure | unit | median | min – max | goal | within goal | notes |",
-          "|---|---|---:|---:|---|---|---|"]
-    for r in data["rows"]:
-        spec = r["spec"]
-        within = {True: "yes", False: "**no**", None: ""}[r["within_goal"]]
-        L.append("| %s | %s | %s | %s – %s | %s | %s | %s |" % (
-            r["measure"], r["unit"], fmt(r["median"], spec), fmt(r["min"], spec),
-            fmt(r["max"], spec), r["goal"] or "", within, r["note"]))
+    L += table(data["rows"])
     L += ["",
           "Method: every capture is `pyhawk record --all -f raw` by a fresh pyhawk. First "
           "sample: `-d %d -v`, the latency pyhawk prints (from its own start, BPF load "
@@ -636,11 +651,7 @@ def main(argv):
     data["elapsed"] = time.monotonic() - t0
     data["others_cpus"] = max(0.0, (busy_seconds() - busy0) - (own_seconds() - own0)) / \
         data["elapsed"]
-    print(render(data))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(data, f, indent=1)
-            f.write("\n")
+    output(render(data), data, args.json)
     return 0
 
 

@@ -6,6 +6,9 @@ stdlib only, runs on every CPython of the matrix (3.8+).
     bench_workload.py threads N [SCALE]    the same total work split over N threads
     bench_workload.py deep DEPTH           spin with DEPTH Python frames until killed
     bench_workload.py spin-threads N       N threads doing the cpu work until killed
+    bench_workload.py sleep-threads N [MS] N threads (the main one too) asleep until
+                                           killed; with MS, each wakes every MS ms for
+                                           a few µs of work (a realistic idle pool)
 
 cpu and threads time only the work (not interpreter start-up nor exit) and
 print one JSON line to stdout, {"wall": s, "cpu": s, "proc_cpu": s, "pid": n}:
@@ -134,6 +137,34 @@ def run_spin_threads(nthreads):
         time.sleep(1)
 
 
+def run_sleep_threads(nthreads, wake_ms):
+    """nthreads - 1 threads plus the main one, each asleep in time.sleep
+    (a few frames deep, as in real code) forever, or waking every wake_ms
+    ms, each at its own phase, for a little work; "ready" once all sleep."""
+    start = threading.Barrier(nthreads)
+
+    def nap(i):
+        if wake_ms is None:
+            while True:
+                time.sleep(3600)
+        period = wake_ms / 1000.0
+        time.sleep(period * i / nthreads)  # spread the wake-ups over the period
+        while True:
+            leaf(i)
+            time.sleep(period)
+
+    def worker(i):
+        start.wait()
+        nap(i)
+
+    threading.stack_size(1 << 20)
+    for i in range(1, nthreads):
+        threading.Thread(target=worker, args=(i,), daemon=True).start()
+    start.wait()
+    print("ready", flush=True)
+    nap(0)
+
+
 def main(argv):
     mode = argv[1] if len(argv) > 1 else ""
     if mode == "cpu" and len(argv) <= 3:
@@ -144,6 +175,8 @@ def main(argv):
         run_deep(int(argv[2]))
     elif mode == "spin-threads" and len(argv) == 3:
         run_spin_threads(int(argv[2]))
+    elif mode == "sleep-threads" and 3 <= len(argv) <= 4 and int(argv[2]) >= 1:
+        run_sleep_threads(int(argv[2]), float(argv[3]) if len(argv) > 3 else None)
     else:
         print(__doc__.strip(), file=sys.stderr)
         return 2
