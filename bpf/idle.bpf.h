@@ -250,6 +250,14 @@ int sample_task(struct bpf_iter__task *ctx)
 	proc = bpf_map_lookup_elem(&procs, &pid);
 	if (!proc || proc->state == PH_PROC_IGNORED || (sweeping && proc->state == PH_PROC_READY))
 		return 0;
+	/* A parked thread met by a pass over its whole process: user space
+	 * counts its ticks. */
+	if (!sweeping) {
+		struct ph_parked *p = bpf_task_storage_get(&parked_threads, task, 0, 0);
+
+		if (p && p->parked)
+			return 0;
+	}
 	t0 = bpf_ktime_get_ns();
 	if (proc->state != PH_PROC_READY) {
 		/* Not classified yet: as the perf_event sampler does. */

@@ -15,14 +15,18 @@
 #include "sampler.skel.h"
 
 struct iter {
-	uint32_t id; /* tid (thread iterators) or pid (sweeps) */
+	uint32_t id;  /* tid (thread iterators) or pid (sweeps, processes) */
+	uint32_t pid; /* the process of a thread iterator */
+	bool skip;    /* not run: its process is visited whole */
 	struct bpf_link *link;
 };
 
 struct sampler {
 	struct sampler_bpf *skel;
-	struct iter *iters, *sweeps; /* per thread; discovery sweeps */
-	int niters, nsweeps;
+	/* per thread; discovery sweeps; whole processes (iterate a busy one
+	 * with one pass, run when not skipped) */
+	struct iter *iters, *sweeps, *procs;
+	int niters, nsweeps, nprocs;
 	struct hashmap *iter_index; /* tid -> index in iters */
 	bool iterator;
 	struct ring_buffer *rb;
@@ -256,8 +260,11 @@ void sampler__free(struct sampler *s)
 		bpf_link__destroy(s->iters[i].link);
 	for (i = 0; i < s->nsweeps; i++)
 		bpf_link__destroy(s->sweeps[i].link);
+	for (i = 0; i < s->nprocs; i++)
+		bpf_link__destroy(s->procs[i].link);
 	free(s->iters);
 	free(s->sweeps);
+	free(s->procs);
 	hashmap__free(s->iter_index);
 	for (i = 0; s->links && i < s->ncpus; i++)
 		bpf_link__destroy(s->links[i]);
@@ -386,7 +393,8 @@ static struct bpf_link *iter_link(struct sampler *s, uint32_t tid, uint32_t pid)
 	return bpf_program__attach_iter(s->skel->progs.sample_task, tid || pid ? &opts : NULL);
 }
 
-static int push_iter(struct iter **v, int *n, uint32_t id, struct bpf_link *link)
+static int push_iter(struct iter **v, int *n, uint32_t id, uint32_t pid, bool skip,
+		     struct bpf_link *link)
 {
 	struct iter *nv = realloc(*v, (*n + 1) * sizeof(**v));
 
@@ -394,13 +402,24 @@ static int push_iter(struct iter **v, int *n, uint32_t id, struct bpf_link *link
 		return -ENOMEM;
 	*v = nv;
 	nv[*n].id = id;
+	nv[*n].pid = pid;
+	nv[*n].skip = skip;
 	nv[*n].link = link;
 	(*n)++;
 	return 0;
 }
 
-int sampler__iter_add_thread(struct sampler *s, uint32_t tid)
+static struct iter *find_proc(struct sampler *s, pid_t pid)
 {
+	for (int i = 0; i < s->nprocs; i++)
+		if (s->procs[i].id == (uint32_t)pid)
+			return &s->procs[i];
+	return NULL;
+}
+
+int sampler__iter_add_thread(struct sampler *s, pid_t pid, uint32_t tid)
+{
+	struct iter *whole = find_proc(s, pid);
 	struct bpf_link *link;
 	uint64_t idx;
 
@@ -412,7 +431,7 @@ int sampler__iter_add_thread(struct sampler *s, uint32_t tid)
 	if (!link)
 		return -errno;
 	if (hashmap__set(s->iter_index, &tid, (uint64_t)s->niters) ||
-	    push_iter(&s->iters, &s->niters, tid, link)) {
+	    push_iter(&s->iters, &s->niters, tid, (uint32_t)pid, whole && !whole->skip, link)) {
 		hashmap__del(s->iter_index, &tid);
 		bpf_link__destroy(link);
 		return -ENOMEM;
@@ -445,11 +464,48 @@ int sampler__iter_add_sweep(struct sampler *s, pid_t pid)
 	link = iter_link(s, 0, (uint32_t)pid);
 	if (!link)
 		return -errno;
-	if (push_iter(&s->sweeps, &s->nsweeps, (uint32_t)pid, link)) {
+	if (push_iter(&s->sweeps, &s->nsweeps, (uint32_t)pid, (uint32_t)pid, false, link)) {
 		bpf_link__destroy(link);
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+int sampler__iter_whole(struct sampler *s, pid_t pid, bool whole)
+{
+	struct iter *p = find_proc(s, pid);
+	struct bpf_link *link;
+	int i;
+
+	if (!s->iterator)
+		return -EINVAL;
+	if (!p && whole) {
+		link = iter_link(s, 0, (uint32_t)pid);
+		if (!link)
+			return -errno;
+		if (push_iter(&s->procs, &s->nprocs, (uint32_t)pid, (uint32_t)pid, true, link)) {
+			bpf_link__destroy(link);
+			return -ENOMEM;
+		}
+		p = &s->procs[s->nprocs - 1];
+	}
+	if (!p)
+		return 0;
+	p->skip = !whole;
+	for (i = 0; i < s->niters; i++)
+		if (s->iters[i].pid == (uint32_t)pid)
+			s->iters[i].skip = whole;
+	return 0;
+}
+
+void sampler__iter_remove_proc(struct sampler *s, pid_t pid)
+{
+	struct iter *p = find_proc(s, pid);
+
+	if (!p)
+		return;
+	bpf_link__destroy(p->link);
+	*p = s->procs[--s->nprocs];
 }
 
 /* One pass of an iterator link: the program writes nothing, so one read
@@ -473,8 +529,13 @@ int sampler__iter_run(struct sampler *s, uint64_t tick)
 	int i, err;
 
 	s->skel->bss->idle_tick = tick;
+	for (i = 0; i < s->nprocs; i++) {
+		err = s->procs[i].skip ? 0 : run_link(s->procs[i].link);
+		if (err)
+			return err;
+	}
 	for (i = 0; i < s->niters; i++) {
-		err = run_link(s->iters[i].link);
+		err = s->iters[i].skip ? 0 : run_link(s->iters[i].link);
 		if (err)
 			return err;
 	}

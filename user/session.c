@@ -430,6 +430,7 @@ static int iterate(struct session *s)
 				return err;
 		}
 	}
+	ithreads__plan(s);
 	return sampler__iter_run(s->smp, s->tick);
 }
 

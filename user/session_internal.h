@@ -67,6 +67,7 @@ struct session {
 	bool holding;
 	uint64_t ticks, late_ticks;
 	struct hashmap *ithreads; /* iterator: tid -> its state (ithreads.c) */
+	struct hashmap *iprocs;	  /* ... pid -> its threads' counts */
 	uint64_t tick;		  /* iterator passes started */
 	bool in_tick;		  /* events are drained before a pass */
 	uint64_t parked_samples;  /* counted for parked threads, not visited */
@@ -131,6 +132,8 @@ void ithreads__free(struct session *s);
 int ithreads__watch_process(struct session *s, pid_t pid);
 int ithreads__on_event(void *ctx, const struct ph_thread_event *e);
 int ithreads__process_gone(struct session *s, pid_t pid);
+/* Before a pass: visit each process thread by thread, or whole. */
+void ithreads__plan(struct session *s);
 /* The end of a capture: parked threads' ticks up to the last pass. */
 int ithreads__end(struct session *s);
 
