@@ -406,10 +406,31 @@ static __always_inline const __u8 *frame_bytes(struct walk *w, __u32 size, const
 	struct scratch *s = w->s;
 	__u64 end = w->st->cur + size;
 
-	if (remote || w->proc->off.frame_kind < PH_IFRAME_PREV_INSTR) {
+	if (w->proc->off.frame_kind < PH_IFRAME_PREV_INSTR) {
 		if (ph_read(w, s->frame, size, w->st->cur, remote))
 			return NULL;
 		return s->frame;
+	}
+	if (remote) {
+		/* Another task's memory costs ~1 us a read, whatever its size:
+		 * one read of the STACK_BUF bytes ending at this frame (never
+		 * below its chunk's start, where the mapping may end) holds
+		 * its callers too. */
+		if (w->st->cur >= s->sbase && end <= s->sbase + s->slen)
+			return s->stack + masked(w->st->cur - s->sbase, STACK_BUF - 1);
+		if (w->st->chunk && w->st->cur >= w->st->chunk && end - w->st->chunk <= STACK_BUF)
+			s->sbase = w->st->chunk;
+		else
+			s->sbase = end - STACK_BUF;
+		s->slen = end - s->sbase;
+		if (ph_read(w, s->stack, s->slen & (STACK_BUF - 1) ? s->slen & (STACK_BUF - 1) : STACK_BUF,
+			    s->sbase, true)) {
+			s->slen = 0;
+			if (ph_read(w, s->frame, size, w->st->cur, true))
+				return NULL;
+			return s->frame;
+		}
+		return s->stack + masked(w->st->cur - s->sbase, STACK_BUF - 1);
 	}
 	if (w->st->cur < s->sbase || end > s->sbase + s->slen) {
 		if (ph_fill_window(s, w->st->cur, end, w->st->chunk, w->st->chunk_end))
@@ -743,11 +764,13 @@ static __always_inline __u32 walk_thread(struct walk *w, const bool remote)
 	read_gil(w, tstate, remote);
 	w->st->chunk = 0;
 	w->st->chunk_end = 0;
-	if (!remote && off->tstate_datastack_chunk != PH_NO_OFFSET) {
+	if (off->tstate_datastack_chunk != PH_NO_OFFSET) {
 		__u64 hdr[2]; /* _PyStackChunk: previous, size */
 
 		w->st->chunk = buf_u64(s->tstate, off->tstate_datastack_chunk, TSTATE_BUF - 1);
-		if (w->st->chunk && !bpf_probe_read_user(hdr, sizeof(hdr), (void *)w->st->chunk))
+		/* A remote walk needs only the chunk's start (no read). */
+		if (!remote && w->st->chunk &&
+		    !bpf_probe_read_user(hdr, sizeof(hdr), (void *)w->st->chunk))
 			w->st->chunk_end = w->st->chunk + hdr[1];
 	}
 	w->st->reason = 0;
