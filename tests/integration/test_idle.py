@@ -18,7 +18,7 @@ THREAD_ROOT = re.compile(r"^thread \((\d+)\): ")
 # The state every off-CPU sample of a phase must name, when it is not one of
 # the passing states of any thread (TRANSIENT); None: the phase runs Python.
 PHASE_STATE = {"cpu_loop": None, "sleep_phase": "sleep", "lock_phase": "lock",
-               "read_phase": "I/O", "mixed_cpu": None, "mixed_sleep": "sleep"}
+               "read_phase": "I/O", "spin_for": None, "sleep_for": "sleep"}
 # A thread that wants the GIL back after a blocking call waits for it (up to
 # the 5 ms switch interval) and may wait for a CPU, still in the phase.
 TRANSIENT = ("GIL wait", "runnable")
@@ -90,9 +90,9 @@ def test_without_idle_on_cpu_only(py, tmp_path):
         got = threads.get(truth[name]["tid"], {})
         assert sum(got.values()) <= 1, (name, got, truth[name]["phases_cpu"])
     # The mixed thread's samples split by the CPU time of its phases:
-    # mixed_sleep has only what waking up costs.
+    # sleep_for has only what waking up costs.
     mixed, spent = threads[truth["w-mixed"]["tid"]], truth["w-mixed"]["phases_cpu"]
-    for phase in ("mixed_cpu", "mixed_sleep"):
+    for phase in ("spin_for", "sleep_for"):
         share = mixed[(phase, None)] / sum(mixed.values())
         want = spent[phase] / sum(spent.values())
         assert abs(share - want) <= 0.05, "w-mixed: %s share %.3f of its on-CPU samples, " \
@@ -103,3 +103,22 @@ def test_without_idle_on_cpu_only(py, tmp_path):
     want = truth["w-cpu"]["cpu"] / (truth["w-cpu"]["cpu"] + truth["w-mixed"]["cpu"])
     assert abs(share - want) <= 0.05, "w-cpu: share %.3f of the on-CPU samples, want %.3f" % (
         share, want)
+
+
+@pytest.mark.parametrize("py", matrix_params())
+def test_idle_running_runnable(py, tmp_path):
+    # The kernel's account of each thread (schedstat: on a CPU, runnable
+    # but waiting for one) is the truth of the samples' states: a sample
+    # without an idle leaf is a thread on a CPU, [idle: runnable] one that
+    # waits for a CPU.
+    _, threads, truth = capture(py, tmp_path, ["--idle"])
+    for name, t in truth.items():
+        got = collections.Counter()
+        for (_, state), n in threads[t["tid"]].items():
+            got[state] += n
+        total = sum(got.values())
+        for state, key in ((None, "oncpu"), ("runnable", "runnable")):
+            share, want = got[state] / total, t[key] / t["wall"]
+            assert abs(share - want) <= 0.05, "%s: %s in %.3f of its samples, want %.3f +- " \
+                "0.05 (schedstat); samples: %s" % (name, state or "running", share, want,
+                                                   dict(got))
