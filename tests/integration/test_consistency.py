@@ -50,9 +50,9 @@ def test_torn_stacks(py, tmp_path):
           "perf_event %d of %d = %.3f%%" % (py.label, idle_torn, idle_total,
                                              100.0 * idle_torn / max(idle_total, 1), cpu_torn,
                                              cpu_total, 100.0 * cpu_torn / max(cpu_total, 1)))
+    assert idle_torn < 0.001 * idle_total, "--idle: %d of %d samples torn" % (
+        idle_torn, idle_total)
     # Enough samples for 0.1% to mean something (at 1000 Hz pyhawk misses
     # instants when it is late; perf_event counts CPU time, not wall).
     assert idle_total >= 0.5 * SECONDS * RATE, idle_total
     assert cpu_total >= 0.5 * SECONDS * RATE, cpu_total
-    assert idle_torn < 0.001 * idle_total, "--idle: %d of %d samples torn" % (
-        idle_torn, idle_total)
