@@ -5,10 +5,9 @@
 # of the integration tests inside each (known split, exact stacks, deep
 # stacks, short processes, --all, exec, containers, dump), on three
 # interpreters (a shared pyenv build, Debian's static 3.11, sid's 3.15);
-# checks with
-# tools/bpf-callbacks.py that no kernel's verifier removed code from the
-# sampler; and boots Debian 11's 5.10, which lacks bpf_loop, to see pyhawk
-# refuse it with one line. Prints what ran on each kernel and a last line
+# checks with tools/bpf-callbacks.py that no kernel's verifier removed code
+# from the sampler; and boots Debian 11's 5.10, which lacks bpf_loop, to see
+# pyhawk refuse it with one line. Prints what ran on each kernel and a last line
 # "kernels: N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
