@@ -3,11 +3,11 @@
 # Debian 13's (6.12, as packaged for 12) under qemu (tools/vm-run.sh: the
 # host's root file system, read-only over 9p) and runs a representative set
 # of the integration tests inside each (known split, exact stacks, deep
-# stacks, short processes, --all, exec, containers), on three interpreters (a shared
-# pyenv build, Debian's static 3.11, sid's 3.15); checks with
-# tools/bpf-callbacks.py that no kernel's verifier removed code from the
-# sampler; and boots Debian 11's 5.10, which lacks bpf_loop, to see pyhawk
-# refuse it with one line. Prints what ran on each kernel and a last line
+# stacks, short processes, --all, exec, containers, dump), on three
+# interpreters (a shared pyenv build, Debian's static 3.11, sid's 3.15);
+# checks with tools/bpf-callbacks.py that no kernel's verifier removed code
+# from the sampler; and boots Debian 11's 5.10, which lacks bpf_loop, to see
+# pyhawk refuse it with one line. Prints what ran on each kernel and a last line
 # "kernels: N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -23,7 +23,8 @@ tests/integration/test_processes.py::test_all_each_process_its_own_functions
 tests/integration/test_processes.py::test_all_process_started_later
 tests/integration/test_processes.py::test_all_non_python_costs_nothing
 tests/integration/test_processes.py::test_exec_into_another_python
-tests/integration/test_processes.py::test_container"
+tests/integration/test_processes.py::test_container
+tests/integration/test_dump.py"
 # Not here: test_processes' -s family and the 50 ms process under --all. Under
 # emulation pyhawk's own classification of a new process (reading its ELF
 # files) takes about as long as such a process lives, and the shares of

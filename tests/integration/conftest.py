@@ -64,6 +64,27 @@ def run_pyhawk(args, timeout=120, **kw):
     return subprocess.run([PYHAWK] + args, capture_output=True, text=True, timeout=timeout, **kw)
 
 
+def unused_pid():
+    """A PID no process has now."""
+    with open("/proc/sys/kernel/pid_max") as f:
+        pid = int(f.read()) - 1
+    while os.path.exists("/proc/%d" % pid):
+        pid -= 1
+    return pid
+
+
+def check_error(proc, code, *words):
+    """A refusal: exit code `code` (by name), one 'Error: ' line on stderr
+    containing every word, nothing on stdout."""
+    assert proc.returncode == EXIT[code], (proc.returncode, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("Error: "), proc.stderr
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+    assert proc.stdout == ""
+
+
 def parse_raw(text):
     """Collapsed stacks -> Counter of tuples of frame labels (root first)."""
     stacks = collections.Counter()

@@ -6,25 +6,8 @@ import subprocess
 
 import pytest
 
-from conftest import EXIT, PYHAWK, ROOT, matrix_params, run_pyhawk, workload
-
-
-def unused_pid():
-    with open("/proc/sys/kernel/pid_max") as f:
-        pid = int(f.read()) - 1
-    while os.path.exists("/proc/%d" % pid):
-        pid -= 1
-    return pid
-
-
-def check_error(proc, code, *words):
-    assert proc.returncode == EXIT[code], (proc.returncode, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("Error: "), proc.stderr
-    for w in words:
-        assert w in lines[0], (w, lines[0])
-    assert proc.stdout == ""
+from conftest import (EXIT, PYHAWK, ROOT, check_error, matrix_params, run_pyhawk, unused_pid,
+                      workload)
 
 
 def test_pid_does_not_exist(tmp_path):
