@@ -13,9 +13,13 @@
  * so a thousand parked threads cost a thousand map lookups per tick, not a
  * thousand walks.
  *
- * A running thread changes its stack while it is read: after its walk the
- * innermost frame is read again (stack_stayed()), and a walk whose stack
- * moved is tried again, then dropped (STACK_MOVED). */
+ * In a capture (--idle), threads on a CPU are left to the perf_event
+ * sampler, which walks them in their own context; the iterator samples the
+ * others, whose stacks do not move. dump walks running threads too: one
+ * changes its stack while it is read, so after its walk its innermost
+ * frame is read again (stack_stayed()), and a walk whose stack moved is
+ * tried again, then shown marked PH_SF_MOVED (a capture would drop it:
+ * STACK_MOVED). */
 #ifndef IDLE_BPF_H
 #define IDLE_BPF_H
 
@@ -28,8 +32,10 @@
 const volatile bool iter_walk_all = false;
 const volatile bool iter_frame_addrs = false;
 
-/* Walks of a running thread tried before its sample is dropped. */
+/* Walks of a running thread tried before its sample is dropped; dump,
+ * which has one sample per thread, tries harder and shows what it got. */
 #define MOVED_TRIES 3
+#define MOVED_TRIES_DUMP 16
 
 /* Written by user space while it runs: the number of the tick being
  * taken, and whether this pass is a discovery sweep over every task of
@@ -143,7 +149,8 @@ static __always_inline void park(struct task_struct *task, __u32 pid, __u32 tid,
 	thread_event(pid, tid, PH_THREAD_PARKED, 0);
 }
 
-/* One thread of a READY process. */
+/* One thread of a READY process. Returns 1 when it is left to the
+ * perf_event sampler (running), else 0. */
 static __noinline int idle_walk(struct ph_proc *proc, struct task_struct *task, __u32 pid,
 				__u32 tid, __u64 now)
 {
@@ -156,6 +163,12 @@ static __noinline int idle_walk(struct ph_proc *proc, struct task_struct *task, 
 
 	if (!proc || !task)
 		return 0;
+	/* A capture's running threads are the perf_event sampler's: sampled
+	 * in their own context, their stacks exact. So is one waiting for
+	 * this very CPU (pyhawk took it from it): it would be running. */
+	if (!iter_walk_all &&
+	    (task->on_cpu || (task->__state == 0 && task->thread_info.cpu == cpu)))
+		return 1;
 	switches = task_switches(task);
 	runtime = task->se.sum_exec_runtime;
 	it = bpf_map_lookup_elem(&idle_threads, &tid);
@@ -183,27 +196,29 @@ static __noinline int idle_walk(struct ph_proc *proc, struct task_struct *task, 
 	w.task = task;
 	stat_inc(PH_STAT_ITER_WALKS);
 	t0 = bpf_ktime_get_ns();
-	for (tries = 0; tries < MOVED_TRIES; tries++) {
+	for (tries = 0; tries < (iter_walk_all ? MOVED_TRIES_DUMP : MOVED_TRIES); tries++) {
 		__builtin_memset(w.st, 0, sizeof(*w.st));
 		w.st->now = now;
 		w.st->pid = pid;
 		w.st->key = task->thread.fsbase;
 		if (!walk_thread(&w, true))
 			break;
-		state = task_state(task, w.st->gil);
 		/* Not running, before and after: nothing moved. */
-		if (state != PH_TS_ONCPU && task_switches(task) == switches && !task->on_cpu)
+		if (!task->on_cpu && task->__state != 0 && task_switches(task) == switches)
 			break;
 		moved = !stack_stayed(&w);
 		if (!moved)
 			break;
 	}
+	if (w.st->nframes && !remote_finish(&w) && !w.st->reason)
+		w.st->reason = PH_R_READ_CODE;
+	state = task_state(task, w.st->gil);
 	nit.pid = pid;
 	nit.cookie = proc->cookie;
 	nit.switches = switches;
 	nit.runtime = runtime;
 	prior = it ? it->pending : 0;
-	if (!w.st->nframes || moved) {
+	if (!w.st->nframes || (moved && !iter_walk_all)) {
 		nit.last = moved ? PH_R_STACK_MOVED : w.st->reason;
 		nit.pending = prior; /* still the earlier stack's */
 		stat_inc(nit.last);
@@ -211,7 +226,7 @@ static __noinline int idle_walk(struct ph_proc *proc, struct task_struct *task, 
 		BPF_CORE_READ_STR_INTO(&s->sample.comm, task, comm);
 		s->sample.state = state;
 		s->sample.prior = prior;
-		if (send_sample(&w, tid, 0, true)) {
+		if (send_sample(&w, tid, moved ? PH_SF_MOVED : 0, true)) {
 			nit.last = PH_R_RINGBUF_FULL;
 			nit.pending = prior;
 		} else if (iter_frame_addrs) {
@@ -268,9 +283,11 @@ int sample_task(struct bpf_iter__task *ctx)
 		report_probing(proc, pid, t0);
 		return 0;
 	}
-	stat_inc(PH_STAT_RUNS);
-	idle_walk(proc, task, pid, tid, t0);
-	stat_add(PH_STAT_ITER_NS, bpf_ktime_get_ns() - t0);
+	/* Not counted when it is the perf_event sampler's (running). */
+	if (!idle_walk(proc, task, pid, tid, t0)) {
+		stat_inc(PH_STAT_RUNS);
+		stat_add(PH_STAT_ITER_NS, bpf_ktime_get_ns() - t0);
+	}
 	return 0;
 }
 

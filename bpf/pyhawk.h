@@ -177,6 +177,8 @@ enum ph_thread_state {
 #define PH_SF_GIL (1u << 1)       /* the thread held the GIL */
 #define PH_SF_ONCPU (1u << 2)     /* taken by the on-CPU (perf_event) sampler */
 #define PH_SF_PARTIAL (1u << 3)   /* a read failed mid-walk: outer frames missing */
+#define PH_SF_MOVED (1u << 4)     /* dump: a running thread's stack kept moving
+				   * while it was read; it may mix two moments */
 
 /* Event types on the ring buffer */
 #define PH_EV_SAMPLE 1

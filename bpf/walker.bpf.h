@@ -494,8 +494,10 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 	w->st->cur = prev;
 	if (!code)
 		return 0;
-	check = code_check_of(w, code, remote);
-	if (!check) {
+	/* A remote walk checks its code objects after the stack (check_step):
+	 * the stack is read in as short a time as it can be. */
+	check = remote ? 0 : code_check_of(w, code, remote);
+	if (!check && !remote) {
 		w->st->reason = PH_R_READ_CODE;
 		return 1;
 	}
@@ -516,6 +518,28 @@ static long frame_step_local(__u32 i, void *ctx)
 static long frame_step_remote(__u32 i, void *ctx)
 {
 	return frame_step(ctx, true);
+}
+
+/* A remote walk's second half: the check of frame i's code object (and its
+ * description, if new). A code object that cannot be read ends the stack
+ * there, as in the walk. */
+static long check_step_remote(__u32 i, void *ctx)
+{
+	struct walk *w = ctx;
+	struct ph_frame *f;
+	__u32 check;
+
+	if (i >= w->st->nframes)
+		return 1;
+	f = &w->s->sample.frames[masked(i, PH_MAX_FRAMES - 1)];
+	check = code_check_of(w, f->code, true);
+	if (!check) {
+		w->st->nframes = i;
+		w->st->reason = PH_R_READ_CODE;
+		return 1;
+	}
+	f->check = check;
+	return 0;
 }
 
 /* Copies a str object's characters into dst (at most PH_STR_MAX bytes).
@@ -761,7 +785,9 @@ static __always_inline __u32 walk_thread(struct walk *w, const bool remote)
 		return 0;
 	}
 	s->sample.tstate = tstate;
-	read_gil(w, tstate, remote);
+	/* A remote walk reads the GIL after the stack (remote_finish()). */
+	if (!remote)
+		read_gil(w, tstate, remote);
 	w->st->chunk = 0;
 	w->st->chunk_end = 0;
 	if (off->tstate_datastack_chunk != PH_NO_OFFSET) {
@@ -795,6 +821,15 @@ static __always_inline __u32 walk_thread(struct walk *w, const bool remote)
 		w->st->reason = w->st->reason ? PH_R_EMPTY_STACK : PH_R_NO_FRAME;
 		return 0;
 	}
+	return w->st->nframes;
+}
+
+/* The rest of a remote walk, once its stack is known to be whole: the
+ * GIL, and the code objects' checks. Returns the number of frames left. */
+static __always_inline __u32 remote_finish(struct walk *w)
+{
+	read_gil(w, w->s->sample.tstate, true);
+	bpf_loop(PH_MAX_FRAMES, check_step_remote, w, 0);
 	return w->st->nframes;
 }
 

@@ -10,10 +10,12 @@ with a sleepable BPF task iterator that runs inside pyhawk's own read()
 syscalls: pyhawk's process CPU time (user + sys) is the whole machine cost,
 BPF and user space together, and none of it is the target's. Rows:
   walk     BPF time per thread walked by the iterator (--stats:
-           BPF_NS_PER_WALK) for one running thread (a CPU loop at the bottom
-           of 10 or 50 Python frames, so it is walked at every tick), at
-           100 Hz and 1 kHz; the on-CPU sampler's BPF_NS_PER_SAMPLE at 1 kHz
-           on the same stacks, for comparison.
+           BPF_NS_PER_WALK) for one thread 10 or 50 Python frames deep that
+           sleeps 0.5 ms between short calls (off a CPU at most ticks, with
+           a new stack each time, so it is walked at every tick; running
+           threads are the perf_event sampler's), at 100 Hz and 1 kHz; the
+           on-CPU sampler's BPF_NS_PER_SAMPLE at 1 kHz on `deep N` (the same
+           stacks, spinning), for comparison.
   cpu      pyhawk's CPU in % of one core at 100 Hz on a process of 1, 100 and
            1000 threads asleep in time.sleep, and of 1000 threads that each
            wake every 100 ms for a few µs of work (a pool): steady state,
@@ -124,7 +126,7 @@ def run_cpu_s(pid):
 # ---------------------------------------------------------------- rows
 
 def bench_walk(ctx):
-    """Rows 1: BPF time per iterator walk of one running thread."""
+    """Rows 1: BPF time per iterator walk of one thread off a CPU."""
     plan = ctx.plan
     configs = [("--idle", r) for r in plan.walk_rates] + [("on-CPU", 1000)]
     rows = []
@@ -132,7 +134,7 @@ def bench_walk(ctx):
         runs = collections.defaultdict(list)
         for i in range(plan.rounds):
             for mode, rate in configs:
-                target = start_workload(ctx, ["deep", depth])
+                target = start_workload(ctx, ["deep-nap" if mode == "--idle" else "deep", depth])
                 try:
                     extra = ["-p", str(target.pid), "-d", str(plan.walk_secs), "-r", str(rate)]
                     p = ctx.spawned.start(pyhawk_args(ctx, extra + (["--idle"] if mode == "--idle"
@@ -148,7 +150,7 @@ def bench_walk(ctx):
             sts = runs[(mode, rate)]
             if mode == "--idle":
                 walks = median([s.get("ITER_WALKS", 0) for s in sts])
-                r = row("BPF time per thread walked by the iterator, 1 running thread, %d frames, "
+                r = row("BPF time per thread walked by the iterator, 1 napping thread, %d frames, "
                         "--idle %s" % (depth, hz(rate)), "µs",
                         [s["BPF_NS_PER_WALK"] / 1e3 if "BPF_NS_PER_WALK" in s else None
                          for s in sts],
@@ -294,7 +296,7 @@ def render(data):
     L += ["",
           "Method: `pyhawk record --idle -p PID --stats -f raw` by a fresh pyhawk on a fresh "
           "`bench_workload.py` target per run. Walk: BPF_NS_PER_WALK of a `-d %d` capture of "
-          "`deep N`. CPU: pyhawk's threads' run time (/proc/PID/task/*/schedstat) at T1 and T2 "
+          "`deep-nap N` (`deep N` for on-CPU). CPU: pyhawk's threads' run time (/proc/PID/task/*/schedstat) at T1 and T2 "
           "after its start, `sleep-threads N [MS]` targets; the iterator's BPF runs in pyhawk's "
           "read() calls, so this is BPF and user space together, none of it the target's. "
           "Target: `record --` of `cpu`, which times its own work (start-up not counted), "

@@ -5,6 +5,9 @@ stdlib only, runs on every CPython of the matrix (3.8+).
     bench_workload.py cpu [SCALE]          fixed CPU-bound work, one thread
     bench_workload.py threads N [SCALE]    the same total work split over N threads
     bench_workload.py deep DEPTH           spin with DEPTH Python frames until killed
+    bench_workload.py deep-nap DEPTH       the same, sleeping 0.5 ms between calls: off
+                                           a CPU most of the time, but a new stack at
+                                           every tick (walked by --idle's iterator)
     bench_workload.py spin-threads N       N threads doing the cpu work until killed
     bench_workload.py sleep-threads N [MS] N threads (the main one too) asleep until
                                            killed; with MS, each wakes every MS ms for
@@ -101,20 +104,23 @@ def run_threads(nthreads, scale):
     report(time.perf_counter() - w0, time.process_time() - c0)
 
 
-def spin_at(levels, depth):
-    """Recurses `levels` more times, then calls leaf() forever: leaf's
-    stack then holds `depth` Python frames."""
+def spin_at(levels, depth, nap=0.0):
+    """Recurses `levels` more times, then calls leaf() forever (sleeping
+    nap seconds between calls, if any): leaf's stack then holds `depth`
+    Python frames, time.sleep's one fewer."""
     if levels > 1:
-        return spin_at(levels - 1, depth)
+        return spin_at(levels - 1, depth, nap)
     print("ready", flush=True)
     while True:
         leaf(depth)
+        if nap:
+            time.sleep(nap)
 
 
-def run_deep(depth):
+def run_deep(depth, nap=0.0):
     sys.setrecursionlimit(depth + 100)
     # <module>, main and run_deep are below, leaf above the spin_at frames.
-    spin_at(depth - 4, depth)
+    spin_at(depth - 4, depth, nap)
 
 
 def run_spin_threads(nthreads):
@@ -173,6 +179,8 @@ def main(argv):
         run_threads(int(argv[2]), float(argv[3]) if len(argv) > 3 else 1.0)
     elif mode == "deep" and len(argv) == 3 and int(argv[2]) >= 5:
         run_deep(int(argv[2]))
+    elif mode == "deep-nap" and len(argv) == 3 and int(argv[2]) >= 5:
+        run_deep(int(argv[2]), 0.0005)
     elif mode == "spin-threads" and len(argv) == 3:
         run_spin_threads(int(argv[2]))
     elif mode == "sleep-threads" and 3 <= len(argv) <= 4 and int(argv[2]) >= 1:

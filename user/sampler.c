@@ -165,7 +165,9 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 	/* Each mode loads only its sampler: the iterator's remote walk is a
 	 * second copy of the walker for the verifier, and needs 6.1's
 	 * sleepable iterators; on-CPU sampling needs neither. */
-	bpf_program__set_autoload(s->skel->progs.on_cpu_sample, !opts->iterator);
+	/* --idle: the iterator for threads off a CPU, perf_event for the
+	 * running ones (walked in their own context); dump: the iterator. */
+	bpf_program__set_autoload(s->skel->progs.on_cpu_sample, !opts->walk_all);
 	bpf_program__set_autoload(s->skel->progs.sample_task, opts->iterator);
 	bpf_program__set_autoload(s->skel->progs.on_thread_exit, opts->iterator);
 	bpf_program__set_autoload(s->skel->progs.on_thread_new, opts->iterator);
@@ -204,7 +206,7 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 	*err = sampler_bpf__attach(s->skel);
 	if (*err)
 		goto fail;
-	if (opts->iterator)
+	if (opts->walk_all)
 		goto ringbuf;
 
 	*stage = "perf_event";
