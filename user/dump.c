@@ -19,6 +19,7 @@
 struct dthread {
 	uint32_t pid, tid, state;
 	bool gil;
+	bool moved; /* its stack kept moving while it was read */
 	uint32_t n;
 	uint32_t *frames;	 /* profile frame ids, root first */
 	uint64_t *addrs, *codes; /* --locals: each frame's (0: unknown) */
@@ -71,6 +72,7 @@ static int on_sample(void *ctx, const struct session_sample *s)
 	t->tid = s->tid;
 	t->state = s->state;
 	t->gil = s->flags & PH_SF_GIL;
+	t->moved = s->flags & PH_SF_MOVED;
 	t->n = s->nframes;
 	t->frames = malloc(t->n * sizeof(*t->frames) + 1);
 	if (!t->frames)
@@ -248,6 +250,8 @@ static void print_text(struct dumper *d, struct session *s, const struct config 
 		}
 		state_text(t, st, sizeof(st));
 		printf("\nThread %u (%s): \"%s\"\n", t->tid, st, t->name);
+		if (t->moved)
+			printf("    (the stack kept changing while it was read: it may mix two moments)\n");
 		/* Innermost first, as tracebacks read bottom-up. */
 		for (uint32_t k = t->n; k-- > 0;) {
 			print_frame_text(profile__frame(d->prof, t->frames[k]));
@@ -284,7 +288,8 @@ static void print_json(struct dumper *d, struct session *s)
 		json__str(stdout, t->name);
 		printf(", \"state\": ");
 		json__str(stdout, threadstate__name(t->state));
-		printf(", \"gil\": %s, \"frames\": [", t->gil ? "true" : "false");
+		printf(", \"gil\": %s, \"moved\": %s, \"frames\": [", t->gil ? "true" : "false",
+		       t->moved ? "true" : "false");
 		for (uint32_t k = t->n, first = 1; k-- > 0; first = 0) {
 			const struct profile_frame *f = profile__frame(d->prof, t->frames[k]);
 

@@ -1,15 +1,20 @@
 """Torn stacks: a thread that descends f1 -> ... -> f6 and returns without
 pause, sampled at 1000 Hz; a sample in which some f_k's neighbour is not
-f_(k-1) mixes two moments of the stack. Under --idle (the task iterator
-reads threads that run on other CPUs) fewer than 0.1% may be torn; the rate
-of the perf_event path is printed beside it, for comparison. On every
-interpreter."""
+f_(k-1) mixes two moments of the stack. Under --idle fewer than 0.1% may be
+torn (the running thread is walked in its own context by perf_event, the
+task iterator walks it when it is off a CPU); the rate of the default
+perf_event path is printed beside it. dump walks the running thread from
+another CPU: a stack that changed under the walk must be marked so, never
+shown as whole. On every interpreter."""
 
+import json
 import re
+import subprocess
+import time
 
 import pytest
 
-from conftest import matrix_params, record, split_label, workload
+from conftest import EXIT, matrix_params, record, run_pyhawk, split_label, workload
 
 SCRIPT = workload("chain.py")
 SECONDS = 3
@@ -56,3 +61,37 @@ def test_torn_stacks(py, tmp_path):
     # instants when it is late; perf_event counts CPU time, not wall).
     assert idle_total >= 0.5 * SECONDS * RATE, idle_total
     assert cpu_total >= 0.5 * SECONDS * RATE, cpu_total
+
+
+DUMPS = 12
+
+
+@pytest.mark.parametrize("py", matrix_params())
+def test_dump_marks_moved_stacks(py):
+    proc = subprocess.Popen([py.path, SCRIPT, "60"], stdout=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        whole = marked = 0
+        for _ in range(DUMPS):
+            d = run_pyhawk(["dump", "--json", "-p", str(proc.pid)], timeout=60)
+            assert d.returncode == EXIT["PH_EXIT_OK"], d.stderr
+            threads = {t["name"]: t for p in json.loads(d.stdout)["processes"]
+                       for t in p["threads"]}
+            # Never left out: shown, marked when its stack kept moving.
+            assert "w-chain" in threads, sorted(threads)
+            t = threads["w-chain"]
+            names = [f["function"] for f in reversed(t["frames"])]
+            first = next((i for i, n in enumerate(names) if n in CHAIN), None)
+            ok = first is not None and names[first:] == CHAIN[:len(names) - first]
+            if t["moved"]:
+                marked += 1
+            else:
+                assert ok, "a torn stack shown as whole: %s" % names
+                whole += 1
+        print("\n%s: dump of a running call chain: %d whole, %d marked as moved of %d" % (
+            py.label, whole, marked, DUMPS))
+        # Marks are the exception, not the rule.
+        assert whole >= DUMPS // 2, (whole, marked)
+    finally:
+        proc.kill()
+        proc.wait()

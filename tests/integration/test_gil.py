@@ -79,7 +79,9 @@ def test_gil_wait(py, tmp_path):
         t = truth[name]
         got = by_thread(stacks, func)[t["tid"]]
         total = sum(got.values())
-        assert 0.90 * t["wall"] * RATE <= total <= 1.02 * t["wall"] * RATE, (name, total, t)
+        # The rate's samples per second (perf_event's while it runs, the
+        # iterator's while it waits): statistical, see test_idle.
+        assert 0.85 * t["wall"] * RATE <= total <= 1.05 * t["wall"] * RATE, (name, total, t)
         assert set(got) <= {None, "runnable", "GIL wait"}, (name, got)
         share = got["GIL wait"] / total
         want = 1 - (t["oncpu"] + t["runnable"]) / t["wall"]

@@ -58,9 +58,11 @@ def test_idle_shares_and_states(py, tmp_path):
             name, t["tid"], sorted(threads))
         total = sum(got.values())
         timed = sum(t["phases"].values())
-        # Wall clock: one sample per tick, whatever the thread does (a few
-        # ticks may be missed when pyhawk is late, none added).
-        assert 0.90 * timed * RATE <= total <= 1.02 * timed * RATE, (
+        # Wall clock: the rate's samples per second whatever the thread
+        # does: off a CPU one per tick of the iterator, on a CPU the
+        # perf_event sampler's (statistical; the CPU pyhawk itself takes is
+        # nobody's sample).
+        assert 0.85 * timed * RATE <= total <= 1.05 * timed * RATE, (
             "%s: %d samples in %.2f s at %d Hz" % (name, total, timed, RATE))
         assert {p for p, _ in got} - {None} == set(t["phases"]), (name, got)
         for phase, spent in t["phases"].items():
