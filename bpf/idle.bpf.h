@@ -31,6 +31,25 @@
  * address after its sample (for --locals). Set by user space before load. */
 const volatile bool iter_walk_all = false;
 const volatile bool iter_frame_addrs = false;
+/* pyhawk's own process (set by user space before load). */
+const volatile __u32 self_tgid = 0;
+
+/* Per CPU: the thread of a target that pyhawk's own thread last took the
+ * CPU from while it could run (on_switch): while the iterator runs there,
+ * it would be running but for pyhawk. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} displaced SEC(".maps");
+
+static __always_inline __u32 displaced_here(void)
+{
+	__u32 zero = 0, *d = bpf_map_lookup_elem(&displaced, &zero);
+
+	return d ? *d : 0;
+}
 
 /* Walks of a running thread tried before its sample is dropped; dump,
  * which has one sample per thread, tries harder and shows what it got. */
@@ -167,7 +186,7 @@ static __noinline int idle_walk(struct ph_proc *proc, struct task_struct *task, 
 	 * in their own context, their stacks exact. So is one waiting for
 	 * this very CPU (pyhawk took it from it): it would be running. */
 	if (!iter_walk_all &&
-	    (task->on_cpu || (task->__state == 0 && task->thread_info.cpu == cpu)))
+	    (task->on_cpu || (task->__state == 0 && (__u32)task->pid == displaced_here())))
 		return 1;
 	switches = task_switches(task);
 	runtime = task->se.sum_exec_runtime;
@@ -212,7 +231,7 @@ static __noinline int idle_walk(struct ph_proc *proc, struct task_struct *task, 
 	}
 	if (w.st->nframes && !remote_finish(&w) && !w.st->reason)
 		w.st->reason = PH_R_READ_CODE;
-	state = task_state(task, w.st->gil);
+	state = task_state(task, w.st->gil, displaced_here(), iter_walk_all);
 	nit.pid = pid;
 	nit.cookie = proc->cookie;
 	nit.switches = switches;
@@ -323,11 +342,20 @@ int BPF_PROG(on_thread_new, struct task_struct *parent, struct task_struct *chil
 }
 
 /* Every context switch of the host: is the task switched to a parked
- * thread? Then it runs again: user space visits it from the next tick. */
+ * thread? Then it runs again: user space visits it from the next tick. And
+ * which runnable task does pyhawk's own thread displace? */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	struct ph_parked *p = bpf_task_storage_get(&parked_threads, next, 0, 0);
+
+	if ((__u32)next->tgid == self_tgid || (__u32)prev->tgid == self_tgid) {
+		__u32 zero = 0, *d = bpf_map_lookup_elem(&displaced, &zero);
+
+		/* Forgotten when pyhawk leaves the CPU. */
+		if (d)
+			*d = (__u32)next->tgid == self_tgid && prev->__state == 0 ? prev->pid : 0;
+	}
 
 	if (p && p->parked && __sync_lock_test_and_set(&p->parked, 0))
 		thread_event(p->pid, next->pid, PH_THREAD_WOKE, 0);

@@ -73,13 +73,21 @@ static __always_inline __u32 blocked_state(struct task_struct *task, __u64 gil)
 	return PH_TS_OTHER;
 }
 
-/* What a task of the targets is doing now (enum ph_thread_state). */
-static __always_inline __u32 task_state(struct task_struct *task, __u64 gil)
+/* What a task of the targets is doing now (enum ph_thread_state).
+ * displaced: the task pyhawk's own thread took this CPU from (running but
+ * for pyhawk), or 0; guess: no such record (dump), so any task waiting
+ * for this CPU is taken for it. */
+static __always_inline __u32 task_state(struct task_struct *task, __u64 gil, __u32 displaced,
+					bool guess)
 {
 	unsigned int st = task->__state;
 
-	if (st == 0) /* TASK_RUNNING: on a CPU, or ready for one */
-		return task->on_cpu ? PH_TS_ONCPU : PH_TS_RUNNABLE;
+	if (st == 0) { /* TASK_RUNNING: on a CPU, or ready for one */
+		if (task->on_cpu || (__u32)task->pid == displaced ||
+		    (guess && task->thread_info.cpu == bpf_get_smp_processor_id()))
+			return PH_TS_ONCPU;
+		return PH_TS_RUNNABLE;
+	}
 	return blocked_state(task, gil);
 }
 

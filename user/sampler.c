@@ -161,6 +161,7 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 	s->skel->rodata->all_procs = opts->all_procs;
 	s->skel->rodata->iter_walk_all = opts->walk_all;
 	s->skel->rodata->iter_frame_addrs = opts->frame_addrs;
+	s->skel->rodata->self_tgid = (__u32)getpid();
 	s->iterator = opts->iterator;
 	/* Each mode loads only its sampler: the iterator's remote walk is a
 	 * second copy of the walker for the verifier, and needs 6.1's

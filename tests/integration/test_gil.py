@@ -81,7 +81,7 @@ def test_gil_wait(py, tmp_path):
         total = sum(got.values())
         # The rate's samples per second (perf_event's while it runs, the
         # iterator's while it waits): statistical, see test_idle.
-        assert 0.85 * t["wall"] * RATE <= total <= 1.05 * t["wall"] * RATE, (name, total, t)
+        assert 0.85 * t["wall"] * RATE <= total <= 1.10 * t["wall"] * RATE, (name, total, t)
         assert set(got) <= {None, "runnable", "GIL wait"}, (name, got)
         share = got["GIL wait"] / total
         want = 1 - (t["oncpu"] + t["runnable"]) / t["wall"]
