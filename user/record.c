@@ -122,12 +122,14 @@ static void print_summary(const struct config *cfg, const struct session_stats *
 }
 
 /* What the threads were doing, with --idle; who held the GIL, with --gil
- * or --idle. An instant is a tick of the iterator (--idle), or a sample
- * period of the CPU the GIL holder runs on. */
+ * or --idle. The instants are the capture's sampling periods: a holder on
+ * a CPU is sampled by the perf event at the rate, one off a CPU (--idle) by
+ * the iterator's ticks. Without --idle a holder waiting for a CPU is not
+ * seen: its share is of the time it held the GIL and ran. */
 static void print_states(const struct config *cfg, const struct recorder *rec,
 			 const struct session_stats *st)
 {
-	double instants = cfg->idle ? (double)st->ticks : st->elapsed_s * cfg->rate;
+	double instants = st->elapsed_s * cfg->rate;
 
 	tally__print(rec->tally, stderr, cfg->idle, cfg->gil || cfg->idle, instants, cfg->idle,
 		     cfg->rate);
