@@ -170,3 +170,57 @@ def test_dump_not_python(json_flag):
     # PID 2 is kthreadd on Linux.
     check_error(run_pyhawk(["dump"] + json_flag + ["-p", "2"]), "PH_EXIT_NOT_PYTHON",
                 "kernel thread")
+
+
+LOCALS_SCRIPT = workload("locals_park.py")
+VAR = re.compile(r"^            (\w+): (.*)$")
+# work()'s own variables that build the truth, not in it.
+BOOKKEEPING = {"args_of", "truth"}
+
+
+def parked_locals(py, tmp_path):
+    """Starts locals_park.py; returns (process, truth) once it is parked."""
+    truth_file = tmp_path / "locals.json"
+    p = subprocess.Popen([py.path, LOCALS_SCRIPT, str(truth_file), "120"])
+    deadline = time.time() + 30
+    while not truth_file.exists():
+        assert p.poll() is None and time.time() < deadline, "locals_park.py did not park"
+        time.sleep(0.05)
+    time.sleep(0.2)  # from writing the truth to waiting in work()
+    return p, json.loads(truth_file.read_text())
+
+
+@pytest.mark.parametrize("py", matrix_params())
+def test_dump_locals(py, tmp_path):
+    p, truth = parked_locals(py, tmp_path)
+    try:
+        text = run_pyhawk(["dump", "--locals", "-p", str(p.pid)], timeout=60)
+        js = run_pyhawk(["dump", "--locals", "--json", "-p", str(p.pid)], timeout=60)
+    finally:
+        p.kill()
+        p.wait()
+    want = {k: (v["value"], v["arg"]) for k, v in truth["locals"].items()}
+    # Text: the work frame of the thread, then its Arguments / Locals.
+    assert text.returncode == EXIT["PH_EXIT_OK"], text.stderr
+    lines = text.stdout.splitlines()
+    start = next(i for i, l in enumerate(lines) if l.startswith("Thread %d " % truth["tid"]))
+    at = next(i for i in range(start, len(lines)) if lines[i].startswith("    work ("))
+    got, section = {}, None
+    for line in lines[at + 1:]:
+        if line in ("        Arguments:", "        Locals:"):
+            section = line.strip() == "Arguments:"
+            continue
+        m = VAR.match(line)
+        if not m:
+            break
+        got[m.group(1)] = (m.group(2), section)
+    # Every variable, with its bookkeeping ones (bound after the truth).
+    assert set(got) == set(want) | BOOKKEEPING, (sorted(got), sorted(want))
+    assert {k: got[k] for k in want} == want, (got, want)
+    # JSON: the same, in the work frame's "locals".
+    assert js.returncode == EXIT["PH_EXIT_OK"], js.stderr
+    doc = json.loads(js.stdout)
+    thread = next(t for q in doc["processes"] for t in q["threads"] if t["tid"] == truth["tid"])
+    frame = next(f for f in thread["frames"] if f["function"] == "work")
+    got = {v["name"]: (v["value"], v["arg"]) for v in frame["locals"]}
+    assert set(got) == set(want) | BOOKKEEPING and {k: got[k] for k in want} == want, frame
