@@ -47,6 +47,9 @@ enum ph_stat {
 	PH_STAT_ITER_WALKS,	 /* iterator: threads walked */
 	PH_STAT_ITER_NS,	 /* iterator: BPF time spent on tracked threads */
 	PH_STAT_ITER_WALK_NS,	 /* iterator: ... of which walking them */
+	PH_STAT_DISPLACED,	 /* perf_event samples that fell on pyhawk's own
+				  * thread while it kept a target's thread
+				  * from that CPU */
 	PH_STAT_MAX,
 };
 

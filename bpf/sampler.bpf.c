@@ -61,6 +61,11 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 
 	if (!pid) /* an idle CPU */
 		return 0;
+	if (pid == self_tgid) {
+		if (displaced_here())
+			stat_inc(PH_STAT_DISPLACED);
+		return 0;
+	}
 	/* The same not-Python process as last time on this CPU, and no entry
 	 * changed since: nothing to do, without a hash lookup. */
 	slot = bpf_map_lookup_elem(&ignored_cache, &zero);

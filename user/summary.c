@@ -113,6 +113,8 @@ void summary__print(FILE *f, const struct summary *s)
 			"BPF_NS_PER_REPEAT",
 			(double)(st[PH_STAT_ITER_NS] - st[PH_STAT_ITER_WALK_NS]) /
 			    (runs - st[PH_STAT_ITER_WALKS]));
+	counter(f, "DISPLACED", st[PH_STAT_DISPLACED],
+		"samples that fell on pyhawk while it kept a thread of the targets from the CPU");
 	if (s->prog_runs)
 		fprintf(f, "  %-18s %10.0f  ns per program run (%llu runs: every task it saw)\n",
 			"BPF_NS_PER_RUN", (double)s->prog_run_ns / s->prog_runs,
