@@ -153,14 +153,29 @@ static int parse_duration(struct config *cfg, const char *arg, char *err, size_t
 	return 0;
 }
 
+static int parse_interval(struct config *cfg, const char *arg, char *err, size_t errlen)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(d) || d < PH_INTERVAL_MIN ||
+	    d > PH_INTERVAL_MAX)
+		return fail(err, errlen,
+			    "invalid interval '%s': expected %g to %g seconds between refreshes",
+			    arg, PH_INTERVAL_MIN, PH_INTERVAL_MAX);
+	cfg->interval = d;
+	return 0;
+}
+
 static int parse_title(struct config *cfg, const char *arg, char *err, size_t errlen)
 {
 	cfg->title = arg;
 	return 0;
 }
 
-/* Every option of every command, in --help order. top is not built: its
- * own options are here so that they land in one place. */
+/* Every option of every command, in --help order. */
 static const struct cli_opt options[] = {
     {'p', "pid", "PID[,...]", IN_RECORD | IN_TOP | IN_DUMP, VALUE(parse_pids),
      .help = "profile running processes: repeat -p, or give a comma list (12,34)"},
@@ -169,7 +184,7 @@ static const struct cli_opt options[] = {
     {'f', "format", "FORMAT", IN_RECORD, VALUE(parse_format),
      .help = "flamegraph (SVG), speedscope (JSON) or raw (collapsed stacks); default: from the -o "
 	     "extension, else flamegraph"},
-    {'d', "duration", "SECS", IN_RECORD, VALUE(parse_duration),
+    {'d', "duration", "SECS", IN_RECORD | IN_TOP, VALUE(parse_duration),
      .help = "stop after SECS seconds (default: 'unlimited', until the command exits or Ctrl-C)"},
     {'r', "rate", "HZ", IN_RECORD | IN_TOP, VALUE(parse_rate),
      .help = "samples per second of CPU time (1-100000, default 100)"},
@@ -194,17 +209,24 @@ static const struct cli_opt options[] = {
      .help = "full paths, not module paths"},
     {0, "capture", NULL, IN_RECORD, FLAG(capture),
      .help = "do not show the command's output (stdout and stderr)"},
-    {0, "hideprogress", NULL, IN_RECORD, .kind = OPT_NOOP,
-     .help = "accepted, does nothing: pyhawk shows no progress bar"},
-    {0, "delay", "SECS", IN_TOP, .kind = OPT_UNSUPPORTED, .help = "seconds between refreshes"},
+    {0, "hideprogress", NULL, IN_RECORD, FLAG(hideprogress),
+     .help = "no progress line on a terminal (the summary stays)"},
+    {'q', "quiet", NULL, IN_RECORD, FLAG(quiet),
+     .help = "no progress line and no summary of losses: only the profile and errors"},
+    {0, "interval", "SECS", IN_TOP, VALUE(parse_interval),
+     .help = "seconds between refreshes (default 1)"},
+    {0, "delay", "SECS", IN_TOP, VALUE(parse_interval), .help = "the same as --interval"},
+    {0, "once", NULL, IN_TOP, FLAG(once),
+     .help = "print the table once, after the first interval, and exit"},
     {'l', "locals", NULL, IN_DUMP, FLAG(locals),
      .help = "each frame's arguments and local variables"},
     {'j', "json", NULL, IN_DUMP, FLAG(json), .help = "the stacks as one JSON document"},
-    {'a', "all", NULL, IN_RECORD | IN_DUMP, FLAG(all), .help = "every Python process on the host"},
+    {'a', "all", NULL, IN_RECORD | IN_TOP | IN_DUMP, FLAG(all),
+     .help = "every Python process on the host"},
     {0, "title", "TITLE", IN_RECORD, VALUE(parse_title), .help = "title of the flame graph"},
     {0, "stats", NULL, IN_RECORD, FLAG(stats),
      .help = "print every counter (samples, losses by reason, BPF time) at the end"},
-    {'v', "verbose", NULL, IN_RECORD | IN_DUMP, FLAG(verbose),
+    {'v', "verbose", NULL, IN_RECORD | IN_TOP | IN_DUMP, FLAG(verbose),
      .help = "say more (libbpf messages, discovery)"},
     {'h', "help", NULL, IN_MAIN | IN_RECORD | IN_TOP | IN_DUMP, .kind = OPT_HELP,
      .help = "this help"},
@@ -229,7 +251,12 @@ static const struct cli_cmd commands[] = {
      .examples = {"-o profile.svg -- python3 app.py", "-p 1234 -d 30 -f speedscope -o app.json",
 		  "-r 1000 -F -f raw -o - -p 1234 | flamegraph.pl",
 		  "--duration 300 -p 1234 --output app.svg --nonblocking"}},
-    {.name = "top", .bit = IN_TOP, .summary = "a live view of the functions taking the most time"},
+    {.name = "top",
+     .bit = IN_TOP,
+     .command = CMD_TOP,
+     .summary = "a live view of the functions taking the most time",
+     .usage = {"[OPTIONS] -p PID[,...]", "[OPTIONS] -- COMMAND [ARGS...]", "[OPTIONS] --all"},
+     .examples = {"-p 1234", "--all --idle", "--once -p 1234 > top.txt"}},
     {.name = "dump",
      .bit = IN_DUMP,
      .command = CMD_DUMP,
@@ -382,8 +409,11 @@ static int check_dump(const struct config *cfg, char *err, size_t errlen)
 static int parse_record(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 {
 	int cmd = cfg->command;
-	int ret =
-	    parse_options(argc, argv, cmd == CMD_DUMP ? IN_DUMP : IN_RECORD, cfg, err, errlen);
+	int ret = parse_options(argc, argv,
+				cmd == CMD_DUMP	 ? IN_DUMP
+				: cmd == CMD_TOP ? IN_TOP
+						 : IN_RECORD,
+				cfg, err, errlen);
 
 	if (ret)
 		return ret;
@@ -432,6 +462,7 @@ int cli__parse(int argc, char **argv, struct config *cfg, char *err, size_t errl
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->format = -1;
 	cfg->rate = 100;
+	cfg->interval = 1.0;
 	ret = parse_options(argc, argv, IN_MAIN, cfg, err, errlen);
 	if (ret || cfg->command != CMD_NONE)
 		return ret;

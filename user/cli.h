@@ -9,10 +9,12 @@
 
 #define PH_MAX_PIDS 256
 
-enum ph_command { CMD_NONE = 0, CMD_RECORD, CMD_HELP, CMD_VERSION, CMD_DUMP };
+enum ph_command { CMD_NONE = 0, CMD_RECORD, CMD_HELP, CMD_VERSION, CMD_DUMP, CMD_TOP };
 
 #define PH_RATE_MAX	100000 /* Hz; beyond this a sample costs more than its period */
 #define PH_DURATION_MAX (366.0 * 24 * 3600)
+#define PH_INTERVAL_MIN 0.05 /* s: top's refresh */
+#define PH_INTERVAL_MAX 3600.0
 
 struct config {
 	int command;	  /* enum ph_command */
@@ -41,6 +43,10 @@ struct config {
 	bool gil;	   /* -g/--gil: only samples of threads holding the GIL */
 	bool locals;	   /* dump -l/--locals */
 	bool json;	   /* dump -j/--json */
+	double interval;   /* top --interval, seconds between refreshes (default 1) */
+	bool once;	   /* top --once: one table after the first interval, then exit */
+	bool quiet;	   /* -q/--quiet: no progress line, no loss lines (errors stay) */
+	bool hideprogress; /* --hideprogress: no progress line */
 };
 
 /* Parses argv into *cfg. On a usage error returns -EINVAL and writes a

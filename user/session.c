@@ -511,6 +511,7 @@ int session__run(struct session *s, struct session_error *e)
 			fail(e, SF_INTERNAL, err, 0, "reading the threads");
 		goto done;
 	}
+	s->running = true;
 	while (!stop_signal) {
 		/* Until the command is Python, look often while it is young (a
 		 * short-lived program must not finish first); later the
@@ -529,8 +530,10 @@ int session__run(struct session *s, struct session_error *e)
 		if (s->err)
 			break;
 		now = now_s();
-		if (cmd && !s->child_done && waitpid(cmd->pid, &wstatus, WNOHANG) == cmd->pid)
+		if (cmd && !s->child_done && waitpid(cmd->pid, &wstatus, WNOHANG) == cmd->pid) {
 			s->child_done = true;
+			s->child_wstatus = wstatus;
+		}
 		if (probing && !s->child_done && now >= next_probe) {
 			err = target__classify(s, cmd);
 			if (err) {
@@ -550,12 +553,21 @@ int session__run(struct session *s, struct session_error *e)
 		}
 		if (deadline && now >= deadline)
 			break;
+		if (s->sink.tick) {
+			err = s->sink.tick(s->sink.ctx);
+			if (err) {
+				s->err = err < 0 ? err : 0;
+				err = 0;
+				break;
+			}
+		}
 	}
 	/* The command was started for the capture: a signal that stops pyhawk
 	 * stops it too, unless the terminal already sent it to both. */
 	if (stop_signal && cmd && !s->child_done && (stop_signal == SIGTERM || stop_from_kill))
 		kill(cmd->pid, stop_signal);
 done:
+	s->running = false;
 	if (tfd >= 0)
 		close(tfd);
 	sampler__drain(s->smp);
@@ -581,6 +593,10 @@ done:
 void session__stats(struct session *s, struct session_stats *st, uint64_t *counters)
 {
 	memset(st, 0, sizeof(*st));
+	if (s->running) {
+		sampler__stats(s->smp, s->counters);
+		s->elapsed = now_s() - s->start;
+	}
 	st->samples = s->samples;
 	st->unknown_frames = s->unknown_frames;
 	st->threads = threadnames__count(s->names);
@@ -605,6 +621,14 @@ int session__python(struct session *s, pid_t pid, uint32_t *version_hex, struct 
 	*version_hex = t->version_hex;
 	if (off)
 		*off = t->off;
+	return 0;
+}
+
+int session__child_status(struct session *s, int *wstatus)
+{
+	if (!s->child_done)
+		return -ENOENT;
+	*wstatus = s->child_wstatus;
 	return 0;
 }
 

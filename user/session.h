@@ -62,6 +62,10 @@ struct session_sink {
 	void (*process)(void *ctx, pid_t pid, const char *cmdline);
 	/* A sampled thread's name: the kernel's first, threading's later. */
 	void (*thread_name)(void *ctx, pid_t pid, uint32_t tid, const char *name);
+	/* Called on every pass of the event loop: at least every 50 ms while
+	 * sampling, more often when events come. Returns 0 to go on, 1 to end
+	 * the capture (as its duration would), or -errno to fail it. */
+	int (*tick)(void *ctx);
 };
 
 /* What went wrong, for errors__report() (errors.h) to put into words and an
@@ -112,12 +116,16 @@ struct session_stats {
 	uint64_t late_ticks;		 /* ... not run: pyhawk was late */
 	uint64_t parked_samples;	 /* of parked threads, counted here */
 };
-/* Fills st and counters[PH_STAT_MAX] (the kernel's, summed over CPUs). */
+/* Fills st and counters[PH_STAT_MAX] (the kernel's, summed over CPUs);
+ * while session__run runs (from a sink's callback), the figures so far. */
 void session__stats(struct session *s, struct session_stats *st, uint64_t *counters);
 /* The Python version and layout of a walkable process: 0, or -ENOENT. */
 int session__python(struct session *s, pid_t pid, uint32_t *version_hex, struct py_offsets *off);
 /* The command line of a process the session knows ("" if none). */
 const char *session__cmdline(struct session *s, pid_t pid);
+/* The command's wait status (waitpid) once it has exited: 0, or -ENOENT
+ * while it runs or when there is no command. */
+int session__child_status(struct session *s, int *wstatus);
 /* The signal that stopped the session, 0 if none. */
 int session__stop_signal(void);
 

@@ -75,6 +75,8 @@ struct session {
 	int64_t truncated_id;
 	struct launch launch;
 	bool child_done;
+	int child_wstatus; /* its wait status, once child_done */
+	bool running;	   /* inside session__run's loop */
 	double start, elapsed;
 	uint64_t samples, unknown_frames, proc_events, inspections;
 	int processes;

@@ -1,6 +1,6 @@
 """py-spy 0.4's command line on the pyhawk binary: each record flag is
 accepted with its meaning, accepted as a documented no-op, or refused with
-one line naming it; top is refused as not built; dump's usage errors;
+one line naming it; top's and dump's usage errors;
 README's usage block is record --help's own text."""
 
 import os
@@ -88,11 +88,13 @@ def test_refused_flags(args, words, tmp_path):
 
 
 @pytest.mark.parametrize("args,words", [
-    (["top", "-p", "1"], ["'top' is not built yet"]),
-    (["top", "--", "python3", "-c", "pass"], ["'top' is not built yet"]),
-    (["help", "top"], ["'top' is not built yet"]),
+    (["top"], ["nothing to profile: give -p PID, -- COMMAND or --all"]),
+    (["top", "--all", "-p", "1"], ["--all profiles every Python process"]),
+    (["top", "-p", "1", "--interval", "0"], ["invalid interval '0'"]),
+    (["top", "-p", "1", "-o", "x.txt"], ["unknown option '-o'"]),
+    (["top", "-p", "1", "stray"], ["unexpected argument 'stray'"]),
 ])
-def test_commands_not_built(args, words):
+def test_top_usage_errors(args, words):
     usage_error(run_pyhawk(args, timeout=30), *words)
 
 

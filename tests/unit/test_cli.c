@@ -38,9 +38,10 @@ static int parse(struct config *cfg, char *err, const char **args)
 /* Every long option `pyhawk record` has: py-spy 0.4's record options, then
  * pyhawk's own. The help test below fails if the table adds or loses one. */
 static const char *const record_longs[] = {
-    "pid",	"output",	"format", "duration", "rate",	"subprocesses", "function",
-    "nolineno", "threads",	"gil",	  "idle",     "native", "nonblocking",	"full-filenames",
-    "capture",	"hideprogress", "all",	  "title",    "stats",	"verbose",	"help",
+    "pid",	   "output",	     "format",	"duration",	"rate",	 "subprocesses",
+    "function",	   "nolineno",	     "threads", "gil",		"idle",	 "native",
+    "nonblocking", "full-filenames", "capture", "hideprogress", "quiet", "all",
+    "title",	   "stats",	     "verbose", "help",
 };
 #define NRECORD_LONGS (sizeof(record_longs) / sizeof(record_longs[0]))
 
@@ -119,9 +120,13 @@ static void test_noops(void)
 	char err[256];
 
 	CHECK_INT(parse(&base, err, ARGS("record", "-p", "1")), 0);
-	CHECK_INT(parse(&cfg, err, ARGS("record", "--nonblocking", "--hideprogress", "-p", "1")),
-		  0);
+	CHECK_INT(parse(&cfg, err, ARGS("record", "--nonblocking", "-p", "1")), 0);
 	CHECK(memcmp(&base, &cfg, sizeof(cfg)) == 0);
+	/* Progress is shown now: --hideprogress and --quiet hide it. */
+	CHECK_INT(parse(&cfg, err, ARGS("record", "--hideprogress", "-p", "1")), 0);
+	CHECK(cfg.hideprogress && !cfg.quiet);
+	CHECK_INT(parse(&cfg, err, ARGS("record", "-q", "-p", "1")), 0);
+	CHECK(cfg.quiet && !cfg.hideprogress);
 	CHECK_INT(parse(&cfg, err, ARGS("record", "-p", "1", "--nonblocking")), 0);
 	CHECK(memcmp(&base, &cfg, sizeof(cfg)) == 0);
 	/* --capture is not one: it has a field. */
@@ -197,7 +202,7 @@ static void test_bad_values(void)
 	CHECK_USAGE(ARGS("record", "-p", "1", "--format", "chrometrace"),
 		    "format 'chrometrace' is not supported yet");
 	CHECK_USAGE(ARGS("record", "-p", "1", "--what"), "unknown option '--what'");
-	CHECK_USAGE(ARGS("record", "-p", "1", "-Fq"), "unknown option '-q'");
+	CHECK_USAGE(ARGS("record", "-p", "1", "-Fz"), "unknown option '-z'");
 	CHECK_USAGE(ARGS("record", "-p"), "option '-p' needs a value");
 	CHECK_USAGE(ARGS("record", "--pid"), "option '--pid' needs a value");
 	CHECK_USAGE(ARGS("record", "-p", "1", "--function=yes"), "'--function' takes no value");
@@ -290,9 +295,25 @@ static void test_commands(void)
 	CHECK_USAGE(ARGS("frobnicate"), "unknown command 'frobnicate'");
 	CHECK_USAGE(((const char *[]){"pyhawk", NULL}), "no command given");
 	CHECK_USAGE(ARGS("--bogus"), "unknown option '--bogus'");
-	CHECK_USAGE(ARGS("top", "-p", "1"), "'top' is not built yet");
-	CHECK_USAGE(ARGS("top"), "'top' is not built yet");
-	CHECK_USAGE(ARGS("top", "--help"), "'top' is not built yet");
+	/* top: record's kinds of target, its own refresh options. */
+	CHECK_INT(parse(&cfg, err, ARGS("top", "-p", "1")), 0);
+	CHECK_INT(cfg.command, CMD_TOP);
+	CHECK(cfg.interval == 1.0 && !cfg.once);
+	CHECK_INT(parse(&cfg, err, ARGS("top", "--all", "--idle", "--gil", "-r", "250")), 0);
+	CHECK(cfg.all && cfg.idle && cfg.gil && cfg.rate == 250);
+	CHECK_INT(parse(&cfg, err, ARGS("top", "--interval", "0.5", "--once", "--", "python3")), 0);
+	CHECK(cfg.interval == 0.5 && cfg.once && cfg.argv && !strcmp(cfg.argv[0], "python3"));
+	CHECK_INT(parse(&cfg, err, ARGS("top", "--delay", "2", "-p", "1")), 0);
+	CHECK(cfg.interval == 2.0);
+	CHECK_USAGE(ARGS("top"), "nothing to profile");
+	CHECK_USAGE(ARGS("top", "-p", "1", "--interval", "0"), "invalid interval '0'");
+	CHECK_USAGE(ARGS("top", "-p", "1", "--interval", "nan"), "invalid interval");
+	CHECK_USAGE(ARGS("top", "-p", "1", "-o", "x.svg"), "unknown option '-o'");
+	CHECK_USAGE(ARGS("top", "-p", "1", "--locals"), "unknown option '--locals'");
+	CHECK_USAGE(ARGS("top", "-a", "-p", "1"), "--all");
+	CHECK_USAGE(ARGS("record", "-p", "1", "--once"), "unknown option '--once'");
+	CHECK_INT(parse(&cfg, err, ARGS("top", "--help")), 0);
+	CHECK_INT(cfg.help_command, CMD_TOP);
 
 	CHECK_INT(parse(&cfg, err, ARGS("--help")), 0);
 	CHECK_INT(cfg.command, CMD_HELP);
