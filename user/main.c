@@ -4,6 +4,7 @@
 #include "dump.h"
 #include "exitcodes.h"
 #include "record.h"
+#include "top.h"
 
 #define PYHAWK_VERSION "0.1.0"
 
@@ -27,6 +28,8 @@ int main(int argc, char **argv)
 		return record__run(&cfg);
 	case CMD_DUMP:
 		return dump__run(&cfg);
+	case CMD_TOP:
+		return top__run(&cfg);
 	default:
 		cli__help(CMD_NONE, stderr);
 		return PH_EXIT_USAGE;

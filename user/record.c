@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "command.h"
 #include "errors.h"
 #include "exitcodes.h"
 #include "outfile.h"
@@ -80,26 +81,6 @@ static void on_thread_name(void *ctx, pid_t pid, uint32_t tid, const char *name)
 	tally__thread_name(r->tally, (uint32_t)pid, tid, name);
 }
 
-/* What the profile's title says was profiled. */
-static void describe(const struct config *cfg, char *buf, size_t len)
-{
-	size_t used = 0;
-	int i;
-
-	buf[0] = '\0';
-	if (cfg->argv) {
-		for (i = 0; cfg->argv[i] && used < len; i++)
-			used +=
-			    snprintf(buf + used, len - used, "%s%s", i ? " " : "", cfg->argv[i]);
-	} else if (cfg->all) {
-		snprintf(buf, len, "all Python processes");
-	} else {
-		for (i = 0; i < cfg->npids && used < len; i++)
-			used += snprintf(buf + used, len - used, "%sPID %d", i ? ", " : "",
-					 (int)cfg->pids[i]);
-	}
-}
-
 static void print_summary(const struct config *cfg, const struct session_stats *st,
 			  const uint64_t *counters, const char *outname)
 {
@@ -146,23 +127,7 @@ int record__run(const struct config *cfg)
 	    .verbose = cfg->verbose, .idle = cfg->idle, .gil = cfg->gil, .start = now_s()};
 	struct session_sink sink = {
 	    .ctx = &rec, .sample = on_sample, .process = on_process, .thread_name = on_thread_name};
-	struct session_opts so = {
-	    .rate = cfg->rate,
-	    .verbose = cfg->verbose,
-	    .bpf_stats = cfg->stats,
-	    .duration = cfg->duration,
-	    .syms = {.lines = cfg->function   ? SYM_LINE_FUNCTION
-			      : cfg->nolineno ? SYM_LINE_NONE
-					      : SYM_LINE_CURRENT,
-		     .full_filenames = cfg->full_filenames},
-	    .pids = cfg->pids,
-	    .npids = cfg->npids,
-	    .argv = cfg->argv,
-	    .capture = cfg->capture,
-	    .all = cfg->all,
-	    .subprocesses = cfg->subprocesses,
-	    .idle = cfg->idle,
-	};
+	struct session_opts so;
 	/* A root per process wherever there can be several. */
 	struct output_opts oo = { .threads = cfg->threads,
 				  .processes = cfg->all || cfg->subprocesses || cfg->npids > 1,
@@ -185,6 +150,7 @@ int record__run(const struct config *cfg)
 				      cfg->argv, format);
 		outname = outbuf;
 	}
+	command__session_opts(cfg, &so);
 	if (session__check(&e)) {
 		rc = errors__report(&e);
 		goto cleanup;
@@ -210,10 +176,7 @@ int record__run(const struct config *cfg)
 		goto cleanup;
 	}
 	session__stats(s, &st, counters);
-	if (cfg->npids == 1 && *session__cmdline(s, cfg->pids[0]))
-		snprintf(command, sizeof(command), "%s", session__cmdline(s, cfg->pids[0]));
-	else
-		describe(cfg, command, sizeof(command));
+	command__describe(cfg, s, command, sizeof(command));
 	meta.command = command;
 	meta.duration_s = st.elapsed_s;
 	profile__set_meta(rec.prof, &meta);

@@ -632,6 +632,28 @@ int session__child_status(struct session *s, int *wstatus)
 	return 0;
 }
 
+void session__end_child(struct session *s, int sig)
+{
+	struct target *cmd = s->o.argv ? target__get(s, s->launch.pid) : NULL;
+	int wstatus = 0;
+	pid_t r = 0;
+
+	if (!cmd || s->child_done)
+		return;
+	kill(cmd->pid, sig);
+	/* One that ignores sig gets 2 s, then SIGKILL. */
+	for (int i = 0; i < 200 && (r = waitpid(cmd->pid, &wstatus, WNOHANG)) == 0; i++)
+		usleep(10000);
+	if (r == 0) {
+		kill(cmd->pid, SIGKILL);
+		r = waitpid(cmd->pid, &wstatus, 0);
+	}
+	if (r == cmd->pid) {
+		s->child_done = true;
+		s->child_wstatus = wstatus;
+	}
+}
+
 const char *session__cmdline(struct session *s, pid_t pid)
 {
 	struct target *t = target__get(s, pid);

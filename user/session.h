@@ -126,6 +126,9 @@ const char *session__cmdline(struct session *s, pid_t pid);
 /* The command's wait status (waitpid) once it has exited: 0, or -ENOENT
  * while it runs or when there is no command. */
 int session__child_status(struct session *s, int *wstatus);
+/* Ends the command if it still runs after the capture: sends sig and
+ * waits for it (its status then as above). */
+void session__end_child(struct session *s, int sig);
 /* The signal that stopped the session, 0 if none. */
 int session__stop_signal(void);
 
