@@ -83,7 +83,7 @@ struct py_offsets {
 	__u32 gil_locked;     /* in the GIL struct (<=3.11: from _PyRuntime) */
 	__u32 gil_last_holder;
 	__u32 runtime_gil;    /* <=3.11: offset of ceval.gil in _PyRuntime */
-	__u32 _pad1;
+	__u32 gc_collecting;  /* int gc.collecting: in _PyRuntime (3.8), else the interpreter */
 
 	/* PyThreadState */
 	__u16 tstate_size_read; /* bytes read at once from a thread state */
@@ -182,6 +182,9 @@ enum ph_thread_state {
 #define PH_SF_PARTIAL (1u << 3)   /* a read failed mid-walk: outer frames missing */
 #define PH_SF_MOVED (1u << 4)     /* dump: a running thread's stack kept moving
 				   * while it was read; it may mix two moments */
+#define PH_SF_GC                                                                                   \
+	(1u << 5) /* the thread held the GIL while its interpreter                                 \
+		   * was collecting garbage: it runs the collection */
 
 /* Event types on the ring buffer */
 #define PH_EV_SAMPLE 1

@@ -63,7 +63,7 @@ struct walk_state {
 	__u32 interps;
 	__u32 truncated; /* a Python frame existed beyond PH_MAX_FRAMES */
 	__u32 holds_gil; /* the walked thread state holds the GIL */
-	__u32 _pad;
+	__u32 in_gc;	 /* ... while its interpreter collects garbage */
 };
 
 /* Per-CPU working memory of one walk: never on the 512-byte BPF stack. */
@@ -745,6 +745,25 @@ static __always_inline __u64 top_frame(struct walk *w, const bool remote)
  * (<=3.11) or its interpreter's (3.12+: interp->ceval.gil): locked, with
  * last_holder == tstate (take_gil sets last_holder; drop_gil clears
  * locked). Leaves the GIL's address in w->st->gil for blocked_state(). */
+/* Whether the thread, holding the GIL, runs a garbage collection: its
+ * interpreter's gc.collecting (the runtime's in 3.8) is set. Collections
+ * run with the GIL held, so only its holder can be the collector. */
+static __always_inline void read_gc(struct walk *w, const bool remote)
+{
+	const struct py_offsets *off = &w->proc->off;
+	__u64 base;
+	__s32 collecting = 0;
+
+	w->st->in_gc = 0;
+	if (!w->st->holds_gil || off->gc_collecting == PH_NO_OFFSET)
+		return;
+	base = off->version_hex < 0x03090000
+		   ? w->proc->runtime
+		   : buf_u64(w->s->tstate, off->tstate_interp, TSTATE_BUF - 1);
+	if (base && !ph_read(w, &collecting, sizeof(collecting), base + off->gc_collecting, remote))
+		w->st->in_gc = collecting != 0;
+}
+
 static __always_inline void read_gil(struct walk *w, __u64 tstate, const bool remote)
 {
 	const struct py_offsets *off = &w->proc->off;
@@ -752,6 +771,7 @@ static __always_inline void read_gil(struct walk *w, __u64 tstate, const bool re
 	__u64 gil = 0, interp;
 
 	w->st->holds_gil = 0;
+	w->st->in_gc = 0;
 	w->st->gil = 0;
 	if (off->runtime_gil != PH_NO_OFFSET) {
 		gil = w->proc->runtime + off->runtime_gil;
@@ -765,6 +785,7 @@ static __always_inline void read_gil(struct walk *w, __u64 tstate, const bool re
 	w->st->gil = gil;
 	w->st->holds_gil =
 	    buf_u32(g, off->gil_locked, 31) == 1 && buf_u64(g, off->gil_last_holder, 31) == tstate;
+	read_gc(w, remote);
 }
 
 /* Walks the stack of the thread whose fs base is in w->st->key (w->st->pid,
@@ -852,6 +873,8 @@ static __always_inline int send_sample(struct walk *w, __u32 tid, __u16 flags, c
 	s->sample.reason = w->st->reason;
 	if (w->st->holds_gil)
 		flags |= PH_SF_GIL;
+	if (w->st->in_gc)
+		flags |= PH_SF_GC;
 	if (w->st->reason)
 		flags |= PH_SF_PARTIAL;
 	else if (w->st->truncated || w->st->cur) /* the loop budget ran out too */

@@ -230,7 +230,13 @@ static void dump_table(void)
 #endif
 	SET(gil_locked, offsetof(struct _gil_runtime_state, locked));
 	SET(gil_last_holder, offsetof(struct _gil_runtime_state, last_holder));
-	PAD(_pad1);
+	/* Non-zero while a collection runs (3.9 moved the GC state into
+	 * each interpreter). */
+#if MINOR_AT_LEAST(9)
+	SET(gc_collecting, offsetof(PyInterpreterState, gc.collecting));
+#else
+	SET(gc_collecting, offsetof(_PyRuntimeState, gc.collecting));
+#endif
 
 	/* Thread state: one read must cover every field the walker uses. */
 	{
@@ -416,7 +422,7 @@ static void dump_debug_slots(void)
 	SLOT(gil_locked, interpreter_state.gil_runtime_state_locked);
 	SLOT(gil_last_holder, interpreter_state.gil_runtime_state_holder);
 	SLOT(runtime_gil, interpreter_state.gil_runtime_state);
-	PAD(_pad1);
+	NOSLOT(gc_collecting);
 	NOSLOT(tstate_size_read);
 	SLOT(tstate_next, thread_state.next);
 	SLOT(tstate_interp, thread_state.interp);

@@ -201,6 +201,8 @@ static const struct cli_opt options[] = {
      .help = "every thread at the rate, running or not (wall-clock time); an off-CPU sample "
 	     "ends in a frame saying why: [idle: sleep], [idle: lock], [idle: I/O], [idle: GIL "
 	     "wait], [idle: runnable] or [idle: other]"},
+    {0, "nogc", NULL, IN_RECORD | IN_TOP, FLAG(nogc),
+     .help = "no <GC> frame under the frame that set off a garbage collection"},
     {'n', "native", NULL, IN_RECORD | IN_TOP | IN_DUMP, .kind = OPT_UNSUPPORTED,
      .help = "native (C, C++, Cython) frames too", .why = "(pyhawk samples Python frames only)"},
     {0, "nonblocking", NULL, IN_RECORD | IN_TOP | IN_DUMP, .kind = OPT_NOOP,

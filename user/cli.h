@@ -47,6 +47,7 @@ struct config {
 	bool once;	   /* top --once: one table after the first interval, then exit */
 	bool quiet;	   /* -q/--quiet: no progress line, no loss lines (errors stay) */
 	bool hideprogress; /* --hideprogress: no progress line */
+	bool nogc;	   /* --nogc: no <GC> frames */
 };
 
 /* Parses argv into *cfg. On a usage error returns -EINVAL and writes a

@@ -23,6 +23,7 @@ void command__session_opts(const struct config *cfg, struct session_opts *so)
 	so->all = cfg->all;
 	so->subprocesses = cfg->subprocesses;
 	so->idle = cfg->idle;
+	so->gc = !cfg->nogc;
 }
 
 void command__describe(const struct config *cfg, struct session *s, char *buf, size_t len)

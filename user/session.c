@@ -138,6 +138,17 @@ static int on_sample(void *ctx, const struct ph_sample *smp, size_t size)
 		s->codes[depth] = smp->frames[n - 1 - i].code;
 		s->stack[depth++] = (uint32_t)id;
 	}
+	if ((smp->flags & PH_SF_GC) && s->o.gc && !s->o.frame_addrs) {
+		/* The collection the innermost frame set off. */
+		if (s->gc_id < 0)
+			s->gc_id = profile__frame_id(s->o.frames, "<GC>", NULL, 0, PF_OTHER);
+		if (s->gc_id < 0) {
+			s->err = (int)s->gc_id;
+			return s->err;
+		}
+		s->codes[depth] = 0;
+		s->stack[depth++] = (uint32_t)s->gc_id;
+	}
 	out.frames = s->stack;
 	out.nframes = depth;
 	/* The iterator's next samples of this thread may be repeats of it. */
@@ -272,6 +283,7 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 	if (sink)
 		s->sink = *sink;
 	s->truncated_id = -1;
+	s->gc_id = -1;
 	s->launch.go_fd = s->launch.status_fd = -1;
 	h.ctx = s;
 	s->syms = symbols__new(&opts->syms);

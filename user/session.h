@@ -36,10 +36,14 @@ struct session_opts {
 	bool idle;
 	bool once;	  /* one sample of every thread, then stop (dump) */
 	bool frame_addrs; /* samples carry frame and code addresses (dump --locals) */
+	/* A sample of a thread running a garbage collection ends in a <GC>
+	 * frame (under the frame that set it off). */
+	bool gc;
 };
 
 /* A sample, resolved: frame ids (root first, a "[truncated]" root when the
- * stack was deeper than the kernel keeps) valid for the session's life. */
+ * stack was deeper than the kernel keeps, a "<GC>" leaf with opts.gc when
+ * the thread was collecting garbage) valid for the session's life. */
 struct session_sample {
 	uint32_t pid, tid;
 	uint32_t flags;	 /* PH_SF_* */

@@ -59,8 +59,9 @@ struct session {
 	struct threadnames *names;
 	struct hashmap *targets; /* pid -> struct target * */
 	uint32_t next_cookie;
-	uint32_t stack[PH_MAX_FRAMES + 1];
-	uint64_t codes[PH_MAX_FRAMES + 1], addrs[PH_MAX_FRAMES + 1];
+	/* [truncated] root, the frames, the <GC> leaf */
+	uint32_t stack[PH_MAX_FRAMES + 2];
+	uint64_t codes[PH_MAX_FRAMES + 2], addrs[PH_MAX_FRAMES + 2];
 	struct laststack *last; /* iterator: each thread's last sample */
 	/* frame_addrs: a sample waiting for its frames' addresses */
 	struct session_sample held;
@@ -72,7 +73,7 @@ struct session {
 	bool in_tick;		  /* events are drained before a pass */
 	uint64_t parked_samples;  /* counted for parked threads, not visited */
 	double next_sweep;
-	int64_t truncated_id;
+	int64_t truncated_id, gc_id;
 	struct launch launch;
 	bool child_done;
 	int child_wstatus; /* its wait status, once child_done */

@@ -192,7 +192,7 @@ int toptable__add(struct toptable *t, uint32_t pid, const uint32_t *frames, uint
 	for (uint32_t i = 0; i < n; i++) {
 		const struct profile_frame *f = profile__frame(t->frames, frames[i]);
 
-		if (!f || f->kind != PF_PYTHON)
+		if (!f || (f->kind != PF_PYTHON && f->kind != PF_OTHER))
 			continue; /* a synthetic root: [truncated] */
 		if (entries_of(t, pid, frames[i], &func, &line))
 			return -ENOMEM;
@@ -200,7 +200,7 @@ int toptable__add(struct toptable *t, uint32_t pid, const uint32_t *frames, uint
 		count_total(t, line, weight);
 		leaf = true;
 	}
-	if (leaf) { /* the innermost Python frame's */
+	if (leaf) { /* the innermost frame's: Python, or <GC> */
 		t->entries[func].own[TOP_ALL] += weight;
 		t->entries[func].own[TOP_CUR] += weight;
 		t->entries[line].own[TOP_ALL] += weight;
