@@ -219,8 +219,12 @@ int record__run(const struct config *cfg)
 		rc = PH_EXIT_OUTPUT;
 		goto cleanup;
 	}
-	print_summary(cfg, &st, counters, strcmp(outname, "-") ? outname : "stdout");
-	print_states(cfg, &rec, &st);
+	/* --quiet: only errors and warnings, unless --stats asks for the
+	 * counters. */
+	if (!cfg->quiet || cfg->stats) {
+		print_summary(cfg, &st, counters, strcmp(outname, "-") ? outname : "stdout");
+		print_states(cfg, &rec, &st);
+	}
 	rc = PH_EXIT_OK;
 	if (!st.samples && summary__failed(counters)) {
 		/* Python ran on a CPU and nothing could be sampled: an empty

@@ -1,7 +1,8 @@
 """record's progress line: shown on a terminal only (a tmux pane, a pty),
 redrawn in place at most 4 times a second with figures that grow with the
 capture, erased before the summary; never in a file; hidden by
---hideprogress (the summary stays)."""
+--hideprogress (the summary stays) and by --quiet (only the profile,
+errors and warnings stay)."""
 
 import os
 import re
@@ -12,7 +13,8 @@ import uuid
 
 import pytest
 
-from conftest import EXIT, MATRIX, PYHAWK, parse_raw, split_label
+from conftest import (EXIT, MATRIX, PYHAWK, check_error, parse_raw, run_pyhawk, split_label,
+                      unused_pid)
 
 PY = MATRIX[0]
 RATE = 100
@@ -230,7 +232,45 @@ def test_no_progress_in_a_file(tmp_path):
     assert int(m.group(1)) == check_profile(out)
 
 
-@pytest.mark.parametrize("flag,summary", [("--hideprogress", True)])
+def test_quiet_leaves_only_the_profile(tmp_path):
+    argv, _, out = record_args(tmp_path, 1, ["--quiet"])
+    err = tmp_path / "stderr"
+    with open(err, "w") as f:
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=f, text=True, timeout=60)
+    assert proc.returncode == EXIT["PH_EXIT_OK"], err.read_text()
+    assert err.read_text() == ""
+    assert proc.stdout == ""
+    check_profile(out)
+
+
+def test_quiet_keeps_warnings(tmp_path):
+    """A -p target that is not Python is still named; the rest is quiet."""
+    script = tmp_path / "spin.py"
+    script.write_text(SPIN)
+    marker, out = tmp_path / "running", tmp_path / "out.txt"
+    sleeper = subprocess.Popen(["sleep", "60"])
+    py = subprocess.Popen([PY.path, str(script), str(marker), "30"])
+    try:
+        wait_for(marker.exists, 20, "the workload to start")
+        proc = run_pyhawk(["record", "-q", "-r", str(RATE), "-d", "1", "-f", "raw", "-o",
+                           str(out), "-p", "%d,%d" % (sleeper.pid, py.pid)], timeout=60)
+    finally:
+        for p in (sleeper, py):
+            p.kill()
+            p.wait()
+    assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and "PID %d is not profiled" % sleeper.pid in lines[0], proc.stderr
+    check_profile(out)
+
+
+def test_quiet_keeps_errors(tmp_path):
+    pid = unused_pid()
+    check_error(run_pyhawk(["record", "--quiet", "-p", str(pid), "-o", str(tmp_path / "o.svg")]),
+                "PH_EXIT_NO_PROCESS", str(pid), "no process")
+
+
+@pytest.mark.parametrize("flag,summary", [("--hideprogress", True), ("--quiet", False)])
 def test_hidden_on_a_terminal(flag, summary, tmp_path, pane):
     argv, marker, out = record_args(tmp_path, 1.5, [flag])
     p = pane(argv)
