@@ -94,14 +94,19 @@ def statuses(text):
 class Pane:
     """A tmux server of its own (tests never share one) with one 120x30
     pane running argv; the exit code is written to a file, then the pane
-    stays until the server is killed."""
+    stays until close() kills the server and removes its socket file
+    (which tmux leaves)."""
 
-    def __init__(self, argv, tmp_path):
-        self.socket = "pyhawk-test-%d-%s" % (os.getpid(), uuid.uuid4().hex[:8])
+    def __init__(self, tmp_path):
+        self.socket = "pyhawk-progress-%d-%s" % (os.getpid(), uuid.uuid4().hex[:8])
         self.rcfile = tmp_path / "rc"
+        self.path = None
+
+    def start(self, argv):
         shell = "%s; echo $? > %s; exec sleep 120" % (shlex.join(argv),
                                                        shlex.quote(str(self.rcfile)))
         self.tmux("new-session", "-d", "-x", "120", "-y", "30", shell)
+        self.path = self.tmux("display-message", "-p", "#{socket_path}").strip()
 
     def tmux(self, *args):
         proc = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null"] + list(args),
@@ -121,24 +126,24 @@ class Pane:
     def close(self):
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True,
                        timeout=10)
+        if self.path:
+            try:
+                os.unlink(self.path)
+            except FileNotFoundError:
+                pass
 
 
 @pytest.fixture
 def pane(tmp_path):
-    panes = []
-
-    def start(argv):
-        panes.append(Pane(argv, tmp_path))
-        return panes[-1]
-
-    yield start
-    for p in panes:
-        p.close()
+    p = Pane(tmp_path)
+    yield p
+    p.close()
 
 
 def test_progress_on_terminal(tmp_path, pane):
     argv, marker, out = record_args(tmp_path, 3)
-    p = pane(argv)
+    p = pane
+    p.start(argv)
     pid = int(wait_for(lambda: marker.exists() and marker.read_text(), 20,
                        "the workload to start"))
     # The first lines, before the first sample, say 0 of everything.
@@ -273,7 +278,8 @@ def test_quiet_keeps_errors(tmp_path):
 @pytest.mark.parametrize("flag,summary", [("--hideprogress", True), ("--quiet", False)])
 def test_hidden_on_a_terminal(flag, summary, tmp_path, pane):
     argv, marker, out = record_args(tmp_path, 1.5, [flag])
-    p = pane(argv)
+    p = pane
+    p.start(argv)
     wait_for(marker.exists, 20, "the workload to start")
     time.sleep(0.6)  # more than two redraws' worth
     assert p.capture().strip() == ""
