@@ -12,6 +12,7 @@
 #include "exitcodes.h"
 #include "outfile.h"
 #include "profile.h"
+#include "progress.h"
 #include "record.h"
 #include "session.h"
 #include "summary.h"
@@ -20,6 +21,8 @@
 struct recorder {
 	struct profile *prof;
 	struct tally *tally;
+	struct session *session;
+	struct progress *progress; /* NULL: no status line */
 	bool verbose, idle, gil;
 	double start; /* when pyhawk started, for -v's first-sample latency */
 	uint64_t samples;
@@ -43,9 +46,11 @@ static int on_sample(void *ctx, const struct session_sample *s)
 	const uint32_t *frames = s->frames;
 	uint32_t n = s->nframes;
 
-	if (!r->samples++ && r->verbose)
+	if (!r->samples++ && r->verbose) {
+		progress__clear(r->progress);
 		fprintf(stderr, "pyhawk: first sample %.0f ms after start (process %u)\n",
 			(now_s() - r->start) * 1e3, s->pid);
+	}
 	if (tally__add(r->tally, s->pid, s->tid, s->state, s->flags & PH_SF_GIL, s->weight))
 		return -ENOMEM;
 	if (r->gil && !(s->flags & PH_SF_GIL))
@@ -79,6 +84,21 @@ static void on_thread_name(void *ctx, pid_t pid, uint32_t tid, const char *name)
 
 	profile__set_thread_name(r->prof, (uint32_t)pid, tid, name);
 	tally__thread_name(r->tally, (uint32_t)pid, tid, name);
+}
+
+/* The status line, when due: the figures so far. */
+static int on_tick(void *ctx)
+{
+	struct recorder *r = ctx;
+	uint64_t counters[PH_STAT_MAX];
+	struct session_stats st;
+	double now = now_s();
+
+	if (!progress__due(r->progress, now))
+		return 0;
+	session__stats(r->session, &st, counters);
+	progress__update(r->progress, &st, summary__dropped(counters), now);
+	return 0;
 }
 
 static void print_summary(const struct config *cfg, const struct session_stats *st,
@@ -125,8 +145,11 @@ int record__run(const struct config *cfg)
 {
 	struct recorder rec = {
 	    .verbose = cfg->verbose, .idle = cfg->idle, .gil = cfg->gil, .start = now_s()};
-	struct session_sink sink = {
-	    .ctx = &rec, .sample = on_sample, .process = on_process, .thread_name = on_thread_name};
+	struct session_sink sink = {.ctx = &rec,
+				    .sample = on_sample,
+				    .process = on_process,
+				    .thread_name = on_thread_name,
+				    .tick = on_tick};
 	struct session_opts so;
 	/* A root per process wherever there can be several. */
 	struct output_opts oo = { .threads = cfg->threads,
@@ -170,8 +193,17 @@ int record__run(const struct config *cfg)
 		fprintf(stderr, "Error: out of memory\n");
 		goto cleanup;
 	}
+	rec.progress = progress__new(STDERR_FILENO, !cfg->quiet && !cfg->hideprogress);
 	so.frames = rec.prof;
-	if (session__new(&so, &sink, &s, &e) || session__run(s, &e)) {
+	if (session__new(&so, &sink, &s, &e)) {
+		rc = errors__report(&e);
+		goto cleanup;
+	}
+	rec.session = s;
+	err = session__run(s, &e);
+	/* Whatever is printed next starts on a clean line. */
+	progress__clear(rec.progress);
+	if (err) {
 		rc = errors__report(&e);
 		goto cleanup;
 	}
@@ -187,8 +219,12 @@ int record__run(const struct config *cfg)
 		rc = PH_EXIT_OUTPUT;
 		goto cleanup;
 	}
-	print_summary(cfg, &st, counters, strcmp(outname, "-") ? outname : "stdout");
-	print_states(cfg, &rec, &st);
+	/* --quiet: only errors and warnings, unless --stats asks for the
+	 * counters. */
+	if (!cfg->quiet || cfg->stats) {
+		print_summary(cfg, &st, counters, strcmp(outname, "-") ? outname : "stdout");
+		print_states(cfg, &rec, &st);
+	}
 	rc = PH_EXIT_OK;
 	if (!st.samples && summary__failed(counters)) {
 		/* Python ran on a CPU and nothing could be sampled: an empty
@@ -206,6 +242,7 @@ int record__run(const struct config *cfg)
 cleanup:
 	if (outfd >= 0 && outfd != STDOUT_FILENO)
 		close(outfd);
+	progress__free(rec.progress);
 	session__free(s);
 	profile__free(rec.prof);
 	tally__free(rec.tally);
