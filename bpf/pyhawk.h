@@ -193,6 +193,8 @@ enum ph_thread_state {
 #define PH_EV_PROC   4
 #define PH_EV_THREAD	  5
 #define PH_EV_FRAME_ADDRS 6
+#define PH_EV_IMPORT	  7
+#define PH_EV_CALL_SITE	  8
 
 /* One Python frame: the code object, the instruction position and a check
  * value of the code object (so user space notices a freed-and-reused
@@ -297,6 +299,48 @@ struct ph_code {
 #define PH_CODE_LINETABLE 3
 
 /* Sent when a tracked process exits (its last thread). */
+/* The interpreter's USDT probes (usdt.bpf.h). */
+#define PH_MODNAME_MAX	 128
+#define PH_CALL_FILE_MAX 192
+#define PH_CALL_NAME_MAX 96
+
+/* import__find__load__start / __done, in the order the thread ran them. */
+struct ph_import_event {
+	__u32 type; /* PH_EV_IMPORT */
+	__u32 pid;
+	__u32 tid;
+	__u32 done; /* 0: start, 1: done */
+	__u64 time_ns;
+	char name[PH_MODNAME_MAX];
+};
+
+/* Per process: collections by generation, their pauses (gc__start to
+ * gc__done of the same thread). */
+struct ph_gc_stats {
+	__u64 collections[3];
+	__u64 pause_ns;
+	__u64 max_pause_ns;
+	__u64 collected; /* objects the collections freed */
+};
+
+/* --calls: a function as function__entry names it (the strings' addresses
+ * in the process: stable while its code object lives). */
+struct ph_call_key {
+	__u32 pid;
+	__u32 line;
+	__u64 file;
+	__u64 func;
+};
+
+/* The first call of a ph_call_key: its strings, read once. */
+struct ph_call_site {
+	__u32 type; /* PH_EV_CALL_SITE */
+	__u32 _pad;
+	struct ph_call_key key;
+	char file[PH_CALL_FILE_MAX];
+	char func[PH_CALL_NAME_MAX];
+};
+
 struct ph_exit {
 	__u32 type; /* PH_EV_EXIT */
 	__u32 pid;

@@ -10,6 +10,7 @@
 #include "walker.bpf.h"
 #include "discover.bpf.h"
 #include "idle.bpf.h"
+#include "usdt.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

@@ -203,6 +203,9 @@ static const struct cli_opt options[] = {
 	     "wait], [idle: runnable] or [idle: other]"},
     {0, "nogc", NULL, IN_RECORD | IN_TOP, FLAG(nogc),
      .help = "no <GC> frame under the frame that set off a garbage collection"},
+    {0, "calls", NULL, IN_RECORD, FLAG(calls),
+     .help = "count every call of every function exactly (the interpreter's function__entry "
+	     "probe: 3.15, or 3.8-3.10 built with dtrace; a few µs per call)"},
     {'n', "native", NULL, IN_RECORD | IN_TOP | IN_DUMP, .kind = OPT_UNSUPPORTED,
      .help = "native (C, C++, Cython) frames too", .why = "(pyhawk samples Python frames only)"},
     {0, "nonblocking", NULL, IN_RECORD | IN_TOP | IN_DUMP, .kind = OPT_NOOP,

@@ -48,6 +48,7 @@ struct config {
 	bool quiet;	   /* -q/--quiet: no progress line, no loss lines (errors stay) */
 	bool hideprogress; /* --hideprogress: no progress line */
 	bool nogc;	   /* --nogc: no <GC> frames */
+	bool calls;	   /* --calls: every call counted (USDT function__entry) */
 };
 
 /* Parses argv into *cfg. On a usage error returns -EINVAL and writes a

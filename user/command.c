@@ -24,6 +24,8 @@ void command__session_opts(const struct config *cfg, struct session_opts *so)
 	so->subprocesses = cfg->subprocesses;
 	so->idle = cfg->idle;
 	so->gc = !cfg->nogc;
+	so->probes = true;
+	so->calls = cfg->calls;
 }
 
 void command__describe(const struct config *cfg, struct session *s, char *buf, size_t len)

@@ -94,26 +94,6 @@ static void index_free(struct index *ix)
 	ix->used = 0;
 }
 
-int profile_grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *na;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / elem)
-			return -ENOMEM;
-		ncap *= 2;
-	}
-	na = realloc(*arr, ncap * elem);
-	if (!na)
-		return -ENOMEM;
-	*arr = na;
-	*cap = ncap;
-	return 0;
-}
-
 /* ---- UTF-8 ---------------------------------------------------------------- */
 
 size_t profile__utf8_next(const char *s, uint32_t *cp)
@@ -395,7 +375,7 @@ static int note_pid(struct profile *p, uint32_t pid)
 	s = index_probe(&p->pid_ix, h, pid_eq, p, &pid);
 	if (s->idx1)
 		return 0;
-	err = profile_grow((void **)&p->pids, &p->cappids, p->npids + 1, sizeof(*p->pids));
+	err = grow__array((void **)&p->pids, &p->cappids, p->npids + 1, sizeof(*p->pids));
 	if (err)
 		return err;
 	p->pids[p->npids] = pid;
@@ -438,9 +418,9 @@ int profile__add(struct profile *p, uint32_t pid, uint32_t tid, const uint32_t *
 
 	if (p->nstacks >= UINT32_MAX - 1 || p->nids > SIZE_MAX - n)
 		return -ENOMEM;
-	err = profile_grow((void **)&p->stacks, &p->capstacks, p->nstacks + 1, sizeof(*p->stacks));
+	err = grow__array((void **)&p->stacks, &p->capstacks, p->nstacks + 1, sizeof(*p->stacks));
 	if (!err)
-		err = profile_grow((void **)&p->ids, &p->capids, p->nids + n, sizeof(*p->ids));
+		err = grow__array((void **)&p->ids, &p->capids, p->nids + n, sizeof(*p->ids));
 	if (!err)
 		err = note_pid(p, pid);
 	if (err)
@@ -501,7 +481,7 @@ int profile__set_thread_name(struct profile *p, uint32_t pid, uint32_t tid, cons
 		p->threads[s->idx1 - 1].name = copy;
 		return 0;
 	}
-	err = profile_grow((void **)&p->threads, &p->capthreads, p->nthreads + 1,
+	err = grow__array((void **)&p->threads, &p->capthreads, p->nthreads + 1,
 			   sizeof(*p->threads));
 	if (err)
 		goto cleanup;
@@ -551,7 +531,7 @@ int profile__set_process(struct profile *p, uint32_t pid, const char *cmdline)
 		p->procs[s->idx1 - 1].cmdline = copy;
 		return 0;
 	}
-	err = profile_grow((void **)&p->procs, &p->capprocs, p->nprocs + 1, sizeof(*p->procs));
+	err = grow__array((void **)&p->procs, &p->capprocs, p->nprocs + 1, sizeof(*p->procs));
 	if (err)
 		goto cleanup;
 	p->procs[p->nprocs] = (struct process_ent){ .pid = pid, .cmdline = copy };

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "grow.h"
 #include "profile.h"
 
 /*
@@ -77,8 +78,6 @@ struct profile {
 	uint64_t total;
 };
 
-/* Grows *arr (of elem-sized items) so that it holds at least need items. */
-int profile_grow(void **arr, size_t *cap, size_t need, size_t elem);
 /* The entries profile__set_thread_name and profile__set_process made, or NULL. */
 struct thread_ent *profile_find_thread(const struct profile *p, uint32_t pid, uint32_t tid);
 struct process_ent *profile_find_proc(const struct profile *p, uint32_t pid);

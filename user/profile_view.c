@@ -125,7 +125,7 @@ static int64_t add_extra(struct profile_view *v, char *name, int kind, size_t *c
 {
 	if (!name)
 		return -ENOMEM;
-	if (profile_grow((void **)&v->extra, cap, v->nextra + 1, sizeof(*v->extra))) {
+	if (grow__array((void **)&v->extra, cap, v->nextra + 1, sizeof(*v->extra))) {
 		free(name);
 		return -ENOMEM;
 	}

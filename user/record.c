@@ -224,6 +224,7 @@ int record__run(const struct config *cfg)
 	if (!cfg->quiet || cfg->stats) {
 		print_summary(cfg, &st, counters, strcmp(outname, "-") ? outname : "stdout");
 		print_states(cfg, &rec, &st);
+		session__print_probes(s, stderr);
 	}
 	rc = PH_EXIT_OK;
 	if (!st.samples && summary__failed(counters)) {

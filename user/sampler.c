@@ -38,10 +38,14 @@ struct sampler {
 };
 
 static bool verbose_libbpf;
+/* Attaching probes: an ELF without them is not worth libbpf's warning. */
+static bool quiet_libbpf;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if (level == LIBBPF_DEBUG && !verbose_libbpf)
+		return 0;
+	if (quiet_libbpf && !verbose_libbpf)
 		return 0;
 	if (!verbose_libbpf && level == LIBBPF_INFO)
 		return 0;
@@ -81,6 +85,75 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (size >= PH_FRAME_ADDRS_HDR_SIZE && s->h.frame_addrs)
 			return s->h.frame_addrs(s->h.ctx, data, size);
 		break;
+	case PH_EV_IMPORT:
+		if (size >= sizeof(struct ph_import_event) && s->h.import)
+			return s->h.import(s->h.ctx, data);
+		break;
+	case PH_EV_CALL_SITE:
+		if (size >= sizeof(struct ph_call_site) && s->h.call_site)
+			return s->h.call_site(s->h.ctx, data);
+		break;
+	}
+	return 0;
+}
+
+static const char *const probe_names[PROBE_MAX] = {
+    [PROBE_GC_START] = "gc__start",
+    [PROBE_GC_DONE] = "gc__done",
+    [PROBE_IMPORT_START] = "import__find__load__start",
+    [PROBE_IMPORT_DONE] = "import__find__load__done",
+    [PROBE_CALL] = "function__entry",
+};
+
+struct bpf_link *sampler__attach_probe(struct sampler *s, int probe, pid_t pid, const char *path)
+{
+	struct bpf_program *progs[PROBE_MAX] = {
+	    [PROBE_GC_START] = s->skel->progs.usdt_gc_start,
+	    [PROBE_GC_DONE] = s->skel->progs.usdt_gc_done,
+	    [PROBE_IMPORT_START] = s->skel->progs.usdt_import_start,
+	    [PROBE_IMPORT_DONE] = s->skel->progs.usdt_import_done,
+	    [PROBE_CALL] = s->skel->progs.usdt_call,
+	};
+	struct bpf_link *link;
+
+	if (probe < 0 || probe >= PROBE_MAX || bpf_program__fd(progs[probe]) < 0) {
+		errno = EINVAL; /* not loaded: the option is off */
+		return NULL;
+	}
+	quiet_libbpf = true;
+	link =
+	    bpf_program__attach_usdt(progs[probe], pid, path, "python", probe_names[probe], NULL);
+	quiet_libbpf = false;
+	return link;
+}
+
+int sampler__gc_stats(struct sampler *s, pid_t pid, struct ph_gc_stats *out)
+{
+	__u32 key = (__u32)pid;
+
+	return bpf_map__lookup_elem(s->skel->maps.gc_stats, &key, sizeof(key), out, sizeof(*out), 0)
+		   ? -ENOENT
+		   : 0;
+}
+
+int sampler__foreach_call(struct sampler *s,
+			  int (*fn)(const struct ph_call_key *k, uint64_t count, void *ctx),
+			  void *ctx)
+{
+	struct ph_call_key key, next;
+	const struct ph_call_key *prev = NULL;
+	__u64 count;
+	int err;
+
+	while (!bpf_map__get_next_key(s->skel->maps.call_counts, prev, &next, sizeof(next))) {
+		if (!bpf_map__lookup_elem(s->skel->maps.call_counts, &next, sizeof(next), &count,
+					  sizeof(count), 0)) {
+			err = fn(&next, count, ctx);
+			if (err)
+				return err;
+		}
+		key = next;
+		prev = &key;
 	}
 	return 0;
 }
@@ -175,6 +248,12 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 	/* Parking (a hook on every context switch) is for a capture, not
 	 * for dump's one pass. */
 	bpf_program__set_autoload(s->skel->progs.on_switch, opts->iterator && !opts->walk_all);
+	/* The probes' programs are attached per process, by hand. */
+	bpf_program__set_autoload(s->skel->progs.usdt_gc_start, opts->probes);
+	bpf_program__set_autoload(s->skel->progs.usdt_gc_done, opts->probes);
+	bpf_program__set_autoload(s->skel->progs.usdt_import_start, opts->probes);
+	bpf_program__set_autoload(s->skel->progs.usdt_import_done, opts->probes);
+	bpf_program__set_autoload(s->skel->progs.usdt_call, opts->calls);
 	if (opts->iterator && !(s->iter_index = hashmap__new(sizeof(uint32_t)))) {
 		*err = -ENOMEM;
 		goto fail;

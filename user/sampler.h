@@ -19,6 +19,8 @@ struct sampler_opts {
 	bool iterator;
 	bool walk_all;	  /* every thread is walked: no repeats (dump) */
 	bool frame_addrs; /* each sample is followed by its frames' addresses */
+	bool probes;	  /* the interpreter's USDT probes (GC, imports) may be attached */
+	bool calls;	  /* ... and function__entry (--calls) */
 };
 
 /* Events from the ring buffer. Return non-zero to stop draining. */
@@ -34,6 +36,20 @@ struct sampler_handlers {
 	 * count against that last stack (sampler__flush_repeats). */
 	int (*repeat)(void *ctx, uint32_t pid, uint32_t tid, uint32_t count);
 	int (*frame_addrs)(void *ctx, const struct ph_frame_addrs *a, size_t size);
+	/* The interpreter's probes: an import began or ended; a function
+	 * was called for the first time (--calls). */
+	int (*import)(void *ctx, const struct ph_import_event *e);
+	int (*call_site)(void *ctx, const struct ph_call_site *c);
+};
+
+/* CPython's USDT probes (provider "python") pyhawk attaches. */
+enum sampler_probe {
+	PROBE_GC_START = 0,
+	PROBE_GC_DONE,
+	PROBE_IMPORT_START,
+	PROBE_IMPORT_DONE,
+	PROBE_CALL, /* function__entry: --calls only */
+	PROBE_MAX,
 };
 
 /* The oldest kernel the sampler needs is the one with every feature it
@@ -60,6 +76,17 @@ int sampler__slow_reports(struct sampler *s, pid_t pid);
 /* The PH_PROC_* state and PH_PF_* flags of a process the kernel knows:
  * 0, or -ENOENT. */
 int sampler__get_proc(struct sampler *s, pid_t pid, uint32_t *state, uint32_t *flags);
+
+/* Attaches probe to process pid's interpreter ELF at path (one pyhawk can
+ * open: /proc/PID/root/...), semaphore included. Returns the link, or NULL
+ * with errno (ENOENT: the ELF has no such probe). */
+struct bpf_link *sampler__attach_probe(struct sampler *s, int probe, pid_t pid, const char *path);
+/* A process's collections as the probes counted them: 0, or -ENOENT. */
+int sampler__gc_stats(struct sampler *s, pid_t pid, struct ph_gc_stats *out);
+/* Calls fn for each function --calls counted; stops when fn returns non-zero. */
+int sampler__foreach_call(struct sampler *s,
+			  int (*fn)(const struct ph_call_key *k, uint64_t count, void *ctx),
+			  void *ctx);
 
 /* Waits up to timeout_ms for events and handles them; returns the number
  * handled or -errno (-EINTR is not an error: a signal arrived). */

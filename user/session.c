@@ -58,6 +58,8 @@ static int deliver(struct session *s, const struct session_sample *out)
 {
 	int err = s->sink.sample ? s->sink.sample(s->sink.ctx, out) : 0;
 
+	if (s->probes)
+		probes__sample(s->probes, out->pid, out->flags & PH_SF_GC, out->weight);
 	if (err)
 		s->err = err;
 	else
@@ -90,6 +92,69 @@ int session_repeat(struct session *s, uint32_t pid, uint32_t tid, uint32_t count
 	r.weight = count;
 	err = deliver(s, &r);
 	return err ? err : 1;
+}
+
+/* Whether frame id is the top-level code of module (a.b.c: c.py, or
+ * c/__init__.py). */
+static bool is_module_code(struct session *s, uint32_t id, const char *module)
+{
+	const struct profile_frame *f = profile__frame(s->o.frames, id);
+	const char *last = strrchr(module, '.'), *file, *base;
+	size_t n;
+
+	last = last ? last + 1 : module;
+	if (!f || f->kind != PF_PYTHON || strcmp(f->name, "<module>") || !f->file)
+		return false;
+	file = f->file;
+	base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	n = strlen(last);
+	if (!strncmp(base, last, n) && !strcmp(base + n, ".py"))
+		return true;
+	if (strcmp(base, "__init__.py") || base - file < (ptrdiff_t)n + 1)
+		return false;
+	return !strncmp(base - n - 1, last, n) && (base - n - 1 == file || base[-n - 2] == '/');
+}
+
+static int64_t import_frame_id(struct session *s, const char *module)
+{
+	uint64_t key = hashmap__hash(module, strlen(module)), v;
+	char label[PH_MODNAME_MAX + 16];
+	int64_t id;
+
+	if (!hashmap__get(s->import_ids, &key, &v))
+		return (int64_t)v;
+	snprintf(label, sizeof(label), "<import %s>", module);
+	id = profile__frame_id(s->o.frames, label, NULL, 0, PF_OTHER);
+	if (id >= 0 && hashmap__set(s->import_ids, &key, (uint64_t)id))
+		return -ENOMEM;
+	return id;
+}
+
+/* The imports thread tid is in, as <import X> frames: each above its
+ * module's top-level code, or at the leaf when the sample is in the
+ * import machinery (finding, reading, a C extension's init). */
+static int import_frames(struct session *s, uint32_t tid, uint32_t *depth)
+{
+	const char *names[PROBES_IMPORT_DEPTH];
+	int n = probes__imports(s->probes, tid, names, PROBES_IMPORT_DEPTH);
+	uint32_t from = 0, at;
+
+	for (int i = 0; i < n; i++) {
+		int64_t id = import_frame_id(s, names[i]);
+
+		if (id < 0)
+			return (int)id;
+		for (at = from; at < *depth && !is_module_code(s, s->stack[at], names[i]); at++)
+			;
+		memmove(&s->stack[at + 1], &s->stack[at], (*depth - at) * sizeof(s->stack[0]));
+		memmove(&s->codes[at + 1], &s->codes[at], (*depth - at) * sizeof(s->codes[0]));
+		s->stack[at] = (uint32_t)id;
+		s->codes[at] = 0;
+		(*depth)++;
+		from = at + 1;
+	}
+	return 0;
 }
 
 static int on_sample(void *ctx, const struct ph_sample *smp, size_t size)
@@ -137,6 +202,13 @@ static int on_sample(void *ctx, const struct ph_sample *smp, size_t size)
 		}
 		s->codes[depth] = smp->frames[n - 1 - i].code;
 		s->stack[depth++] = (uint32_t)id;
+	}
+	if (s->probes) {
+		err = import_frames(s, smp->tid, &depth);
+		if (err) {
+			s->err = err;
+			return err;
+		}
 	}
 	if ((smp->flags & PH_SF_GC) && s->o.gc && !s->o.frame_addrs) {
 		/* The collection the innermost frame set off. */
@@ -249,6 +321,26 @@ int session__check(struct session_error *e)
 	return 0;
 }
 
+static int on_import(void *ctx, const struct ph_import_event *e)
+{
+	struct session *s = ctx;
+	int err = s->probes ? probes__on_import(s->probes, e) : 0;
+
+	if (err)
+		s->err = err;
+	return err;
+}
+
+static int on_call_site(void *ctx, const struct ph_call_site *c)
+{
+	struct session *s = ctx;
+	int err = s->probes ? probes__on_call_site(s->probes, c) : 0;
+
+	if (err)
+		s->err = err;
+	return err;
+}
+
 int session__new(const struct session_opts *opts, const struct session_sink *sink,
 		 struct session **out, struct session_error *e)
 {
@@ -258,14 +350,18 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 				     .proc = targets__on_proc_event,
 				     .thread = ithreads__on_event,
 				     .repeat = on_repeat,
-				     .frame_addrs = on_frame_addrs};
+				     .frame_addrs = on_frame_addrs,
+				     .import = on_import,
+				     .call_site = on_call_site};
 	struct sampler_opts so = {.rate = opts->rate,
 				  .bpf_stats = opts->bpf_stats,
 				  .verbose = opts->verbose,
 				  .all_procs = opts->all,
 				  .iterator = opts->idle || opts->once,
 				  .walk_all = opts->once,
-				  .frame_addrs = opts->frame_addrs};
+				  .frame_addrs = opts->frame_addrs,
+				  .probes = opts->probes && !opts->once,
+				  .calls = opts->calls && opts->probes && !opts->once};
 	struct py_offsets *offs = NULL;
 	struct pyproc *pps = NULL;
 	pid_t *pids = NULL;
@@ -313,6 +409,11 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 		fail(e, SF_BPF, err, 0, stage);
 		goto fail;
 	}
+	if (so.probes && (!(s->probes = probes__new(s->smp, so.calls)) ||
+			  !(s->import_ids = hashmap__new(sizeof(uint64_t))))) {
+		fail(e, SF_INTERNAL, -ENOMEM, 0, "out of memory");
+		goto fail;
+	}
 	/* pyhawk never samples itself. */
 	sampler__set_proc(s->smp, getpid(), 0, 0, NULL, PH_PROC_IGNORED, 0);
 
@@ -325,7 +426,8 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 		t->explicit_ = true;
 		t->target = true;
 		t->follow = opts->subprocesses;
-		err = target__make_ready(s, t, pps[i].version_hex, pps[i].runtime, &offs[i]);
+		err = target__make_ready(s, t, pps[i].version_hex, pps[i].runtime, &offs[i],
+					 pps[i].elf);
 		if (err) {
 			fail(e, SF_TARGET, err, pids[i], NULL);
 			goto fail;
@@ -546,7 +648,8 @@ int session__run(struct session *s, struct session_error *e)
 			s->child_done = true;
 			s->child_wstatus = wstatus;
 		}
-		if (probing && !s->child_done && now >= next_probe) {
+		/* (Events handled meanwhile may have classified it.) */
+		if (probing && cmd->state == T_PROBING && !s->child_done && now >= next_probe) {
 			err = target__classify(s, cmd);
 			if (err) {
 				s->err = err;
@@ -644,6 +747,19 @@ int session__child_status(struct session *s, int *wstatus)
 	return 0;
 }
 
+static const char *cmdline_of(void *ctx, pid_t pid)
+{
+	const char *c = session__cmdline(ctx, pid);
+
+	return *c ? c : "?";
+}
+
+void session__print_probes(struct session *s, FILE *f)
+{
+	if (s->probes)
+		probes__print(s->probes, f, cmdline_of, s);
+}
+
 void session__end_child(struct session *s, int sig)
 {
 	struct target *cmd = s->o.argv ? target__get(s, s->launch.pid) : NULL;
@@ -685,5 +801,8 @@ void session__free(struct session *s)
 	symbols__free(s->syms);
 	laststack__free(s->last);
 	ithreads__free(s);
+	/* After the targets: their links are the probes'. */
+	probes__free(s->probes);
+	hashmap__free(s->import_ids);
 	free(s);
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include "profile.h"
 #include "pyhawk.h"
@@ -39,6 +40,10 @@ struct session_opts {
 	/* A sample of a thread running a garbage collection ends in a <GC>
 	 * frame (under the frame that set it off). */
 	bool gc;
+	/* The interpreter's USDT probes where it has them: collections
+	 * counted and timed, <import MODULE> frames, the slowest imports. */
+	bool probes;
+	bool calls; /* ... and every call counted (function__entry) */
 };
 
 /* A sample, resolved: frame ids (root first, a "[truncated]" root when the
@@ -133,6 +138,8 @@ int session__child_status(struct session *s, int *wstatus);
 /* Ends the command if it still runs after the capture: sends sig and
  * waits for it (its status then as above). */
 void session__end_child(struct session *s, int sig);
+/* The probes' lines for the summary (collections, imports, calls). */
+void session__print_probes(struct session *s, FILE *f);
 /* The signal that stopped the session, 0 if none. */
 int session__stop_signal(void);
 

@@ -14,6 +14,7 @@
 #include "offsets.h"
 #include "pyproc.h"
 #include "sampler.h"
+#include "probes.h"
 #include "session.h"
 #include "threadnames.h"
 
@@ -48,6 +49,7 @@ struct target {
 	uint64_t runtime;
 	struct py_offsets off;
 	char cmdline[512];
+	char elf[PATH_MAX];	   /* the interpreter's ELF, as the process maps it */
 	struct hashmap *frame_ids; /* frame_key -> frame id, this incarnation */
 };
 
@@ -59,9 +61,13 @@ struct session {
 	struct threadnames *names;
 	struct hashmap *targets; /* pid -> struct target * */
 	uint32_t next_cookie;
-	/* [truncated] root, the frames, the <GC> leaf */
-	uint32_t stack[PH_MAX_FRAMES + 2];
-	uint64_t codes[PH_MAX_FRAMES + 2], addrs[PH_MAX_FRAMES + 2];
+	/* [truncated] root, the frames with <import X> frames among them, the
+	 * <GC> leaf */
+	uint32_t stack[PH_MAX_FRAMES + 2 + PROBES_IMPORT_DEPTH];
+	uint64_t codes[PH_MAX_FRAMES + 2 + PROBES_IMPORT_DEPTH];
+	uint64_t addrs[PH_MAX_FRAMES + 2 + PROBES_IMPORT_DEPTH];
+	struct probes *probes;	    /* the interpreter's USDT probes; NULL for dump */
+	struct hashmap *import_ids; /* module name hash -> "<import X>" frame id */
 	struct laststack *last; /* iterator: each thread's last sample */
 	/* frame_addrs: a sample waiting for its frames' addresses */
 	struct session_sample held;
@@ -109,8 +115,8 @@ struct target *target__add(struct session *s, pid_t pid);
  * as EXITED, the others are dropped. */
 void target__ended(struct session *s, struct target *t);
 uint32_t target__flags(const struct target *t);
-int target__make_ready(struct session *s, struct target *t, uint32_t version_hex,
-		       uint64_t runtime, const struct py_offsets *off);
+int target__make_ready(struct session *s, struct target *t, uint32_t version_hex, uint64_t runtime,
+		       const struct py_offsets *off, const char *elf);
 int target__classify(struct session *s, struct target *t);
 /* Checks the -p targets (pids/pps/offs: room for opts.npids); *n kept. */
 int targets__check_pids(struct session *s, pid_t *pids, struct pyproc *pps,

@@ -3,6 +3,7 @@
  * kernel's discovery events and the /proc scans at start. */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "procfs.h"
@@ -50,6 +51,8 @@ static void forget_incarnation(struct session *s, struct target *t)
 {
 	if (t->cookie)
 		symbols__forget_proc(s->syms, t->pid, t->cookie);
+	if (t->cookie && s->probes)
+		probes__detach(s->probes, t->pid);
 	hashmap__free(t->frame_ids);
 	t->frame_ids = NULL;
 	threadnames__forget_proc(s->names, t->pid);
@@ -85,11 +88,13 @@ uint32_t target__flags(const struct target *t)
 /* Makes t walkable with a layout: a new cookie, the symbolizer and the
  * kernel told, the sink given its command line. */
 int target__make_ready(struct session *s, struct target *t, uint32_t version_hex, uint64_t runtime,
-		      const struct py_offsets *off)
+		       const struct py_offsets *off, const char *elf)
 {
 	int err;
 
 	forget_incarnation(s, t);
+	if (elf != t->elf)
+		snprintf(t->elf, sizeof(t->elf), "%s", elf ? elf : "");
 	t->cookie = ++s->next_cookie;
 	t->version_hex = version_hex;
 	t->runtime = runtime;
@@ -112,6 +117,8 @@ int target__make_ready(struct session *s, struct target *t, uint32_t version_hex
 	t->counted = true;
 	if (s->sink.process)
 		s->sink.process(s->sink.ctx, t->pid, t->cmdline);
+	if (s->probes && probes__attach(s->probes, t->pid, t->elf, version_hex))
+		return -ENOMEM;
 	/* The task iterator visits its threads from now on. */
 	return ithreads__watch_process(s, t->pid);
 }
@@ -157,7 +164,7 @@ int target__classify(struct session *s, struct target *t)
 
 	err = inspect(s, t->pid, &pp, &off, detail, sizeof(detail));
 	if (!err) {
-		err = target__make_ready(s, t, pp.version_hex, pp.runtime, &off);
+		err = target__make_ready(s, t, pp.version_hex, pp.runtime, &off, pp.elf);
 		if (err == -ENOENT || err == -ESRCH) {
 			target__ended(s, t);
 			return 0;
@@ -230,9 +237,14 @@ int targets__on_proc_event(void *ctx, const struct ph_proc_event *e)
 		drop_target(s, t);
 		t = NULL;
 	}
-	/* Gone already, or classified since the kernel sent this. */
+	/* Gone already, or classified since the kernel sent this. An exec
+	 * makes the kernel's entry PROBING at once: READY now means our
+	 * classification came after this exec (a launched command is often
+	 * classified before its exec event is read), and redoing it would
+	 * throw away the samples of the new incarnation read meanwhile. */
 	if (sampler__get_proc(s->smp, pid, &kstate, &kflags) ||
-	    (e->kind == PH_PROC_EV_SEEN && kstate != PH_PROC_PROBING))
+	    (e->kind == PH_PROC_EV_SEEN && kstate != PH_PROC_PROBING) ||
+	    (e->kind == PH_PROC_EV_EXEC && kstate == PH_PROC_READY && t && t->state == T_READY))
 		return 0;
 	if (!t) {
 		t = target__add(s, pid);
@@ -259,8 +271,8 @@ int targets__on_proc_event(void *ctx, const struct ph_proc_event *e)
 		 * without reading a file, unless the child ran exec already
 		 * (its EXEC event follows). */
 		if (parent && parent->state == T_READY && same_exe(pid, parent->pid)) {
-			int err =
-			    target__make_ready(s, t, parent->version_hex, parent->runtime, &parent->off);
+			int err = target__make_ready(s, t, parent->version_hex, parent->runtime,
+						     &parent->off, parent->elf);
 
 			if (err == -ENOENT || err == -ESRCH)
 				target__ended(s, t);

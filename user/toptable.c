@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "grow.h"
 #include "hashmap.h"
 #include "toptable.h"
 
@@ -76,28 +77,11 @@ void toptable__free(struct toptable *t)
 }
 
 /* Makes room for one more element of size sz in *arr (n used, *cap). */
-static int grow(void *arr, size_t n, size_t *cap, size_t sz)
-{
-	void **a = arr;
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	p = realloc(*a, ncap * sz);
-	if (!p)
-		return -ENOMEM;
-	*a = p;
-	*cap = ncap;
-	return 0;
-}
-
 static long new_entry(struct toptable *t, uint32_t pid, uint32_t frame, bool line)
 {
 	struct entry *e;
 
-	if (grow(&t->entries, t->nentries, &t->cap, sizeof(*t->entries)))
+	if (grow__array((void **)&t->entries, &t->cap, t->nentries + 1, sizeof(*t->entries)))
 		return -ENOMEM;
 	e = &t->entries[t->nentries];
 	memset(e, 0, sizeof(*e));
@@ -163,7 +147,7 @@ static struct proc_counts *proc_of(struct toptable *t, uint32_t pid)
 
 	if (!hashmap__get(t->procs, &pid, &v))
 		return &t->proc[v];
-	if (grow(&t->proc, t->nproc, &t->proc_cap, sizeof(*t->proc)) ||
+	if (grow__array((void **)&t->proc, &t->proc_cap, t->nproc + 1, sizeof(*t->proc)) ||
 	    hashmap__set(t->procs, &pid, t->nproc))
 		return NULL;
 	memset(&t->proc[t->nproc], 0, sizeof(*t->proc));
@@ -312,7 +296,7 @@ long toptable__rows(struct toptable *t, const struct top_view *view,
 
 		if (e->line != view->lines || !e->total[view->period])
 			continue;
-		if (grow(&t->rows, n, &t->rows_cap, sizeof(*t->rows)))
+		if (grow__array((void **)&t->rows, &t->rows_cap, n + 1, sizeof(*t->rows)))
 			return -ENOMEM;
 		f = profile__frame(t->frames, e->frame);
 		r = &t->rows[n++];

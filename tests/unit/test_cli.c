@@ -38,10 +38,10 @@ static int parse(struct config *cfg, char *err, const char **args)
 /* Every long option `pyhawk record` has: py-spy 0.4's record options, then
  * pyhawk's own. The help test below fails if the table adds or loses one. */
 static const char *const record_longs[] = {
-    "pid",	"output",      "format",	 "duration", "rate",	     "subprocesses",
-    "function", "nolineno",    "threads",	 "gil",	     "idle",	     "nogc",
-    "native",	"nonblocking", "full-filenames", "capture",  "hideprogress", "quiet",
-    "all",	"title",       "stats",		 "verbose",  "help",
+    "pid",	   "output",	     "format",	"duration",	"rate",	 "subprocesses", "function",
+    "nolineno",	   "threads",	     "gil",	"idle",		"nogc",	 "calls",	 "native",
+    "nonblocking", "full-filenames", "capture", "hideprogress", "quiet", "all",		 "title",
+    "stats",	   "verbose",	     "help",
 };
 #define NRECORD_LONGS (sizeof(record_longs) / sizeof(record_longs[0]))
 

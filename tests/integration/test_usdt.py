@@ -1,0 +1,144 @@
+"""The interpreter's USDT probes, on the builds that have them (Debian's
+python3.11, sid's 3.13-3.15): an import's samples sit under an
+<import MODULE> frame and the summary lists the slowest imports; the
+collections the probes count per generation equal the workload's own
+gc.get_stats(); --calls counts every call exactly where function__entry
+fires for every call (3.15), and says once that it cannot elsewhere; the
+probes' links are released when their process exits. pyenv's builds have
+no probes: nothing of this but <GC> (test_gc.py) applies to them."""
+
+import json
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+from conftest import EXIT, MATRIX, PYHAWK, record, run_pyhawk, split_label, workload
+
+
+def probed_elf(py):
+    """The mapped ELF of py's interpreter that has USDT notes, or None."""
+    out = subprocess.run([py.path, "-c", "print(open('/proc/self/maps').read())"],
+                         capture_output=True, text=True, timeout=30).stdout
+    paths = {line.split()[-1] for line in out.splitlines()
+             if len(line.split()) >= 6 and "python" in line.split()[-1]}
+    for path in sorted(paths):
+        sections = subprocess.run(["readelf", "-S", "-W", path], capture_output=True,
+                                  text=True).stdout
+        if ".note.stapsdt" in sections:
+            return path
+    return None
+
+
+PROBED = [p for p in MATRIX if probed_elf(p)]
+UNPROBED = [p for p in MATRIX if p not in PROBED]
+
+
+def probed_params():
+    assert PROBED, "no interpreter with USDT probes in the matrix (Debian's python3.11?)"
+    return [pytest.param(p, id=p.label) for p in PROBED]
+
+
+def test_which_builds_have_probes():
+    # The matrix as documented: Debian's and sid's builds have probes,
+    # pyenv's (no --with-dtrace) none.
+    assert {p.origin for p in PROBED} <= {"debian", "sid"}, [p.label for p in PROBED]
+    assert all(p.origin == "pyenv" for p in UNPROBED), [p.label for p in UNPROBED]
+
+
+@pytest.mark.parametrize("py", probed_params())
+def test_import_frame(py, tmp_path):
+    truth_file = tmp_path / "truth.json"
+    proc, stacks = record(py, [workload("usdt/importer.py"), str(truth_file)], tmp_path,
+                          extra=["-r", "400"])
+    truth = json.loads(truth_file.read_text())
+    inside = under = 0
+    for stack, n in stacks.items():
+        names = [split_label(f)[0] for f in stack]
+        if "main" not in names:
+            continue
+        inside += n
+        if "<import slowmod>" in stack:
+            under += n
+            # Above the module's own code, not a leaf, when it runs it.
+            if "<module>" in names[names.index("main"):]:
+                i = stack.index("<import slowmod>")
+                assert i + 1 < len(stack) and split_label(stack[i + 1])[:2] == (
+                    "<module>", "slowmod.py"), stack
+    want = truth["import_cpu"] / truth["cpu"]  # on-CPU samples: CPU time
+    assert inside > 100, (inside, truth)
+    assert abs(under / inside - want) <= 0.05, "<import slowmod> in %.3f of the samples, " \
+        "the import took %.3f of the CPU time" % (under / inside, want)
+    m = re.search(r"^pyhawk: slowest imports: (\S+) ([\d.]+) s", proc.stderr, re.M)
+    assert m and m.group(1) == "slowmod", proc.stderr
+    assert abs(float(m.group(2)) - truth["import"]) <= 0.1 * truth["import"], (m.group(0), truth)
+
+
+def start_ready(cmd):
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    return p
+
+
+@pytest.mark.parametrize("py", probed_params())
+def test_gc_counts(py, tmp_path):
+    go, truth_file = tmp_path / "go", tmp_path / "truth.json"
+    target = start_ready([py.path, workload("usdt/gc_counts.py"), str(go), "1.5",
+                          str(truth_file)])
+    try:
+        pyhawk = subprocess.Popen([PYHAWK, "record", "-f", "raw", "-o", str(tmp_path / "o.txt"),
+                                   "-p", str(target.pid), "-d", "4"],
+                                  stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)  # attached, probes too
+        go.write_text("")
+        _, err = pyhawk.communicate(timeout=60)
+    finally:
+        target.kill()
+        target.wait()
+    assert pyhawk.returncode == EXIT["PH_EXIT_OK"], err
+    truth = json.loads(truth_file.read_text())
+    m = re.search(r"^pyhawk: garbage collection in PID %d .*; (\d+) collections \(generation "
+                  r"0: (\d+), 1: (\d+), 2: (\d+)\)" % target.pid, err, re.M)
+    assert m, err
+    assert [int(m.group(i)) for i in (2, 3, 4)] == truth, (m.group(0), truth)
+    assert sum(truth) > 10, truth
+
+
+def sid315():
+    ps = [p for p in PROBED if p.minor >= (3, 15)]
+    assert ps, "no Python 3.15 with probes in the matrix (tools/fetch-pythons.sh)"
+    return ps[0]
+
+
+def test_calls_exact(tmp_path):
+    proc, stacks = record(sid315(), [workload("usdt/calls.py"), "0.5"], tmp_path,
+                          extra=["--calls"])
+    counts = {}
+    for m in re.finditer(r"^\s+(\d+)  (\S+) \(calls\.py:(\d+)\)$", proc.stderr, re.M):
+        counts[m.group(2)] = int(m.group(1))
+    assert counts == {"f": 100000, "g": 12345}, proc.stderr
+
+
+def test_calls_absent(tmp_path):
+    py = [p for p in UNPROBED if p.minor == (3, 12)] or UNPROBED
+    assert py, "no interpreter without probes"
+    proc, stacks = record(py[0], [workload("usdt/calls.py"), "0.3"], tmp_path,
+                          extra=["--calls"])
+    said = [l for l in proc.stderr.splitlines() if "--calls:" in l]
+    assert len(said) == 1 and "not counted" in said[0], proc.stderr
+    assert "most called functions" not in proc.stderr
+    assert (tmp_path / "out.txt").exists()
+
+
+@pytest.mark.parametrize("py", probed_params())
+def test_probe_links_released(py, tmp_path):
+    # -s: each child gets the probes (a perf event per probe), and they go
+    # when it exits: after 8 short-lived children pyhawk holds no more
+    # perf events than before them (counted by the parent, spawner.py).
+    truth_file = tmp_path / "fds.json"
+    record(py, [workload("usdt/spawner.py"), str(truth_file)], tmp_path, extra=["-s"])
+    fds = json.loads(truth_file.read_text())
+    assert fds["peak"] > fds["before"], "no probe attached to the children: %s" % fds
+    assert fds["after"] == fds["before"], fds

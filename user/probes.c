@@ -1,0 +1,400 @@
+/* probes.c: the session's side of CPython's USDT probes: links per
+ * process, the import stack of each thread from the probes' events (in the
+ * thread's own order on the ring buffer, so a sample between an import's
+ * start and done is inside it), and the figures the summary prints. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "grow.h"
+#include "hashmap.h"
+#include "probes.h"
+
+#define TOP_IMPORTS 5
+#define TOP_CALLS   10
+#define TOP_GC	    10
+
+struct pproc {
+	pid_t pid;
+	uint32_t version_hex;
+	struct bpf_link *links[PROBE_MAX];
+	int nlinks;	  /* of GC and import probes */
+	bool calls;	  /* function__entry attached */
+	bool ended;	  /* links gone, figures kept */
+	uint64_t samples, gc_samples;
+	struct ph_gc_stats gc;
+	bool has_gc;
+};
+
+struct istack {
+	int depth; /* may exceed PROBES_IMPORT_DEPTH: only the outer ones are kept */
+	uint64_t start[PROBES_IMPORT_DEPTH];
+	char names[PROBES_IMPORT_DEPTH][PH_MODNAME_MAX];
+};
+
+struct import_time {
+	uint32_t pid;
+	uint64_t ns;
+	char name[PH_MODNAME_MAX];
+};
+
+struct call_site {
+	struct ph_call_key key;
+	uint64_t count;
+	char file[PH_CALL_FILE_MAX];
+	char func[PH_CALL_NAME_MAX];
+};
+
+struct probes {
+	struct sampler *smp;
+	bool calls;
+	bool said_no_calls;
+	struct hashmap *procs;	/* pid -> struct pproc * */
+	struct hashmap *stacks; /* tid -> struct istack * */
+	struct hashmap *sites;	/* ph_call_key -> index in site */
+	struct import_time *imports;
+	size_t nimports, imports_cap;
+	struct call_site *site;
+	size_t nsites, sites_cap;
+};
+
+struct probes *probes__new(struct sampler *smp, bool calls)
+{
+	struct probes *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->smp = smp;
+	p->calls = calls;
+	p->procs = hashmap__new(sizeof(uint32_t));
+	p->stacks = hashmap__new(sizeof(uint32_t));
+	p->sites = hashmap__new(sizeof(struct ph_call_key));
+	if (!p->procs || !p->stacks || !p->sites) {
+		probes__free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void unlink_proc(struct pproc *pp)
+{
+	for (int i = 0; i < PROBE_MAX; i++) {
+		bpf_link__destroy(pp->links[i]);
+		pp->links[i] = NULL;
+	}
+}
+
+static int free_proc(const void *k, uint64_t v, void *ctx)
+{
+	struct pproc *pp = (struct pproc *)(uintptr_t)v;
+
+	unlink_proc(pp);
+	free(pp);
+	return 0;
+}
+
+static int free_value(const void *k, uint64_t v, void *ctx)
+{
+	free((void *)(uintptr_t)v);
+	return 0;
+}
+
+void probes__free(struct probes *p)
+{
+	if (!p)
+		return;
+	if (p->procs)
+		hashmap__foreach(p->procs, free_proc, NULL);
+	if (p->stacks)
+		hashmap__foreach(p->stacks, free_value, NULL);
+	hashmap__free(p->procs);
+	hashmap__free(p->stacks);
+	hashmap__free(p->sites);
+	free(p->imports);
+	free(p->site);
+	free(p);
+}
+
+static struct pproc *proc_get(const struct probes *p, uint32_t pid)
+{
+	uint64_t v;
+
+	return hashmap__get(p->procs, &pid, &v) ? NULL : (struct pproc *)(uintptr_t)v;
+}
+
+/* 3.11's function__entry fires only when a frame enters the eval loop
+ * from C, 3.12-3.14 have none: only 3.15+ and <= 3.10 count every call. */
+static bool entry_fires_per_call(uint32_t version_hex)
+{
+	return version_hex < 0x030b0000 || version_hex >= 0x030f0000;
+}
+
+int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t version_hex)
+{
+	uint32_t key = (uint32_t)pid;
+	struct pproc *pp = proc_get(p, key);
+	char path[PATH_MAX + 32];
+
+	if (pp) { /* an exec: a new interpreter */
+		unlink_proc(pp);
+	} else {
+		pp = calloc(1, sizeof(*pp));
+		if (!pp || hashmap__set(p->procs, &key, (uint64_t)(uintptr_t)pp)) {
+			free(pp);
+			return -ENOMEM;
+		}
+	}
+	pp->pid = pid;
+	pp->version_hex = version_hex;
+	pp->ended = false;
+	pp->nlinks = 0;
+	pp->calls = false;
+	if (!elf || !*elf)
+		return 0;
+	/* The ELF as the process sees it, in its mount namespace. */
+	snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, elf);
+	for (int i = 0; i < PROBE_MAX; i++) {
+		if (i == PROBE_CALL && (!p->calls || !entry_fires_per_call(version_hex)))
+			continue;
+		pp->links[i] = sampler__attach_probe(p->smp, i, pid, path);
+		if (pp->links[i] && i != PROBE_CALL)
+			pp->nlinks++;
+	}
+	pp->calls = pp->links[PROBE_CALL] != NULL;
+	if (p->calls && !pp->calls && !p->said_no_calls) {
+		p->said_no_calls = true;
+		fprintf(stderr,
+			"pyhawk: --calls: the interpreter of PID %d (Python %u.%u) has no "
+			"function__entry probe that fires for every call (3.15, or 3.8-3.10 built "
+			"with dtrace, have one): its calls are not counted\n",
+			(int)pid, version_hex >> 24, (version_hex >> 16) & 0xff);
+	}
+	return 0;
+}
+
+void probes__detach(struct probes *p, pid_t pid)
+{
+	struct pproc *pp = proc_get(p, (uint32_t)pid);
+
+	if (!pp || pp->ended)
+		return;
+	if (!sampler__gc_stats(p->smp, pid, &pp->gc))
+		pp->has_gc = true;
+	unlink_proc(pp);
+	pp->ended = true;
+}
+
+void probes__sample(struct probes *p, uint32_t pid, bool gc, uint32_t weight)
+{
+	struct pproc *pp = proc_get(p, pid);
+
+	if (!pp)
+		return;
+	pp->samples += weight;
+	pp->gc_samples += gc ? weight : 0;
+}
+
+static struct istack *stack_of(struct probes *p, uint32_t tid, bool create)
+{
+	struct istack *st;
+	uint64_t v;
+
+	if (!hashmap__get(p->stacks, &tid, &v))
+		return (struct istack *)(uintptr_t)v;
+	if (!create)
+		return NULL;
+	st = calloc(1, sizeof(*st));
+	if (st && hashmap__set(p->stacks, &tid, (uint64_t)(uintptr_t)st)) {
+		free(st);
+		st = NULL;
+	}
+	return st;
+}
+
+int probes__on_import(struct probes *p, const struct ph_import_event *e)
+{
+	struct istack *st = stack_of(p, e->tid, !e->done);
+	struct import_time *it;
+	int d;
+
+	if (!st)
+		return e->done ? 0 : -ENOMEM; /* a done without its start: attached after it */
+	if (!e->done) {
+		d = st->depth++;
+		if (d < PROBES_IMPORT_DEPTH) {
+			st->start[d] = e->time_ns;
+			memcpy(st->names[d], e->name, PH_MODNAME_MAX);
+			st->names[d][PH_MODNAME_MAX - 1] = '\0';
+		}
+		return 0;
+	}
+	if (st->depth == 0)
+		return 0;
+	d = --st->depth;
+	if (d >= PROBES_IMPORT_DEPTH)
+		return 0;
+	if (grow__array((void **)&p->imports, &p->imports_cap, p->nimports + 1, sizeof(*p->imports)))
+		return -ENOMEM;
+	it = &p->imports[p->nimports++];
+	it->pid = e->pid;
+	it->ns = e->time_ns > st->start[d] ? e->time_ns - st->start[d] : 0;
+	memcpy(it->name, st->names[d], PH_MODNAME_MAX);
+	return 0;
+}
+
+int probes__imports(const struct probes *p, uint32_t tid, const char **names, int max)
+{
+	struct istack *st;
+	uint64_t v;
+	int n;
+
+	if (hashmap__get(p->stacks, &tid, &v))
+		return 0;
+	st = (struct istack *)(uintptr_t)v;
+	n = st->depth < PROBES_IMPORT_DEPTH ? st->depth : PROBES_IMPORT_DEPTH;
+	n = n < max ? n : max;
+	for (int i = 0; i < n; i++)
+		names[i] = st->names[i];
+	return n;
+}
+
+int probes__on_call_site(struct probes *p, const struct ph_call_site *c)
+{
+	struct call_site *cs;
+
+	if (!hashmap__get(p->sites, &c->key, &(uint64_t){0}))
+		return 0;
+	if (grow__array((void **)&p->site, &p->sites_cap, p->nsites + 1, sizeof(*p->site)) ||
+	    hashmap__set(p->sites, &c->key, p->nsites))
+		return -ENOMEM;
+	cs = &p->site[p->nsites++];
+	memset(cs, 0, sizeof(*cs));
+	cs->key = c->key;
+	memcpy(cs->file, c->file, sizeof(cs->file));
+	cs->file[sizeof(cs->file) - 1] = '\0';
+	memcpy(cs->func, c->func, sizeof(cs->func));
+	cs->func[sizeof(cs->func) - 1] = '\0';
+	return 0;
+}
+
+/* ---------------------------------------------------------------- summary */
+
+struct gather {
+	struct pproc **procs;
+	size_t n, cap;
+};
+
+static int gather_proc(const void *k, uint64_t v, void *ctx)
+{
+	struct gather *g = ctx;
+
+	if (grow__array((void **)&g->procs, &g->cap, g->n + 1, sizeof(*g->procs)))
+		return -ENOMEM;
+	g->procs[g->n++] = (struct pproc *)(uintptr_t)v;
+	return 0;
+}
+
+static int by_gc_samples(const void *a, const void *b)
+{
+	const struct pproc *x = *(struct pproc *const *)a, *y = *(struct pproc *const *)b;
+
+	return x->gc_samples < y->gc_samples ? 1 : x->gc_samples > y->gc_samples ? -1 : 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct import_time *x = a, *y = b;
+
+	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct call_site *x = a, *y = b;
+
+	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+static int take_count(const struct ph_call_key *k, uint64_t count, void *ctx)
+{
+	struct probes *p = ctx;
+	uint64_t i;
+
+	if (!hashmap__get(p->sites, k, &i))
+		p->site[i].count = count;
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static void print_gc(struct probes *p, FILE *f, const char *(*cmdline)(void *, pid_t), void *ctx)
+{
+	struct gather g = {0};
+
+	if (hashmap__foreach(p->procs, gather_proc, &g) || !g.n) {
+		free(g.procs);
+		return;
+	}
+	qsort(g.procs, g.n, sizeof(*g.procs), by_gc_samples);
+	for (size_t i = 0; i < g.n && i < TOP_GC; i++) {
+		struct pproc *pp = g.procs[i];
+		const struct ph_gc_stats *gc = &pp->gc;
+		uint64_t n;
+
+		if (!pp->ended && !sampler__gc_stats(p->smp, pp->pid, &pp->gc))
+			pp->has_gc = true;
+		n = gc->collections[0] + gc->collections[1] + gc->collections[2];
+		if (!pp->samples || (!pp->gc_samples && !(pp->has_gc && n)))
+			continue; /* nothing to say */
+		fprintf(f, "pyhawk: garbage collection in PID %d (%s): <GC> in %.1f%% of its samples",
+			(int)pp->pid, cmdline(ctx, pp->pid),
+			100.0 * (double)pp->gc_samples / (double)pp->samples);
+		if (pp->has_gc)
+			fprintf(f,
+				"; %llu collections (generation 0: %llu, 1: %llu, 2: %llu), "
+				"%.3f s paused in all, the longest %.1f ms\n",
+				(unsigned long long)n, (unsigned long long)gc->collections[0],
+				(unsigned long long)gc->collections[1],
+				(unsigned long long)gc->collections[2], gc->pause_ns / 1e9,
+				gc->max_pause_ns / 1e6);
+		else
+			fprintf(f, "%s\n",
+				pp->nlinks ? "; no collection seen by the probes"
+					   : " (no gc probes in its interpreter: "
+					     "collections not counted)");
+	}
+	free(g.procs);
+}
+
+void probes__print(struct probes *p, FILE *f, const char *(*cmdline)(void *ctx, pid_t pid),
+		   void *ctx)
+{
+	print_gc(p, f, cmdline, ctx);
+	if (p->nimports) {
+		qsort(p->imports, p->nimports, sizeof(*p->imports), by_time);
+		fprintf(f, "pyhawk: slowest imports:");
+		for (size_t i = 0; i < p->nimports && i < TOP_IMPORTS; i++)
+			fprintf(f, "%s %s %.3f s (PID %u)", i ? "," : "", p->imports[i].name,
+				p->imports[i].ns / 1e9, p->imports[i].pid);
+		fputc('\n', f);
+	}
+	if (p->calls && p->nsites) {
+		sampler__foreach_call(p->smp, take_count, p);
+		qsort(p->site, p->nsites, sizeof(*p->site), by_count);
+		/* The order changed: the index is stale from here on. */
+		hashmap__free(p->sites);
+		p->sites = hashmap__new(sizeof(struct ph_call_key));
+		for (size_t i = 0; i < p->nsites && p->sites; i++)
+			hashmap__set(p->sites, &p->site[i].key, i);
+		fprintf(f, "pyhawk: most called functions (--calls, exact):\n");
+		for (size_t i = 0; i < p->nsites && i < TOP_CALLS; i++)
+			fprintf(f, "  %12llu  %s (%s:%u)\n", (unsigned long long)p->site[i].count,
+				p->site[i].func, base_name(p->site[i].file), p->site[i].key.line);
+	}
+}

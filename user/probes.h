@@ -1,0 +1,42 @@
+/* probes.h: the interpreter's USDT probes for the session: attached to
+ * each target whose interpreter has them, detached when it ends; what they
+ * tell: collections per process, the imports each thread is in (for
+ * <import MODULE> frames) and how long each took, and with --calls every
+ * function's calls. */
+#ifndef PROBES_H
+#define PROBES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "pyhawk.h"
+#include "sampler.h"
+
+#define PROBES_IMPORT_DEPTH 8 /* nested imports a sample shows */
+
+struct probes;
+
+struct probes *probes__new(struct sampler *smp, bool calls);
+void probes__free(struct probes *p);
+/* Attaches the probes to process pid, whose interpreter is the ELF at elf
+ * (as the process maps it) of Python version_hex. 0 whether it has probes
+ * or not, or -ENOMEM. */
+int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t version_hex);
+/* The process ended or ran exec: its probes are detached, its figures kept. */
+void probes__detach(struct probes *p, pid_t pid);
+/* Counts a sample of pid for the share of samples in collections. */
+void probes__sample(struct probes *p, uint32_t pid, bool gc, uint32_t weight);
+
+int probes__on_import(struct probes *p, const struct ph_import_event *e);
+int probes__on_call_site(struct probes *p, const struct ph_call_site *c);
+/* The imports thread tid is in now, outermost first: their count. */
+int probes__imports(const struct probes *p, uint32_t tid, const char **names, int max);
+
+/* The summary's lines: which processes had probes, collections, the
+ * slowest imports, the most called functions (--calls). cmdline(pid)
+ * names a process. */
+void probes__print(struct probes *p, FILE *f, const char *(*cmdline)(void *ctx, pid_t pid),
+		   void *ctx);
+
+#endif /* PROBES_H */
