@@ -372,9 +372,37 @@ static void print_gc(struct probes *p, FILE *f, const char *(*cmdline)(void *, p
 	free(g.procs);
 }
 
+struct census {
+	int with, without;
+};
+
+static int count_probed(const void *k, uint64_t v, void *ctx)
+{
+	const struct pproc *pp = (const struct pproc *)(uintptr_t)v;
+	struct census *c = ctx;
+
+	if (pp->nlinks)
+		c->with++;
+	else
+		c->without++;
+	return 0;
+}
+
 void probes__print(struct probes *p, FILE *f, const char *(*cmdline)(void *ctx, pid_t pid),
 		   void *ctx)
 {
+	struct census c = {0};
+
+	hashmap__foreach(p->procs, count_probed, &c);
+	if (c.with + c.without == 1)
+		fprintf(f, "pyhawk: interpreter probes (GC, imports): %s\n",
+			c.with ? "attached"
+			       : "none in this build (<GC> from the interpreter's state)");
+	else if (c.with + c.without > 1)
+		fprintf(f,
+			"pyhawk: interpreter probes (GC, imports): attached in %d of %d processes "
+			"(the others' builds have none)\n",
+			c.with, c.with + c.without);
 	print_gc(p, f, cmdline, ctx);
 	if (p->nimports) {
 		qsort(p->imports, p->nimports, sizeof(*p->imports), by_time);
