@@ -20,6 +20,8 @@ struct pproc {
 	uint32_t version_hex;
 	struct bpf_link *links[PROBE_MAX];
 	int nlinks;	  /* of GC and import probes */
+	int next;	  /* the next probe to attach (PROBE_MAX: done) */
+	char path[PATH_MAX + 32]; /* the interpreter's ELF, through /proc/PID/root */
 	bool calls;	  /* function__entry attached */
 	bool ended;	  /* links gone, figures kept */
 	uint64_t samples, gc_samples;
@@ -50,6 +52,8 @@ struct probes {
 	struct sampler *smp;
 	bool calls;
 	bool said_no_calls;
+	bool verbose;
+	int pending;		/* processes with probes still to attach */
 	struct hashmap *procs;	/* pid -> struct pproc * */
 	struct hashmap *stacks; /* tid -> struct istack * */
 	struct hashmap *sites;	/* ph_call_key -> index in site */
@@ -59,7 +63,7 @@ struct probes {
 	size_t nsites, sites_cap;
 };
 
-struct probes *probes__new(struct sampler *smp, bool calls)
+struct probes *probes__new(struct sampler *smp, bool calls, bool verbose)
 {
 	struct probes *p = calloc(1, sizeof(*p));
 
@@ -67,6 +71,7 @@ struct probes *probes__new(struct sampler *smp, bool calls)
 		return NULL;
 	p->smp = smp;
 	p->calls = calls;
+	p->verbose = verbose;
 	p->procs = hashmap__new(sizeof(uint32_t));
 	p->stacks = hashmap__new(sizeof(uint32_t));
 	p->sites = hashmap__new(sizeof(struct ph_call_key));
@@ -134,10 +139,10 @@ int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t versio
 {
 	uint32_t key = (uint32_t)pid;
 	struct pproc *pp = proc_get(p, key);
-	char path[PATH_MAX + 32];
 
 	if (pp) { /* an exec: a new interpreter */
 		unlink_proc(pp);
+		p->pending -= pp->next < PROBE_MAX;
 	} else {
 		pp = calloc(1, sizeof(*pp));
 		if (!pp || hashmap__set(p->procs, &key, (uint64_t)(uintptr_t)pp)) {
@@ -150,27 +155,70 @@ int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t versio
 	pp->ended = false;
 	pp->nlinks = 0;
 	pp->calls = false;
+	pp->next = PROBE_MAX;
 	if (!elf || !*elf)
 		return 0;
-	/* The ELF as the process sees it, in its mount namespace. */
-	snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, elf);
-	for (int i = 0; i < PROBE_MAX; i++) {
-		if (i == PROBE_CALL && (!p->calls || !entry_fires_per_call(version_hex)))
-			continue;
-		pp->links[i] = sampler__attach_probe(p->smp, i, pid, path);
-		if (pp->links[i] && i != PROBE_CALL)
-			pp->nlinks++;
-	}
+	/* The ELF as the process sees it, in its mount namespace. Attached
+	 * by probes__work(), one probe at a time. */
+	snprintf(pp->path, sizeof(pp->path), "/proc/%d/root%s", (int)pid, elf);
+	pp->next = 0;
+	p->pending++;
+	return 0;
+}
+
+static int next_pending(const void *k, uint64_t v, void *ctx)
+{
+	struct pproc *pp = (struct pproc *)(uintptr_t)v;
+
+	if (pp->next >= PROBE_MAX || pp->ended)
+		return 0;
+	*(struct pproc **)ctx = pp;
+	return 1;
+}
+
+static void attached_all(struct probes *p, struct pproc *pp)
+{
+	p->pending--;
 	pp->calls = pp->links[PROBE_CALL] != NULL;
+	if (p->verbose)
+		fprintf(stderr, "pyhawk: process %d: %d interpreter probes attached%s\n",
+			(int)pp->pid, pp->nlinks + pp->calls,
+			pp->calls ? " (with function__entry)" : "");
 	if (p->calls && !pp->calls && !p->said_no_calls) {
 		p->said_no_calls = true;
 		fprintf(stderr,
 			"pyhawk: --calls: the interpreter of PID %d (Python %u.%u) has no "
 			"function__entry probe that fires for every call (3.15, or 3.8-3.10 built "
 			"with dtrace, have one): its calls are not counted\n",
-			(int)pid, version_hex >> 24, (version_hex >> 16) & 0xff);
+			(int)pp->pid, pp->version_hex >> 24, (pp->version_hex >> 16) & 0xff);
 	}
-	return 0;
+}
+
+bool probes__pending(const struct probes *p)
+{
+	return p->pending > 0;
+}
+
+bool probes__work(struct probes *p)
+{
+	struct pproc *pp = NULL;
+	int i;
+
+	if (p->pending <= 0 || !hashmap__foreach(p->procs, next_pending, &pp) || !pp)
+		return false;
+	i = pp->next++;
+	if (i != PROBE_CALL || (p->calls && entry_fires_per_call(pp->version_hex))) {
+		pp->links[i] = sampler__attach_probe(p->smp, i, pp->pid, pp->path);
+		if (pp->links[i] && i != PROBE_CALL)
+			pp->nlinks++;
+		/* Every dtrace build of 3.8-3.15 has gc__start: without it,
+		 * the ELF has no probes (or is gone), the rest would fail too. */
+		if (!pp->links[i] && i == PROBE_GC_START)
+			pp->next = PROBE_MAX;
+	}
+	if (pp->next >= PROBE_MAX)
+		attached_all(p, pp);
+	return true;
 }
 
 void probes__detach(struct probes *p, pid_t pid)
@@ -179,6 +227,10 @@ void probes__detach(struct probes *p, pid_t pid)
 
 	if (!pp || pp->ended)
 		return;
+	if (pp->next < PROBE_MAX) {
+		p->pending--;
+		pp->next = PROBE_MAX;
+	}
 	if (!sampler__gc_stats(p->smp, pid, &pp->gc))
 		pp->has_gc = true;
 	unlink_proc(pp);

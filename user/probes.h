@@ -17,12 +17,19 @@
 
 struct probes;
 
-struct probes *probes__new(struct sampler *smp, bool calls);
+/* verbose: say when a process's probes are attached. */
+struct probes *probes__new(struct sampler *smp, bool calls, bool verbose);
 void probes__free(struct probes *p);
-/* Attaches the probes to process pid, whose interpreter is the ELF at elf
- * (as the process maps it) of Python version_hex. 0 whether it has probes
- * or not, or -ENOMEM. */
+/* Makes process pid, whose interpreter is the ELF at elf (as the process
+ * maps it) of Python version_hex, get the probes, if the ELF has them.
+ * 0, or -ENOMEM. They are attached by probes__work(). */
 int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t version_hex);
+/* Attaches one probe still to be attached: each costs a parse of the ELF
+ * and a uprobe, tens of ms on a big static interpreter, so the event loop
+ * drains the ring buffer between them. Returns whether it did any. */
+bool probes__work(struct probes *p);
+/* Whether probes are still to be attached. */
+bool probes__pending(const struct probes *p);
 /* The process ended or ran exec: its probes are detached, its figures kept. */
 void probes__detach(struct probes *p, pid_t pid);
 /* Counts a sample of pid for the share of samples in collections. */

@@ -409,7 +409,7 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 		fail(e, SF_BPF, err, 0, stage);
 		goto fail;
 	}
-	if (so.probes && (!(s->probes = probes__new(s->smp, so.calls)) ||
+	if (so.probes && (!(s->probes = probes__new(s->smp, so.calls, opts->verbose)) ||
 			  !(s->import_ids = hashmap__new(sizeof(uint64_t))))) {
 		fail(e, SF_INTERNAL, -ENOMEM, 0, "out of memory");
 		goto fail;
@@ -632,10 +632,11 @@ int session__run(struct session *s, struct session_error *e)
 		 * kernel's reports say when to look. */
 		bool probing = cmd && cmd->state == T_PROBING && !s->child_done &&
 			       now_s() - cmd->born < YOUNG_S;
+		/* Probes to attach: back to them as soon as the events are read. */
+		int wait_ms = s->probes && probes__pending(s->probes) ? 0 : probing ? 1 : 50;
 		double now;
 
-		err = tfd >= 0 ? tick(s, tfd, probing ? 1 : 50)
-			       : sampler__poll(s->smp, probing ? 1 : 50);
+		err = tfd >= 0 ? tick(s, tfd, wait_ms) : sampler__poll(s->smp, wait_ms);
 		if (err < 0 && err != -EINTR) {
 			fail(e, SF_INTERNAL, err, 0, "reading samples");
 			break;
@@ -668,6 +669,8 @@ int session__run(struct session *s, struct session_error *e)
 		}
 		if (deadline && now >= deadline)
 			break;
+		if (s->probes)
+			probes__work(s->probes);
 		if (s->sink.tick) {
 			err = s->sink.tick(s->sink.ctx);
 			if (err) {

@@ -8,6 +8,7 @@ probes' links are released when their process exits. pyenv's builds have
 no probes: nothing of this but <GC> (test_gc.py) applies to them."""
 
 import json
+import math
 import os
 import re
 import subprocess
@@ -62,15 +63,17 @@ def test_import_frame(py, tmp_path):
         inside += n
         if "<import slowmod>" in stack:
             under += n
-            # Above the module's own code, not a leaf, when it runs it.
-            if "<module>" in names[names.index("main"):]:
-                i = stack.index("<import slowmod>")
-                assert i + 1 < len(stack) and split_label(stack[i + 1])[:2] == (
-                    "<module>", "slowmod.py"), stack
+            # Right above the module's own code when it runs it.
+            own = [i for i, f in enumerate(stack)
+                   if split_label(f)[:2] == ("<module>", "slowmod.py")]
+            if own:
+                assert stack[own[0] - 1] == "<import slowmod>", stack
     want = truth["import_cpu"] / truth["cpu"]  # on-CPU samples: CPU time
-    assert inside > 100, (inside, truth)
-    assert abs(under / inside - want) <= 0.05, "<import slowmod> in %.3f of the samples, " \
-        "the import took %.3f of the CPU time" % (under / inside, want)
+    assert inside >= 0.6 * truth["cpu"] * 400, (inside, truth)
+    # 5 points, or 4 standard errors of a share of this many samples.
+    tol = max(0.05, 4 * math.sqrt(want * (1 - want) / inside))
+    assert abs(under / inside - want) <= tol, "<import slowmod> in %.3f of %d samples, " \
+        "the import took %.3f of the CPU time" % (under / inside, inside, want)
     m = re.search(r"^pyhawk: slowest imports: (\S+) ([\d.]+) s", proc.stderr, re.M)
     assert m and m.group(1) == "slowmod", proc.stderr
     assert abs(float(m.group(2)) - truth["import"]) <= 0.1 * truth["import"], (m.group(0), truth)
@@ -88,12 +91,18 @@ def test_gc_counts(py, tmp_path):
     target = start_ready([py.path, workload("usdt/gc_counts.py"), str(go), "1.5",
                           str(truth_file)])
     try:
-        pyhawk = subprocess.Popen([PYHAWK, "record", "-f", "raw", "-o", str(tmp_path / "o.txt"),
-                                   "-p", str(target.pid), "-d", "4"],
+        pyhawk = subprocess.Popen([PYHAWK, "record", "-v", "-f", "raw", "-o",
+                                   str(tmp_path / "o.txt"), "-p", str(target.pid), "-d", "6"],
                                   stderr=subprocess.PIPE, text=True)
-        time.sleep(1.0)  # attached, probes too
+        # Go once the probes are attached (-v says so).
+        said = []
+        for line in pyhawk.stderr:
+            said.append(line)
+            if "interpreter probes attached" in line:
+                break
         go.write_text("")
         _, err = pyhawk.communicate(timeout=60)
+        err = "".join(said) + err
     finally:
         target.kill()
         target.wait()
