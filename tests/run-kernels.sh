@@ -3,7 +3,8 @@
 # Debian 13's (6.12, as packaged for 12) under qemu (tools/vm-run.sh: the
 # host's root file system, read-only over 9p) and runs a representative set
 # of the integration tests inside each (known split, exact stacks, deep
-# stacks, short processes, --all, exec, containers, dump), on three
+# stacks, short processes, --all, exec, containers, dump, <GC>, the
+# interpreter's USDT probes), on three
 # interpreters (a shared pyenv build, Debian's static 3.11, sid's 3.15);
 # checks with tools/bpf-callbacks.py that no kernel's verifier removed code
 # from the sampler; and boots Debian 11's 5.10, which lacks bpf_loop, to see
@@ -24,7 +25,10 @@ tests/integration/test_processes.py::test_all_process_started_later
 tests/integration/test_processes.py::test_all_non_python_costs_nothing
 tests/integration/test_processes.py::test_exec_into_another_python
 tests/integration/test_processes.py::test_container
-tests/integration/test_dump.py"
+tests/integration/test_dump.py
+tests/integration/test_gc.py::test_gc_share
+tests/integration/test_usdt.py::test_import_frame
+tests/integration/test_usdt.py::test_calls_exact"
 # Not here: test_processes' -s family and the 50 ms process under --all. Under
 # emulation pyhawk's own classification of a new process (reading its ELF
 # files) takes about as long as such a process lives, and the shares of
