@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flamecolour.h"
 #include "output.h"
 
 /*
@@ -32,7 +33,6 @@
 #define MIN_WIDTH_PER_MILLE 1
 
 #define NODE_ROOT UINT32_MAX
-#define NODE_MERGED (UINT32_MAX - 1)
 
 struct node {
 	uint64_t total;  /* samples here and below */
@@ -127,58 +127,10 @@ static void xml_str(FILE *f, const char *s)
 	xml_write(f, s, SIZE_MAX);
 }
 
-/* ---- colours ------------------------------------------------------------ */
-
-static uint32_t str_hash(const char *s)
+/* "rgb(r,g,b)", as the fill attribute takes it. */
+static void colour_str(struct rgb c, char *buf, size_t size)
 {
-	uint32_t h = 2166136261u;
-
-	while (*s) {
-		h ^= (unsigned char)*s++;
-		h *= 16777619u;
-	}
-	/* Spread the low bits, which pick the channels below. */
-	h ^= h >> 15;
-	h *= 0x2c1b3c6du;
-	h ^= h >> 12;
-	return h;
-}
-
-/* Python frames: warm colours, one per module (file), so a module's frames
- * read as a block. Synthetic frames: cool greys and blues. */
-static void frame_colour(const struct profile_frame *fr, uint32_t frame, char *buf, size_t size)
-{
-	uint32_t h;
-
-	if (frame == NODE_ROOT) {
-		snprintf(buf, size, "rgb(190,190,200)");
-		return;
-	}
-	if (frame == NODE_MERGED) {
-		snprintf(buf, size, "rgb(210,210,210)");
-		return;
-	}
-	switch (fr->kind) {
-	case PF_PYTHON:
-		h = str_hash(fr->file ? fr->file : fr->name);
-		snprintf(buf, size, "rgb(%u,%u,%u)", 205 + h % 51, 60 + (h >> 8) % 150,
-			 20 + (h >> 16) % 60);
-		break;
-	case PF_THREAD:
-		snprintf(buf, size, "rgb(160,190,225)");
-		break;
-	case PF_PROCESS:
-		snprintf(buf, size, "rgb(130,165,215)");
-		break;
-	case PF_TRUNCATED:
-		snprintf(buf, size, "rgb(225,110,110)");
-		break;
-	default:
-		h = str_hash(fr->name);
-		snprintf(buf, size, "rgb(%u,%u,%u)", 80 + h % 60, 170 + (h >> 8) % 50,
-			 150 + (h >> 16) % 60);
-		break;
-	}
+	snprintf(buf, size, "rgb(%u,%u,%u)", c.r, c.g, c.b);
 }
 
 /* ---- the document ------------------------------------------------------------ */
@@ -557,12 +509,12 @@ int output__write_flamegraph(const struct profile *p, const struct output_opts *
 		if (!n->kept)
 			continue;
 		if (n->frame == NODE_ROOT) {
-			frame_colour(NULL, NODE_ROOT, colour, sizeof(colour));
+			colour_str(flamecolour__frame(NULL, 0), colour, sizeof(colour));
 			write_frame(&fg, n, "frame root", "all", NULL, 0, "all", colour);
 			continue;
 		}
 		fr = profile_view__frame(v, n->frame);
-		frame_colour(fr, n->frame, colour, sizeof(colour));
+		colour_str(flamecolour__frame(fr, 0), colour, sizeof(colour));
 		write_frame(&fg, n, "frame", fr->name, fr->kind == PF_PYTHON ? fr->file : NULL, fr->line,
 			    profile_view__label(v, n->frame), colour);
 	}
@@ -575,7 +527,7 @@ int output__write_flamegraph(const struct profile *p, const struct output_opts *
 			continue;
 		snprintf(label, sizeof(label), "[%" PRIu32 " frame%s under %.1f%% each]", n->nmerged,
 			 n->nmerged == 1 ? "" : "s", MIN_WIDTH_PER_MILLE / 10.0);
-		frame_colour(NULL, NODE_MERGED, colour, sizeof(colour));
+		colour_str(flamecolour__frame(NULL, 1), colour, sizeof(colour));
 		write_frame(&fg, &m, "frame merged", label, NULL, 0, label, colour);
 	}
 	fputs("</g>\n", f);

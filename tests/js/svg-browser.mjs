@@ -86,7 +86,7 @@ async function readFrames(page) {
     const name = g.getAttribute('data-name');
     const loc = g.getAttribute('data-loc');
     return {
-      label: loc ? `${name} (${loc})` : name,
+      label: loc ? `${name} (${loc})` : name, name, file: loc ? loc.replace(/:\d+$/, '') : null,
       s: +g.getAttribute('data-s'), n: +g.getAttribute('data-n'), d: +g.getAttribute('data-d'),
       x: +r.getAttribute('x'), y: +r.getAttribute('y'), w: +r.getAttribute('width'),
       text: g.querySelector('text').textContent,
@@ -127,6 +127,38 @@ async function checkLayout(context, name, perSample) {
     geometry += check(ok, `${name}: ${f.label}: x, width and y from samples and depth`, f) ? 1 : 0;
   }
   return { tree, page, errors, frames, height };
+}
+
+// Frames next to each other: a parent and its child, or two siblings side by side.
+function neighbours(frames) {
+  const pairs = [];
+  for (const a of frames) {
+    for (const b of frames) {
+      const child = b.d === a.d + 1 && b.s >= a.s && b.s < a.s + a.n;
+      const sibling = b.d === a.d && a.s + a.n === b.s;
+      if (child || sibling)
+        pairs.push([a, b]);
+    }
+  }
+  return pairs;
+}
+
+// Python frames (they have a file): one fill per function, a different
+// one beside a function of the same module. Returns function -> fill.
+function checkColours(name, frames) {
+  const fills = new Map();
+  const py = frames.filter((f) => f.file);
+  for (const f of py) {
+    const fn = `${f.name} (${f.file})`;
+    if (!fills.has(fn))
+      fills.set(fn, f.fill);
+    check(fills.get(fn) === f.fill, `${name}: ${fn} has one fill wherever it is`, [fills.get(fn), f.fill]);
+  }
+  const sameModule = neighbours(py).filter(([a, b]) => a.file === b.file && a.name !== b.name);
+  check(sameModule.length > 0, `${name}: has neighbouring frames of two functions of one module`);
+  for (const [a, b] of sameModule)
+    check(a.fill !== b.fill, `${name}: ${a.label} and ${b.label} (one module) differ in fill`, a.fill);
+  return fills;
 }
 
 const browser = await launchChromium();
@@ -238,6 +270,14 @@ try {
   checkEqual(ps.samples, searchExpect(p.tree, /fünf|関数/).samples, 'processes: search');
   checkEqual(p.errors, [], 'processes.svg: no console errors');
 
+  // --- colours: a module's hue, a shade per function, alike in two captures ---
+  const tc = checkColours('threads', frames);
+  const pc = checkColours('processes', p.frames);
+  const common = [...tc.keys()].filter((fn) => pc.has(fn));
+  checkEqual(common.sort(), ['fünf (/srv/my app/módulo.py)', '関数 (ユーティリティ.py)'], 'functions in both captures');
+  for (const fn of common)
+    checkEqual(pc.get(fn), tc.get(fn), `${fn}: the same fill in both captures`);
+
   // --- elided.svg: small frames merged, the file says how many ------------------
   const e = await openSvg(browser.context, path.join(golden, 'elided.svg'));
   const ef = await readFrames(e.page);
@@ -264,6 +304,14 @@ try {
     await b.page.click('#reset-zoom');
     const reset = Date.now() - t2;
     check(r && r.frames > 0, 'big: search finds frames', r);
+    // 25 functions a module: neighbours of one module share a shade only
+    // when their names hash alike (1 pair in 15).
+    await b.page.evaluate(() => window.pyhawk.search(''));
+    const bf = (await readFrames(b.page)).filter((f) => f.file);
+    const pairs = neighbours(bf).filter(([x, y]) => x.file === y.file && x.name !== y.name);
+    const apart = pairs.filter(([x, y]) => x.fill !== y.fill).length;
+    check(pairs.length > 100 && apart >= 0.85 * pairs.length, 'big: neighbouring functions of one module mostly differ in fill',
+      { pairs: pairs.length, apart });
     console.log(`big-10k.svg: ${n} frames drawn, ${fs.statSync(bigFile).size} bytes; load ${loaded} ms, search ${searched} ms, reset zoom ${reset} ms`);
     checkEqual(b.errors, [], 'big: no console errors');
   }
