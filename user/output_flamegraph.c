@@ -34,6 +34,14 @@
 
 #define NODE_ROOT UINT32_MAX
 
+/* Whether n of total samples is too narrow to draw. In 128 bits: counts
+ * read from a file (pyhawk diff) can reach 2^64 - 1, and n * 1000 must not
+ * wrap round to a small number. */
+static int too_narrow(uint64_t n, uint64_t total)
+{
+	return (unsigned __int128)n * 1000 < (unsigned __int128)total * MIN_WIDTH_PER_MILLE;
+}
+
 struct node {
 	uint64_t total;  /* samples here and below */
 	uint64_t start;  /* offset of the first sample, in samples */
@@ -410,7 +418,7 @@ static void layout(struct fg *fg, struct node *nodes, size_t nnodes, uint64_t *e
 	for (size_t i = 1; i < nnodes; i++) {
 		struct node *n = &nodes[i], *p = &nodes[n->parent];
 
-		if (!p->kept || n->total * 1000 < fg->total * MIN_WIDTH_PER_MILLE) {
+		if (!p->kept || too_narrow(n->total, fg->total)) {
 			if (p->kept) {
 				p->merged += n->total;
 				p->nmerged++;
@@ -426,7 +434,7 @@ static void layout(struct fg *fg, struct node *nodes, size_t nnodes, uint64_t *e
 			fg->maxdepth = n->depth;
 	}
 	for (size_t i = 0; i < nnodes; i++) {
-		if (nodes[i].kept && nodes[i].merged * 1000 >= fg->total * MIN_WIDTH_PER_MILLE &&
+		if (nodes[i].kept && !too_narrow(nodes[i].merged, fg->total) &&
 		    nodes[i].depth + 1 > fg->maxdepth)
 			fg->maxdepth = nodes[i].depth + 1;
 	}
@@ -466,7 +474,7 @@ int output__write_flamegraph(const struct profile *p, const struct output_opts *
 		for (size_t i = 0; i < nnodes; i++) {
 			nframes += nodes[i].kept;
 			nframes += nodes[i].kept &&
-				   nodes[i].merged * 1000 >= fg.total * MIN_WIDTH_PER_MILLE;
+				   !too_narrow(nodes[i].merged, fg.total);
 		}
 	}
 	fg.height = PAD_TOP + (fg.maxdepth + 1) * FRAME_HEIGHT + PAD_BOTTOM;
@@ -523,7 +531,7 @@ int output__write_flamegraph(const struct profile *p, const struct output_opts *
 		struct node m = { .total = n->merged, .start = n->next, .depth = n->depth + 1 };
 		char label[64];
 
-		if (!n->kept || n->merged * 1000 < fg.total * MIN_WIDTH_PER_MILLE)
+		if (!n->kept || too_narrow(n->merged, fg.total))
 			continue;
 		snprintf(label, sizeof(label), "[%" PRIu32 " frame%s under %.1f%% each]", n->nmerged,
 			 n->nmerged == 1 ? "" : "s", MIN_WIDTH_PER_MILLE / 10.0);

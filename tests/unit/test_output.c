@@ -696,6 +696,23 @@ static void test_elided(void)
 	profile__free(p);
 }
 
+/* Counts near 2^64 (they can come from a file now): half the samples is
+ * drawn, not lost to 2^62 * 1000 wrapping round to 0. */
+static void test_huge_counts(void)
+{
+	struct profile *p = profile__new();
+	uint32_t m = fid(p, "main", "m.py", 1, PF_PYTHON), big = fid(p, "big", "m.py", 2, PF_PYTHON);
+	char *out;
+
+	ADD(p, 1, 1, 1ull << 62, m);
+	ADD(p, 1, 1, 1ull << 62, m, big);
+	out = render(p, OUT_FLAMEGRAPH, NULL, NULL);
+	check_svg("huge", out, 3);
+	CHECK(strstr(out, "data-n=\"4611686018427387904\" data-d=\"2\" data-name=\"big\"") != NULL);
+	free(out);
+	profile__free(p);
+}
+
 static void test_empty(void)
 {
 	struct profile *p = profile__new();
@@ -916,6 +933,7 @@ int main(int argc, char **argv)
 	test_threads_outputs();
 	test_processes_outputs();
 	test_elided();
+	test_huge_counts();
 	test_empty();
 	test_no_frames();
 	test_errors();
