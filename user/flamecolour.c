@@ -1,4 +1,4 @@
-/* flamecolour.c: the flame graph's fills: a hue per module, a shade per function. */
+/* flamecolour.c: the flame graph's fills: a hue per module, a shade per function, diff red/blue. */
 #include <math.h>
 
 #include "flamecolour.h"
@@ -114,6 +114,35 @@ struct rgb flamecolour__frame(const struct profile_frame *f, int merged)
 	default:
 		return flamecolour__shade(FC_COOL, str_hash(f->name), str_hash(f->name) >> 16);
 	}
+}
+
+struct rgb flamecolour__diff_level(int level)
+{
+	static const struct rgb grey = {215, 215, 215}, red = {250, 70, 60}, blue = {80, 125, 250};
+	const struct rgb *to = level < 0 ? &blue : &red;
+	double t;
+
+	if (level < -FLAMECOLOUR_DIFF_LEVELS)
+		level = -FLAMECOLOUR_DIFF_LEVELS;
+	if (level > FLAMECOLOUR_DIFF_LEVELS)
+		level = FLAMECOLOUR_DIFF_LEVELS;
+	t = (double)(level < 0 ? -level : level) / FLAMECOLOUR_DIFF_LEVELS;
+	return (struct rgb){channel((grey.r + t * (to->r - grey.r)) / 255),
+			    channel((grey.g + t * (to->g - grey.g)) / 255),
+			    channel((grey.b + t * (to->b - grey.b)) / 255)};
+}
+
+struct rgb flamecolour__diff(double delta)
+{
+	double t = delta / FLAMECOLOUR_DIFF_FULL;
+
+	if (!(t == t)) /* NaN */
+		t = 0;
+	if (t > 1)
+		t = 1;
+	if (t < -1)
+		t = -1;
+	return flamecolour__diff_level((int)lround(t * FLAMECOLOUR_DIFF_LEVELS));
 }
 
 /* WCAG 2's relative luminance of an sRGB colour. */

@@ -1,4 +1,4 @@
-/* flamecolour.h: the flame graph's fills: a hue per module, a shade per function. */
+/* flamecolour.h: the flame graph's fills: a hue per module, a shade per function, diff red/blue. */
 #ifndef FLAMECOLOUR_H
 #define FLAMECOLOUR_H
 
@@ -28,6 +28,18 @@ struct rgb flamecolour__shade(int palette, uint32_t hue, uint32_t shade);
 /* Fill of a frame (under black labels: the SVG's style sheet); NULL: the
  * "all" root. merged: a "[N frames under ...]" frame (f is then ignored). */
 struct rgb flamecolour__frame(const struct profile_frame *f, int merged);
+
+/*
+ * Differential fill: delta is a frame's share after minus its share
+ * before (-1 .. 1). Red when it grew, blue when it shrank, grey when
+ * unchanged; the colour deepens in FLAMECOLOUR_DIFF_LEVELS steps up to full
+ * at FLAMECOLOUR_DIFF_FULL (a change of 10 points of the total) and beyond.
+ */
+#define FLAMECOLOUR_DIFF_FULL	0.10
+#define FLAMECOLOUR_DIFF_LEVELS 50
+struct rgb flamecolour__diff(double delta);
+/* Step level (-LEVELS .. LEVELS, clamped) of the differential scale. */
+struct rgb flamecolour__diff_level(int level);
 
 /* WCAG 2 contrast ratio of two colours (1 .. 21). */
 double flamecolour__contrast(struct rgb a, struct rgb b);

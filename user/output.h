@@ -17,6 +17,10 @@ struct output_opts {
 	bool threads;      /* -t: a root frame per thread */
 	bool processes;    /* a root frame per process, even with one (--all, -s, -p list) */
 	const char *title; /* --title; NULL: made from the meta */
+	/* Flame graph only: a differential one, the profile's shape coloured by
+	 * how each frame's share of the samples changed since before (the same
+	 * path of labels from the root); NULL: an ordinary one. */
+	const struct profile *before;
 };
 
 /* "flamegraph", "speedscope", "raw" -> format, or -EINVAL. */

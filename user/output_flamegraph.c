@@ -47,6 +47,8 @@ struct node {
 	uint64_t start;  /* offset of the first sample, in samples */
 	uint64_t next;   /* where the next kept child starts */
 	uint64_t merged; /* samples of elided children */
+	uint64_t before; /* differential: samples at the same path before */
+	uint64_t bmerged; /* differential: before's samples of the elided children */
 	uint32_t nmerged;
 	uint32_t frame; /* view frame id, or NODE_ROOT */
 	uint32_t parent;
@@ -58,6 +60,8 @@ struct fg {
 	const struct profile_view *v;
 	FILE *f;
 	uint64_t total;
+	uint64_t btotal; /* differential: before's samples */
+	int diff;
 	uint32_t height;
 	uint32_t maxdepth;
 };
@@ -135,14 +139,25 @@ static void xml_str(FILE *f, const char *s)
 	xml_write(f, s, SIZE_MAX);
 }
 
-/* "rgb(r,g,b)", as the fill attribute takes it. */
-static void colour_str(struct rgb c, char *buf, size_t size)
+/* A node's fill, as the fill attribute takes it: its frame's colour (fr
+ * NULL: the root), or in a differential graph how its share changed. */
+static void node_colour(const struct fg *fg, const struct node *n, const struct profile_frame *fr,
+			int merged, char *buf, size_t size)
 {
+	struct rgb c;
+
+	if (fg->diff)
+		c = flamecolour__diff((double)n->total / (double)fg->total -
+				      (fg->btotal ? (double)n->before / (double)fg->btotal : 0));
+	else
+		c = flamecolour__frame(fr, merged);
 	snprintf(buf, size, "rgb(%u,%u,%u)", c.r, c.g, c.b);
 }
 
 /* ---- the document ------------------------------------------------------------ */
 
+/* The style sheet and the script are CSS and JavaScript: laid out as such. */
+/* clang-format off */
 static const char svg_style[] =
 	"svg { background: #f8f8f4; }\n"
 	"text { font-family: monospace; font-size: 12px; fill: #000; }\n"
@@ -172,10 +187,13 @@ static const char svg_script[] =
 	"  var svg = document.documentElement;\n"
 	"  var X0 = +svg.getAttribute('data-x0'), W = +svg.getAttribute('data-w');\n"
 	"  var CW = +svg.getAttribute('data-cw'), total = +svg.getAttribute('data-total');\n"
+	"  var btotal = svg.getAttribute('data-btotal'), diff = btotal !== null;\n"
+	"  btotal = +btotal;\n"
 	"  function byId(id) { return document.getElementById(id); }\n"
 	"  var tip = byId('tooltip'), tipBg = byId('tooltip-bg'), tipText = byId('tooltip-text');\n"
 	"  var tipName = byId('tooltip-name'), tipLoc = byId('tooltip-loc');\n"
 	"  var tipCount = byId('tooltip-count'), details = byId('details');\n"
+	"  var tipBefore = byId('tooltip-before');\n"
 	"  var matched = byId('matched'), reset = byId('reset-zoom'), input = byId('search-input');\n"
 	"  var frames = [], zoomed = null, query = '';\n"
 	"  Array.prototype.forEach.call(document.querySelectorAll('g.frame'), function (g) {\n"
@@ -183,11 +201,13 @@ static const char svg_script[] =
 	"    var f = { g: g, rect: g.querySelector('rect'), text: g.querySelector('text'),\n"
 	"      name: name, loc: loc, label: loc ? name + ' (' + loc + ')' : name,\n"
 	"      s: +g.getAttribute('data-s'), n: +g.getAttribute('data-n'),\n"
+	"      b: +g.getAttribute('data-b'),\n"
 	"      d: +g.getAttribute('data-d') };\n"
 	"    g.pyhawkFrame = f;\n"
 	"    frames.push(f);\n"
 	"  });\n"
-	"  function pct(n) { return (total ? 100 * n / total : 0).toFixed(2) + '%'; }\n"
+	"  function pctOf(n, t) { return (t ? 100 * n / t : 0).toFixed(2) + '%'; }\n"
+	"  function pct(n) { return pctOf(n, total); }\n"
 	"  function samples(n) { return n + (n === 1 ? ' sample' : ' samples'); }\n"
 	"  function fit(f, w) {\n"
 	"    var chars = Array.from(f.label), max = Math.floor((w - 6) / CW);\n"
@@ -239,15 +259,25 @@ static const char svg_script[] =
 	"    tipBg.setAttribute('height', h.toFixed(1));\n"
 	"    tip.setAttribute('transform', 'translate(' + x.toFixed(1) + ',' + y.toFixed(1) + ')');\n"
 	"  }\n"
+	"  /* Differential: the samples before, and the change of the frame's\n"
+	"     share in points of the totals (what its colour shows). */\n"
+	"  function before(f) {\n"
+	"    var change = 100 * ((total ? f.n / total : 0) - (btotal ? f.b / btotal : 0));\n"
+	"    var c = (Math.round(change * 100) / 100 + 0).toFixed(2);\n"
+	"    return 'before: ' + samples(f.b) + ' (' + pctOf(f.b, btotal) + '), ' +\n"
+	"      (c.charAt(0) === '-' ? c : '+' + c) + ' points';\n"
+	"  }\n"
 	"  function showTip(f, ev) {\n"
-	"    var count = samples(f.n) + ' (' + pct(f.n) + ')';\n"
+	"    var count = (diff ? 'after: ' : '') + samples(f.n) + ' (' + pct(f.n) + ')';\n"
 	"    tipName.textContent = f.name;\n"
 	"    tipLoc.textContent = f.loc || '';\n"
 	"    tipLoc.classList.toggle('hide', !f.loc);\n"
 	"    tipCount.textContent = count;\n"
+	"    tipBefore.textContent = diff ? before(f) : '';\n"
+	"    tipBefore.classList.toggle('hide', !diff);\n"
 	"    tip.classList.remove('hide');\n"
 	"    moveTip(ev);\n"
-	"    details.textContent = f.label + ': ' + count;\n"
+	"    details.textContent = f.label + ': ' + count + (diff ? '; ' + before(f) : '');\n"
 	"  }\n"
 	"  function hideTip() {\n"
 	"    tip.classList.add('hide');\n"
@@ -326,6 +356,7 @@ static const char svg_script[] =
 	"    zoomed: function () { return zoomed ? zoomed.g : null; },\n"
 	"  };\n"
 	"})();\n";
+/* clang-format on */
 
 static void write_frame(struct fg *fg, const struct node *n, const char *cls, const char *name,
 			const char *file, int line, const char *label, const char *colour)
@@ -337,9 +368,12 @@ static void write_frame(struct fg *fg, const struct node *n, const char *cls, co
 	size_t len = xml_len(label);
 	FILE *f = fg->f;
 
-	fprintf(f, "<g class=\"%s\" data-s=\"%" PRIu64 "\" data-n=\"%" PRIu64 "\" data-d=\"%" PRIu32
-		   "\" data-name=\"",
-		cls, n->start, n->total, n->depth);
+	fprintf(f, "<g class=\"%s\" data-s=\"%" PRIu64 "\" data-n=\"%" PRIu64 "\"", cls, n->start,
+		n->total);
+	fprintf(f, " data-d=\"%" PRIu32 "\"", n->depth);
+	if (fg->diff)
+		fprintf(f, " data-b=\"%" PRIu64 "\"", n->before);
+	fputs(" data-name=\"", f);
 	xml_str(f, name);
 	if (file) {
 		fputs("\" data-loc=\"", f);
@@ -410,6 +444,83 @@ cleanup:
 	return err;
 }
 
+/* The child of before's node q labelled label, or UINT32_MAX: kids[first[q]
+ * .. first[q + 1]) are q's children, in label order like every sibling. */
+static uint32_t find_child(const struct profile_view *bv, const struct node *bn,
+			   const uint32_t *first, const uint32_t *kids, uint32_t q,
+			   const char *label)
+{
+	uint32_t lo = first[q], hi = first[q + 1];
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(profile_view__label(bv, bn[kids[mid]].frame), label);
+
+		if (!c)
+			return kids[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return UINT32_MAX;
+}
+
+/*
+ * Differential: sets each node's before count, the samples before had at
+ * the same path of labels from the root (0 where before has no such path),
+ * and fg->btotal. Frames are matched by label, not id: before is another
+ * profile. Both trees are built from views made with the same options.
+ */
+static int match_before(struct fg *fg, struct node *nodes, size_t nnodes,
+			const struct profile *before, const struct profile_view_opts *vo)
+{
+	struct profile_view *bv = NULL;
+	struct node *bn = NULL;
+	uint32_t *first = NULL, *kids = NULL, *match = NULL;
+	size_t nb = 0;
+	int err;
+
+	err = profile__view(before, vo, &bv);
+	if (!err)
+		err = build_tree(bv, &bn, &nb);
+	if (err)
+		goto cleanup;
+	err = -ENOMEM;
+	first = calloc(nb + 2, sizeof(*first));
+	kids = malloc(nb * sizeof(*kids));
+	match = malloc(nnodes * sizeof(*match));
+	if (!first || !kids || !match)
+		goto cleanup;
+	/* Children lists, in pre-order (so in label order). */
+	for (size_t i = 1; i < nb; i++)
+		first[bn[i].parent + 2]++;
+	for (size_t i = 2; i < nb + 2; i++)
+		first[i] += first[i - 1];
+	for (size_t i = 1; i < nb; i++)
+		kids[first[bn[i].parent + 1]++] = (uint32_t)i;
+	/* Parents come before their children. */
+	match[0] = 0;
+	nodes[0].before = bn[0].total;
+	for (size_t i = 1; i < nnodes; i++) {
+		uint32_t q = match[nodes[i].parent];
+
+		match[i] = q == UINT32_MAX ? UINT32_MAX
+					   : find_child(bv, bn, first, kids, q,
+							profile_view__label(fg->v, nodes[i].frame));
+		nodes[i].before = match[i] == UINT32_MAX ? 0 : bn[match[i]].total;
+	}
+	fg->btotal = profile_view__total(bv);
+	err = 0;
+cleanup:
+	free(first);
+	free(kids);
+	free(match);
+	free(bn);
+	profile_view__free(bv);
+	return err;
+}
+
 /* Decides which nodes are written and where: kept children left to right
  * in label order, then their elided siblings merged at the right. */
 static void layout(struct fg *fg, struct node *nodes, size_t nnodes, uint64_t *elided)
@@ -421,6 +532,7 @@ static void layout(struct fg *fg, struct node *nodes, size_t nnodes, uint64_t *e
 		if (!p->kept || too_narrow(n->total, fg->total)) {
 			if (p->kept) {
 				p->merged += n->total;
+				p->bmerged += n->before;
 				p->nmerged++;
 			}
 			(*elided)++;
@@ -459,6 +571,10 @@ int output__write_flamegraph(const struct profile *p, const struct output_opts *
 	fg.v = v;
 	fg.total = profile_view__total(v);
 	err = build_tree(v, &nodes, &nnodes);
+	if (!err && opts->before) {
+		fg.diff = 1;
+		err = match_before(&fg, nodes, nnodes, opts->before, &vo);
+	}
 	if (err)
 		goto cleanup;
 	title_len = output__title(p, opts, NULL, 0);
@@ -473,24 +589,35 @@ int output__write_flamegraph(const struct profile *p, const struct output_opts *
 		layout(&fg, nodes, nnodes, &elided);
 		for (size_t i = 0; i < nnodes; i++) {
 			nframes += nodes[i].kept;
-			nframes += nodes[i].kept &&
-				   !too_narrow(nodes[i].merged, fg.total);
+			nframes += nodes[i].kept && !too_narrow(nodes[i].merged, fg.total);
 		}
 	}
 	fg.height = PAD_TOP + (fg.maxdepth + 1) * FRAME_HEIGHT + PAD_BOTTOM;
 
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-		   "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
-		   "height=\"%" PRIu32 "\" viewBox=\"0 0 %d %" PRIu32 "\" id=\"pyhawk-flamegraph\" "
-		   "data-total=\"%" PRIu64 "\" data-frames=\"%zu\" data-elided=\"%" PRIu64 "\" "
-		   "data-x0=\"%d\" data-w=\"%d\" data-cw=\"%.1f\">\n",
+	fprintf(f,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
+		"height=\"%" PRIu32 "\" viewBox=\"0 0 %d %" PRIu32 "\" id=\"pyhawk-flamegraph\" "
+		"data-total=\"%" PRIu64 "\" data-frames=\"%zu\" data-elided=\"%" PRIu64 "\" "
+		"data-x0=\"%d\" data-w=\"%d\" data-cw=\"%.1f\"",
 		IMG_WIDTH, fg.height, IMG_WIDTH, fg.height, fg.total, nframes, elided, PAD_X,
 		FRAMES_WIDTH, CHAR_WIDTH);
+	if (fg.diff)
+		fprintf(f, " data-btotal=\"%" PRIu64 "\"", fg.btotal);
+	fputs(">\n", f);
 	fputs("<title>", f);
 	xml_str(f, title);
-	fprintf(f, "</title>\n<desc>Flame graph written by pyhawk. Width is samples; frames under "
-		   "%.1f%% of the samples are merged per parent (%" PRIu64 " not drawn).</desc>\n",
+	fprintf(f,
+		"</title>\n<desc>Flame graph written by pyhawk. Width is samples; frames under "
+		"%.1f%% of the samples are merged per parent (%" PRIu64 " not drawn).",
 		MIN_WIDTH_PER_MILLE / 10.0, elided);
+	if (fg.diff)
+		fprintf(f,
+			" Differential: the shape is the profile after; each frame's fill is how "
+			"its share of the samples changed since the profile before (red grew, blue "
+			"shrank, full colour at %g points); frames only before are not drawn.",
+			FLAMECOLOUR_DIFF_FULL * 100);
+	fputs("</desc>\n", f);
 	fprintf(f, "<style>%s</style>\n", svg_style);
 	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%" PRIu32 "\" fill=\"#f8f8f4\"/>\n",
 		IMG_WIDTH, fg.height);
@@ -503,6 +630,12 @@ int output__write_flamegraph(const struct profile *p, const struct output_opts *
 		   "placeholder=\"Search (regex)\" spellcheck=\"false\" autocomplete=\"off\"/>"
 		   "</foreignObject>\n",
 		IMG_WIDTH - PAD_X - 250);
+	if (fg.diff)
+		fprintf(f,
+			"<text id=\"legend\" x=\"%d\" y=\"52\" text-anchor=\"middle\">"
+			"red: share grew, blue: shrank (full colour at %g points); frames only "
+			"before not drawn</text>\n",
+			IMG_WIDTH / 2, FLAMECOLOUR_DIFF_FULL * 100);
 	fprintf(f, "<text id=\"details\" x=\"%d\" y=\"%" PRIu32 "\"> </text>\n", PAD_X, fg.height - 10);
 	fprintf(f, "<text id=\"matched\" x=\"%d\" y=\"%" PRIu32 "\"></text>\n", IMG_WIDTH - PAD_X,
 		fg.height - 10);
@@ -517,34 +650,39 @@ int output__write_flamegraph(const struct profile *p, const struct output_opts *
 		if (!n->kept)
 			continue;
 		if (n->frame == NODE_ROOT) {
-			colour_str(flamecolour__frame(NULL, 0), colour, sizeof(colour));
+			node_colour(&fg, n, NULL, 0, colour, sizeof(colour));
 			write_frame(&fg, n, "frame root", "all", NULL, 0, "all", colour);
 			continue;
 		}
 		fr = profile_view__frame(v, n->frame);
-		colour_str(flamecolour__frame(fr, 0), colour, sizeof(colour));
+		node_colour(&fg, n, fr, 0, colour, sizeof(colour));
 		write_frame(&fg, n, "frame", fr->name, fr->kind == PF_PYTHON ? fr->file : NULL, fr->line,
 			    profile_view__label(v, n->frame), colour);
 	}
 	for (size_t i = 0; fg.total && i < nnodes; i++) {
 		const struct node *n = &nodes[i];
-		struct node m = { .total = n->merged, .start = n->next, .depth = n->depth + 1 };
+		struct node m = {.total = n->merged,
+				 .before = n->bmerged,
+				 .start = n->next,
+				 .depth = n->depth + 1};
 		char label[64];
 
 		if (!n->kept || too_narrow(n->merged, fg.total))
 			continue;
 		snprintf(label, sizeof(label), "[%" PRIu32 " frame%s under %.1f%% each]", n->nmerged,
 			 n->nmerged == 1 ? "" : "s", MIN_WIDTH_PER_MILLE / 10.0);
-		colour_str(flamecolour__frame(NULL, 1), colour, sizeof(colour));
+		node_colour(&fg, &m, NULL, 1, colour, sizeof(colour));
 		write_frame(&fg, &m, "frame merged", label, NULL, 0, label, colour);
 	}
 	fputs("</g>\n", f);
-	fputs("<g id=\"tooltip\" class=\"hide\"><rect id=\"tooltip-bg\" x=\"0\" y=\"0\" width=\"10\" "
-	      "height=\"10\" rx=\"3\"/><text id=\"tooltip-text\" x=\"6\" y=\"15\">"
-	      "<tspan id=\"tooltip-name\" x=\"6\" y=\"15\"></tspan>"
-	      "<tspan id=\"tooltip-loc\" x=\"6\" dy=\"15\"></tspan>"
-	      "<tspan id=\"tooltip-count\" x=\"6\" dy=\"15\"></tspan></text></g>\n",
-	      f);
+	fputs(
+	    "<g id=\"tooltip\" class=\"hide\"><rect id=\"tooltip-bg\" x=\"0\" y=\"0\" width=\"10\" "
+	    "height=\"10\" rx=\"3\"/><text id=\"tooltip-text\" x=\"6\" y=\"15\">"
+	    "<tspan id=\"tooltip-name\" x=\"6\" y=\"15\"></tspan>"
+	    "<tspan id=\"tooltip-loc\" x=\"6\" dy=\"15\"></tspan>"
+	    "<tspan id=\"tooltip-count\" x=\"6\" dy=\"15\"></tspan>"
+	    "<tspan id=\"tooltip-before\" class=\"hide\" x=\"6\" dy=\"15\"></tspan></text></g>\n",
+	    f);
 	fprintf(f, "<script><![CDATA[\n%s]]></script>\n</svg>\n", svg_script);
 	if (ferror(f))
 		err = -EIO;

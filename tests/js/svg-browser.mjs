@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  artifacts, check, checkClose, checkEqual, golden, label, launchChromium, report, watchErrors, watchdog,
+  artifacts, check, checkClose, checkEqual, golden, label, launchChromium, parseRaw, report, watchErrors, watchdog,
 } from './lib.mjs';
 
 const NAME = 'svg-browser';
@@ -88,6 +88,7 @@ async function readFrames(page) {
     return {
       label: loc ? `${name} (${loc})` : name, name, file: loc ? loc.replace(/:\d+$/, '') : null,
       s: +g.getAttribute('data-s'), n: +g.getAttribute('data-n'), d: +g.getAttribute('data-d'),
+      b: g.hasAttribute('data-b') ? +g.getAttribute('data-b') : null,
       x: +r.getAttribute('x'), y: +r.getAttribute('y'), w: +r.getAttribute('width'),
       text: g.querySelector('text').textContent,
       shown: getComputedStyle(g).display !== 'none',
@@ -128,6 +129,39 @@ async function checkLayout(context, name, perSample) {
   }
   return { tree, page, errors, frames, height };
 }
+
+// Samples at every path of a raw profile ("a;b" holds those of "a;b" and
+// below), and the total.
+function pathCounts(stacks) {
+  const counts = new Map();
+  let total = 0;
+  for (const [stack, n] of stacks) {
+    const frames = stack.split(';');
+    total += n;
+    for (let i = 1; i <= frames.length; i++) {
+      const key = frames.slice(0, i).join(';');
+      counts.set(key, (counts.get(key) || 0) + n);
+    }
+  }
+  return { counts, total };
+}
+
+// The path of labels from the root (without "all") of each frame.
+function framePaths(frames) {
+  const paths = new Map();
+  for (const f of [...frames].sort((a, b) => a.d - b.d)) {
+    if (f.d === 0) {
+      paths.set(f, '');
+      continue;
+    }
+    const parent = frames.find((p) => p.d === f.d - 1 && p.s <= f.s && f.s < p.s + p.n);
+    const above = paths.get(parent);
+    paths.set(f, above ? `${above};${f.label}` : f.label);
+  }
+  return paths;
+}
+
+const rgb = (fill) => fill.match(/\d+/g).map(Number);
 
 // Frames next to each other: a parent and its child, or two siblings side by side.
 function neighbours(frames) {
@@ -180,12 +214,15 @@ try {
     name: document.getElementById('tooltip-name').textContent,
     loc: document.getElementById('tooltip-loc').textContent,
     count: document.getElementById('tooltip-count').textContent,
+    before: getComputedStyle(document.getElementById('tooltip-before')).display !== 'none',
     details: document.getElementById('details').textContent,
   }));
   check(tip.shown && tip.box > 50, 'hover shows the tooltip', tip);
   checkEqual(tip.name, '<lambda>', 'tooltip: name');
   checkEqual(tip.loc, 'lib/calc.py:44', 'tooltip: file:line');
   checkEqual(tip.count, `${lambda.n} samples (${pct(lambda.n, tree.total)})`, 'tooltip: samples and percent');
+  check(!tip.before, 'tooltip: no "before" line outside a differential graph');
+  check(frames.every((f) => f.b === null), 'no data-b outside a differential graph');
   check(tip.details.startsWith('<lambda> (lib/calc.py:44): '), 'hover fills the details line', tip.details);
   const kanji = tree.nodes.find((n) => n.label.startsWith('関数'));
   await page.hover(sel(kanji));
@@ -277,6 +314,77 @@ try {
   checkEqual(common.sort(), ['fünf (/srv/my app/módulo.py)', '関数 (ユーティリティ.py)'], 'functions in both captures');
   for (const fn of common)
     checkEqual(pc.get(fn), tc.get(fn), `${fn}: the same fill in both captures`);
+
+  // --- diff.svg: after's shape, coloured by the change of each frame's share ---
+  // Expected from the two raw profiles it was made from, not from the writer.
+  const B = pathCounts(parseRaw(fs.readFileSync(path.join(golden, 'diff-before.txt'), 'utf8')));
+  const A = pathCounts(parseRaw(fs.readFileSync(path.join(golden, 'diff-after.txt'), 'utf8')));
+  const dg = await openSvg(browser.context, path.join(golden, 'diff.svg'));
+  const df = await readFrames(dg.page);
+  const dpaths = framePaths(df);
+  checkEqual(df.length, A.counts.size + 1, 'diff: a frame for every path of after (and the root)');
+  checkEqual(await dg.page.evaluate(() => +document.documentElement.getAttribute('data-btotal')), B.total,
+    'diff: before\'s total');
+  check([...B.counts.keys()].some((k) => !A.counts.has(k)), 'diff: before has a path after lacks');
+  let grew = 0;
+  let shrank = 0;
+  for (const f of df) {
+    const p = dpaths.get(f);
+    const a = f.d ? A.counts.get(p) : A.total;
+    const b = f.d ? B.counts.get(p) || 0 : B.total;
+    checkEqual([f.n, f.b], [a, b], `diff: ${p || 'all'}: samples after and before`);
+    const delta = a / A.total - b / B.total;
+    const [r, g, bl] = rgb(f.fill);
+    if (delta > 0)
+      grew += check(r > g && r > bl, `diff: ${p}: grew, so red`, f.fill) ? 1 : 0;
+    else if (delta < 0)
+      shrank += check(bl > r && bl > g, `diff: ${p}: shrank, so blue`, f.fill) ? 1 : 0;
+    else
+      check(r === g && g === bl, `diff: ${p || 'all'}: unchanged, so grey`, f.fill);
+  }
+  check(grew > 0 && shrank > 0, 'diff: frames that grew and frames that shrank', { grew, shrank });
+  // The deeper the change, the deeper the colour: full at 10 points.
+  const fillOf = (name) => df.find((f) => f.label.startsWith(`${name} (`)).fill;
+  checkEqual(fillOf('hot'), fillOf('inner'), 'diff: -40 and -35 points: both full blue');
+  check(rgb(fillOf('warm'))[1] > rgb(fillOf('cold'))[1], 'diff: +5 points paler than +35', [fillOf('warm'), fillOf('cold')]);
+  check(await dg.page.isVisible('#legend'), 'diff: the legend says what the colours mean');
+  await dg.page.screenshot({ path: path.join(artifacts, 'flamegraph-diff.png') });
+
+  // Hover: both counts, and the change.
+  const hot = df.find((f) => f.label === 'hot (work.py:5)');
+  await dg.page.hover(sel(hot));
+  const dtip = await dg.page.evaluate(() => ({
+    shown: getComputedStyle(document.getElementById('tooltip')).display !== 'none',
+    name: document.getElementById('tooltip-name').textContent,
+    count: document.getElementById('tooltip-count').textContent,
+    before: document.getElementById('tooltip-before').textContent,
+    beforeShown: getComputedStyle(document.getElementById('tooltip-before')).display !== 'none',
+    details: document.getElementById('details').textContent,
+  }));
+  check(dtip.shown && dtip.beforeShown, 'diff: hover shows the tooltip with its "before" line', dtip);
+  checkEqual(dtip.name, 'hot', 'diff: tooltip name');
+  checkEqual(dtip.count, `after: ${hot.n} samples (${pct(hot.n, A.total)})`, 'diff: tooltip: samples after');
+  checkEqual(dtip.before, `before: ${hot.b} samples (${pct(hot.b, B.total)}), -40.00 points`,
+    'diff: tooltip: samples before and the change');
+  checkEqual(dtip.details, `hot (work.py:5): ${dtip.count}; ${dtip.before}`, 'diff: details line');
+  const neu = df.find((f) => f.label.startsWith('new ('));
+  await dg.page.hover(sel(neu));
+  checkEqual(await dg.page.textContent('#tooltip-before'), `before: 0 samples (0.00%), +10.00 points`,
+    'diff: tooltip of a frame only after');
+
+  // Zoom and search work as in any flame graph.
+  await dg.page.click(sel(hot));
+  const dz = await readFrames(dg.page);
+  const zh = dz.find((f) => f.label === 'hot (work.py:5)');
+  checkClose(zh.w, W - 1, 'diff: zoomed frame spans the full width', 1e-9);
+  check(dz.filter((f) => f.label.startsWith('cold (')).every((f) => !f.shown), 'diff: zoom hides the frames beside it');
+  check(dz.find((f) => f.label.startsWith('inner (')).shown, 'diff: zoom keeps the frames above it');
+  await dg.page.click('#reset-zoom');
+  check((await readFrames(dg.page)).every((f) => f.shown), 'diff: reset zoom shows every frame');
+  await dg.page.fill('#search-input', 'hot|inner');
+  checkEqual(await dg.page.textContent('#matched'), `Matched: ${pct(hot.n, A.total)}`, 'diff: search');
+  checkEqual((await readFrames(dg.page)).filter((f) => f.match).length, 2, 'diff: search highlights');
+  checkEqual(dg.errors, [], 'diff.svg: no console errors');
 
   // --- elided.svg: small frames merged, the file says how many ------------------
   const e = await openSvg(browser.context, path.join(golden, 'elided.svg'));

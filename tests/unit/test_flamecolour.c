@@ -1,5 +1,5 @@
 /* test_flamecolour.c: the flame graph's fills: every shade keeps labels readable, functions of one
- * module differ, a function keeps its colour. */
+ * module differ, a function keeps its colour, the diff scale runs blue - grey - red. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +110,15 @@ static void test_contrast(void)
 			}
 		}
 	}
+	for (int l = -FLAMECOLOUR_DIFF_LEVELS; l <= FLAMECOLOUR_DIFF_LEVELS; l++) {
+		struct rgb c = flamecolour__diff_level(l);
+
+		if (flamecolour__contrast(text, c) < worst) {
+			worst = flamecolour__contrast(text, c);
+			worst_at = c;
+		}
+		n++;
+	}
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		CHECK(flamecolour__contrast(text, flamecolour__frame(&fixed[i], 0)) >= WCAG_AA);
 		n++;
@@ -169,6 +178,11 @@ static void test_shades_differ(void)
 	}
 	fprintf(stderr, "  closest two shades of a hue: Delta E %.2f\n", least);
 	CHECK(least >= 5.5);
+	/* And the diff scale's neighbouring steps are not all alike. */
+	CHECK(delta_e(flamecolour__diff_level(0),
+		      flamecolour__diff_level(FLAMECOLOUR_DIFF_LEVELS)) > 40);
+	CHECK(delta_e(flamecolour__diff_level(0),
+		      flamecolour__diff_level(-FLAMECOLOUR_DIFF_LEVELS)) > 40);
 }
 
 /* Colour is a function of (file, name): not of the line, the id or the
@@ -203,10 +217,37 @@ static void test_frames(void)
 	CHECK_INT(hues, n);
 }
 
+static void test_diff(void)
+{
+	struct rgb grey = flamecolour__diff(0), up = flamecolour__diff(0.4),
+		   down = flamecolour__diff(-0.4);
+
+	CHECK(grey.r == grey.g && grey.g == grey.b);
+	CHECK(up.r > up.b && up.r > up.g);
+	CHECK(down.b > down.r && down.b > down.g);
+	/* Full at FLAMECOLOUR_DIFF_FULL and beyond; half way in between. */
+	CHECK(same(up, flamecolour__diff(FLAMECOLOUR_DIFF_FULL)));
+	CHECK(same(up, flamecolour__diff(1)));
+	CHECK(same(down, flamecolour__diff_level(-FLAMECOLOUR_DIFF_LEVELS - 7)));
+	CHECK(same(flamecolour__diff(FLAMECOLOUR_DIFF_FULL / 2),
+		   flamecolour__diff_level(FLAMECOLOUR_DIFF_LEVELS / 2)));
+	/* Deeper with the change: each step is more red (blue) than the last. */
+	for (int l = 1; l <= FLAMECOLOUR_DIFF_LEVELS; l++) {
+		struct rgb r0 = flamecolour__diff_level(l - 1), r1 = flamecolour__diff_level(l);
+		struct rgb b0 = flamecolour__diff_level(1 - l), b1 = flamecolour__diff_level(-l);
+
+		CHECK(r1.r - r1.b > r0.r - r0.b);
+		CHECK(b1.b - b1.r > b0.b - b0.r);
+	}
+	CHECK(same(grey, flamecolour__diff(0.0 / 0.0)));
+	CHECK(same(grey, flamecolour__diff(FLAMECOLOUR_DIFF_FULL / FLAMECOLOUR_DIFF_LEVELS / 3)));
+}
+
 int main(void)
 {
 	test_contrast();
 	test_shades_differ();
 	test_frames();
+	test_diff();
 	return check_report("flamecolour");
 }

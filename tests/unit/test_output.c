@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "flamecolour.h"
 #include "output.h"
 #include "profile.h"
 
@@ -238,6 +239,30 @@ static struct profile *fixture_elided(void)
 		ADD(p, 7, 7, 1, main_, big, fid(p, name, "s.py", i + 1, PF_PYTHON));
 	}
 	profile__set_meta(p, &meta);
+	return p;
+}
+
+/* Before and after for the differential flame graph: hot (and inner, under
+ * it) shrinks from 60% to 20%, cold grows, warm grows a little, same keeps
+ * its share at twice the samples; gone is only before, new only after. */
+static struct profile *fixture_diff(int after)
+{
+	struct profile *p = profile__new();
+	uint32_t M = fid(p, "<module>", "app.py", 1, PF_PYTHON);
+	uint32_t MA = fid(p, "main", "app.py", 20, PF_PYTHON);
+	uint32_t HOT = fid(p, "hot", "work.py", 5, PF_PYTHON);
+	uint32_t IN = fid(p, "inner", "work.py", 9, PF_PYTHON);
+	uint32_t COLD = fid(p, "cold", "work.py", 14, PF_PYTHON);
+	uint32_t SAME = fid(p, "same", "work.py", 22, PF_PYTHON);
+	uint32_t WARM = fid(p, "warm", "work.py", 30, PF_PYTHON);
+	uint32_t OTHER = fid(p, after ? "new" : "gone", "work.py", 40, PF_PYTHON);
+
+	ADD(p, 1, 1, after ? 60 : 100, M, MA, HOT, IN);
+	ADD(p, 1, 1, 20, M, MA, HOT);
+	ADD(p, 1, 1, after ? 220 : 40, M, MA, COLD);
+	ADD(p, 1, 1, after ? 20 : 10, M, MA, SAME);
+	ADD(p, 1, 1, after ? 40 : 10, M, MA, WARM);
+	ADD(p, 1, 1, after ? 40 : 20, M, MA, OTHER);
 	return p;
 }
 
@@ -696,12 +721,137 @@ static void test_elided(void)
 	profile__free(p);
 }
 
+/* The attribute value of name in the frame element whose data-name is
+ * frame (the first), as a number; -1 when missing. */
+static long long frame_attr(const char *svg, const char *frame, const char *name)
+{
+	char key[128], attr[32];
+	const char *g, *end, *a;
+
+	snprintf(key, sizeof(key), "data-name=\"%s\"", frame);
+	snprintf(attr, sizeof(attr), " %s=\"", name);
+	g = strstr(svg, key);
+	if (!g)
+		return -1;
+	while (g > svg && strncmp(g, "<g ", 3))
+		g--;
+	end = strchr(g, '>');
+	a = strstr(g, attr);
+	return a && a < end ? strtoll(a + strlen(attr), NULL, 10) : -1;
+}
+
+/* The fill of the first frame named frame, "rgb(...)". */
+static const char *frame_fill(const char *svg, const char *frame, char *buf, size_t size)
+{
+	char key[128];
+	const char *g, *fill;
+
+	snprintf(key, sizeof(key), "data-name=\"%s\"", frame);
+	g = strstr(svg, key);
+	fill = g ? strstr(g, "fill=\"") : NULL;
+	snprintf(buf, size, "%.*s", fill ? (int)strcspn(fill + 6, "\"") : 0, fill ? fill + 6 : "");
+	return buf;
+}
+
+static void check_fill(const char *svg, const char *frame, struct rgb want)
+{
+	char got[32], w[32];
+
+	snprintf(w, sizeof(w), "rgb(%u,%u,%u)", want.r, want.g, want.b);
+	frame_fill(svg, frame, got, sizeof(got));
+	if (strcmp(got, w))
+		fprintf(stderr, "  diff: %s is %s, want %s\n", frame, got, w);
+	CHECK_STR(got, w);
+}
+
+static void test_diff(void)
+{
+	struct profile *before = fixture_diff(0), *after = fixture_diff(1), *t = fixture_threads();
+	struct output_opts o = {
+	    .title = "pyhawk diff: before.txt (200 samples) → after.txt (400 samples)",
+	    .before = before};
+	struct rgb grey = flamecolour__diff(0), blue = flamecolour__diff(-1),
+		   red = flamecolour__diff(1);
+	char *out;
+	size_t len;
+
+	/* The inputs, as raw files (the browser test reads them). */
+	out = render(before, OUT_RAW, NULL, &len);
+	golden("diff-before.txt", out, len);
+	free(out);
+	out = render(after, OUT_RAW, NULL, &len);
+	golden("diff-after.txt", out, len);
+	free(out);
+
+	out = render(after, OUT_FLAMEGRAPH, &o, &len);
+	golden("diff.svg", out, len);
+	/* after's shape: all, <module>, main, hot, inner, cold, same, warm, new. */
+	check_svg("diff", out, 9);
+	CHECK(strstr(out, "data-total=\"400\"") && strstr(out, "data-btotal=\"200\""));
+	CHECK(strstr(out, "gone") == NULL);
+	CHECK_INT(frame_attr(out, "hot", "data-n"), 80);
+	CHECK_INT(frame_attr(out, "hot", "data-b"), 120);
+	CHECK_INT(frame_attr(out, "inner", "data-b"), 100);
+	CHECK_INT(frame_attr(out, "new", "data-b"), 0);
+	CHECK_INT(frame_attr(out, "all", "data-b"), 200);
+	/* 60% -> 20%, 50% -> 15%: full blue; 20% -> 55%, 0 -> 10%: full red;
+	 * 5% -> 5% and 100% -> 100%: grey; 5% -> 10%: half way to red. */
+	check_fill(out, "hot", blue);
+	check_fill(out, "inner", blue);
+	check_fill(out, "cold", red);
+	check_fill(out, "new", red);
+	check_fill(out, "same", grey);
+	check_fill(out, "main", grey);
+	check_fill(out, "all", grey);
+	check_fill(out, "warm", flamecolour__diff_level(FLAMECOLOUR_DIFF_LEVELS / 2));
+	CHECK(strstr(out, "<text id=\"legend\"") != NULL);
+	free(out);
+
+	/* The ordinary graph has none of it. */
+	out = render(after, OUT_FLAMEGRAPH, NULL, NULL);
+	CHECK(!strstr(out, " data-btotal=\"") && !strstr(out, " data-b=\"") &&
+	      !strstr(out, "<text id=\"legend\""));
+	free(out);
+
+	/* A profile against itself: every frame (thread roots too) as many
+	 * samples before, and grey. */
+	o = (struct output_opts){.threads = true, .before = t};
+	out = render(t, OUT_FLAMEGRAPH, &o, NULL);
+	CHECK_INT(count_str(out, "<g class=\"frame"), 28);
+	for (const char *g = strstr(out, "<g class=\"frame"); g;
+	     g = strstr(g + 1, "<g class=\"frame")) {
+		char n[48], b[48], want[40];
+		const char *dn = strstr(g, " data-n=\""), *db = strstr(g, " data-b=\"");
+
+		snprintf(n, sizeof(n), "%.*s", (int)strcspn(dn + 9, "\""), dn + 9);
+		snprintf(b, sizeof(b), "%.*s", db ? (int)strcspn(db + 9, "\"") : 0,
+			 db ? db + 9 : "");
+		CHECK_STR(b, n);
+		snprintf(want, sizeof(want), "fill=\"rgb(%u,%u,%u)\"", grey.r, grey.g, grey.b);
+		CHECK(strstr(g, want) && strstr(g, want) < strchr(g, '\n'));
+	}
+	free(out);
+	profile__free(t);
+
+	/* Elided frames: the merged frame's before is that of the frames it
+	 * stands for. */
+	t = fixture_elided();
+	o = (struct output_opts){.before = t};
+	out = render(t, OUT_FLAMEGRAPH, &o, NULL);
+	CHECK_INT(frame_attr(out, "[30 frames under 0.1% each]", "data-b"), 30);
+	free(out);
+	profile__free(t);
+	profile__free(before);
+	profile__free(after);
+}
+
 /* Counts near 2^64 (they can come from a file now): half the samples is
  * drawn, not lost to 2^62 * 1000 wrapping round to 0. */
 static void test_huge_counts(void)
 {
 	struct profile *p = profile__new();
-	uint32_t m = fid(p, "main", "m.py", 1, PF_PYTHON), big = fid(p, "big", "m.py", 2, PF_PYTHON);
+	uint32_t m = fid(p, "main", "m.py", 1, PF_PYTHON),
+		 big = fid(p, "big", "m.py", 2, PF_PYTHON);
 	char *out;
 
 	ADD(p, 1, 1, 1ull << 62, m);
@@ -934,6 +1084,7 @@ int main(int argc, char **argv)
 	test_processes_outputs();
 	test_elided();
 	test_huge_counts();
+	test_diff();
 	test_empty();
 	test_no_frames();
 	test_errors();
