@@ -18,6 +18,7 @@ enum {
 	IN_RECORD = 1 << 1,
 	IN_TOP = 1 << 2,
 	IN_DUMP = 1 << 3,
+	IN_DIFF = 1 << 4,
 };
 
 enum opt_kind {
@@ -181,6 +182,8 @@ static const struct cli_opt options[] = {
      .help = "profile running processes: repeat -p, or give a comma list (12,34)"},
     {'o', "output", "FILE", IN_RECORD, VALUE(parse_output),
      .help = "where to write the profile ('-' = stdout; default: pyhawk-PID-TIMESTAMP.EXT)"},
+    {'o', "output", "FILE", IN_DIFF, VALUE(parse_output),
+     .help = "where to write the flame graph ('-' = stdout; default: diff.svg)"},
     {'f', "format", "FORMAT", IN_RECORD, VALUE(parse_format),
      .help = "flamegraph (SVG), speedscope (JSON) or raw (collapsed stacks); default: from the -o "
 	     "extension, else flamegraph"},
@@ -228,12 +231,13 @@ static const struct cli_opt options[] = {
     {'j', "json", NULL, IN_DUMP, FLAG(json), .help = "the stacks as one JSON document"},
     {'a', "all", NULL, IN_RECORD | IN_TOP | IN_DUMP, FLAG(all),
      .help = "every Python process on the host"},
-    {0, "title", "TITLE", IN_RECORD, VALUE(parse_title), .help = "title of the flame graph"},
+    {0, "title", "TITLE", IN_RECORD | IN_DIFF, VALUE(parse_title),
+     .help = "title of the flame graph"},
     {0, "stats", NULL, IN_RECORD, FLAG(stats),
      .help = "print every counter (samples, losses by reason, BPF time) at the end"},
     {'v', "verbose", NULL, IN_RECORD | IN_TOP | IN_DUMP, FLAG(verbose),
      .help = "say more (libbpf messages, discovery)"},
-    {'h', "help", NULL, IN_MAIN | IN_RECORD | IN_TOP | IN_DUMP, .kind = OPT_HELP,
+    {'h', "help", NULL, IN_MAIN | IN_RECORD | IN_TOP | IN_DUMP | IN_DIFF, .kind = OPT_HELP,
      .help = "this help"},
     {'V', "version", NULL, IN_MAIN, .kind = OPT_VERSION, .help = "pyhawk's version"},
 };
@@ -268,6 +272,12 @@ static const struct cli_cmd commands[] = {
      .summary = "print the Python stack of every thread, without pausing the process",
      .usage = {"[OPTIONS] -p PID[,...]", "[OPTIONS] --all"},
      .examples = {"-p 1234", "--locals -p 1234", "--json -p 1234,5678"}},
+    {.name = "diff",
+     .bit = IN_DIFF,
+     .command = CMD_DIFF,
+     .summary = "a flame graph of how a raw profile changed since another",
+     .usage = {"[OPTIONS] BEFORE AFTER"},
+     .examples = {"before.txt after.txt -o diff.svg", "--title 'cache on' old.txt new.txt"}},
 };
 
 /* getopt_long returns OPT_BASE + the option's index, short or long. */
@@ -308,7 +318,9 @@ static int apply(const struct cli_opt *o, const char *arg, struct config *cfg, c
 
 /* Applies the options of one command (an IN_* bit) from argv[1] on, up to
  * the first non-option ('+': so that a profiled command's own flags stay
- * its own) or --help/--version. Leaves optind at the first argument left. */
+ * its own) or --help/--version. Leaves optind at the first argument left.
+ * diff has no command to protect: its files and options come in any
+ * order (getopt moves the files to the end). */
 static int parse_options(int argc, char **argv, unsigned in, struct config *cfg, char *err,
 			 size_t errlen)
 {
@@ -317,7 +329,8 @@ static int parse_options(int argc, char **argv, unsigned in, struct config *cfg,
 	size_t nlong = 0, nshort = 0;
 	int c, ret;
 
-	shortopts[nshort++] = '+';
+	if (in != IN_DIFF)
+		shortopts[nshort++] = '+';
 	shortopts[nshort++] = ':';
 	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
 		const struct cli_opt *o = &options[i];
@@ -411,6 +424,28 @@ static int check_dump(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* pyhawk diff [OPTIONS] BEFORE AFTER */
+static int parse_diff(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
+{
+	int ret = parse_options(argc, argv, IN_DIFF, cfg, err, errlen);
+
+	if (ret)
+		return ret;
+	if (cfg->command == CMD_HELP) {
+		cfg->help_command = CMD_DIFF;
+		return 0;
+	}
+	if (argc - optind < 2)
+		return fail(err, errlen,
+			    "diff needs two profiles: BEFORE AFTER (of record -f raw)");
+	if (argc - optind > 2)
+		return fail(err, errlen, "unexpected argument '%s' (diff takes two profiles)",
+			    argv[optind + 2]);
+	cfg->before = argv[optind];
+	cfg->after = argv[optind + 1];
+	return 0;
+}
+
 static int parse_record(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 {
 	int cmd = cfg->command;
@@ -480,6 +515,8 @@ int cli__parse(int argc, char **argv, struct config *cfg, char *err, size_t errl
 	if (!c)
 		return -EINVAL;
 	cfg->command = c->command;
+	if (c->command == CMD_DIFF)
+		return parse_diff(argc - i, argv + i, cfg, err, errlen);
 	return parse_record(argc - i, argv + i, cfg, err, errlen);
 }
 

@@ -9,7 +9,7 @@
 
 #define PH_MAX_PIDS 256
 
-enum ph_command { CMD_NONE = 0, CMD_RECORD, CMD_HELP, CMD_VERSION, CMD_DUMP, CMD_TOP };
+enum ph_command { CMD_NONE = 0, CMD_RECORD, CMD_HELP, CMD_VERSION, CMD_DUMP, CMD_TOP, CMD_DIFF };
 
 #define PH_RATE_MAX	100000 /* Hz; beyond this a sample costs more than its period */
 #define PH_DURATION_MAX (366.0 * 24 * 3600)
@@ -49,6 +49,7 @@ struct config {
 	bool hideprogress; /* --hideprogress: no progress line */
 	bool nogc;	   /* --nogc: no <GC> frames */
 	bool calls;	   /* --calls: every call counted (USDT function__entry) */
+	const char *before, *after; /* diff: the two profiles' files ("-": stdin) */
 };
 
 /* Parses argv into *cfg. On a usage error returns -EINVAL and writes a

@@ -14,6 +14,7 @@ enum ph_exit_code {
 	PH_EXIT_BPF = 8,         /* the BPF programs could not be loaded or attached */
 	PH_EXIT_COMMAND = 9,     /* the command to profile could not be started */
 	PH_EXIT_NO_SAMPLES = 10, /* the target ran Python but no sample could be taken */
+	PH_EXIT_INPUT = 11,      /* diff: a profile cannot be read, is malformed or is empty */
 };
 
 #endif /* EXITCODES_H */

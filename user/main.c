@@ -1,6 +1,7 @@
 /* main.c: pyhawk's entry point: parse the command line, run the command. */
 #include <stdio.h>
 #include "cli.h"
+#include "diff.h"
 #include "dump.h"
 #include "exitcodes.h"
 #include "record.h"
@@ -30,6 +31,8 @@ int main(int argc, char **argv)
 		return dump__run(&cfg);
 	case CMD_TOP:
 		return top__run(&cfg);
+	case CMD_DIFF:
+		return diff__run(&cfg);
 	default:
 		cli__help(CMD_NONE, stderr);
 		return PH_EXIT_USAGE;

@@ -345,6 +345,51 @@ static void test_commands(void)
 	CHECK_USAGE(ARGS("-p", "1", "record"), "unknown option '-p'");
 }
 
+/* diff: two files, options before, between or after them. */
+static void test_diff(void)
+{
+	struct config cfg;
+	char err[256];
+
+	CHECK_INT(parse(&cfg, err, ARGS("diff", "before.txt", "after.txt")), 0);
+	CHECK_INT(cfg.command, CMD_DIFF);
+	CHECK_STR(cfg.before, "before.txt");
+	CHECK_STR(cfg.after, "after.txt");
+	CHECK(cfg.output == NULL && cfg.title == NULL);
+	CHECK_INT(parse(&cfg, err, ARGS("diff", "a.txt", "b.txt", "-o", "d.svg", "--title", "T")),
+		  0);
+	CHECK_STR(cfg.before, "a.txt");
+	CHECK_STR(cfg.after, "b.txt");
+	CHECK_STR(cfg.output, "d.svg");
+	CHECK_STR(cfg.title, "T");
+	CHECK_INT(
+	    parse(&cfg, err, ARGS("diff", "--output", "d.svg", "a.txt", "--title=T", "b.txt")), 0);
+	CHECK(!strcmp(cfg.before, "a.txt") && !strcmp(cfg.after, "b.txt"));
+	CHECK(!strcmp(cfg.output, "d.svg") && !strcmp(cfg.title, "T"));
+	/* "-" is standard input; after "--" a name may start with '-'. */
+	CHECK_INT(parse(&cfg, err, ARGS("diff", "-", "b.txt")), 0);
+	CHECK_STR(cfg.before, "-");
+	CHECK_INT(parse(&cfg, err, ARGS("diff", "-o", "-", "--", "-a.txt", "b.txt")), 0);
+	CHECK_STR(cfg.before, "-a.txt");
+	CHECK_STR(cfg.output, "-");
+	CHECK_USAGE(ARGS("diff"), "diff needs two profiles: BEFORE AFTER");
+	CHECK_USAGE(ARGS("diff", "a.txt"), "diff needs two profiles");
+	CHECK_USAGE(ARGS("diff", "a.txt", "b.txt", "c.txt"), "unexpected argument 'c.txt'");
+	CHECK_USAGE(ARGS("diff", "a.txt", "b.txt", "-f", "raw"), "unknown option '-f'");
+	CHECK_USAGE(ARGS("diff", "-p", "1", "a.txt", "b.txt"), "unknown option '-p'");
+	CHECK_USAGE(ARGS("diff", "a.txt", "b.txt", "-o", ""), "empty output file name");
+	CHECK_USAGE(ARGS("diff", "a.txt", "b.txt", "-o"), "option '-o' needs a value");
+	CHECK_USAGE(ARGS("diff", "a.txt", "b.txt", "--title"), "option '--title' needs a value");
+	CHECK_INT(parse(&cfg, err, ARGS("diff", "a.txt", "--help")), 0);
+	CHECK_INT(cfg.command, CMD_HELP);
+	CHECK_INT(cfg.help_command, CMD_DIFF);
+	CHECK_INT(parse(&cfg, err, ARGS("help", "diff")), 0);
+	CHECK_INT(cfg.help_command, CMD_DIFF);
+	/* record still stops at the command: its flags are the command's. */
+	CHECK_INT(parse(&cfg, err, ARGS("record", "--", "python3", "x.py", "-o", "y")), 0);
+	CHECK(cfg.output == NULL && !strcmp(cfg.argv[2], "-o"));
+}
+
 static char *help_of(int command)
 {
 	char *buf = NULL;
@@ -459,9 +504,19 @@ static void test_help(void)
 	CHECK(line && strstr(line, "(not built yet)") < line + strcspn(line, "\n"));
 	line = strstr(general, "    record ");
 	CHECK(line && !memmem(line, strcspn(line, "\n"), "not built", 9));
+	line = strstr(general, "    diff ");
+	CHECK(line && !memmem(line, strcspn(line, "\n"), "not built", 9));
+	CHECK(strstr(general, "pyhawk diff [OPTIONS] BEFORE AFTER") != NULL);
 cleanup:
 	free(help);
 	free(general);
+	/* diff's help: its own -o, --title, --help, nothing of record's. */
+	help = help_of(CMD_DIFF);
+	CHECK(help && strstr(help, "pyhawk diff [OPTIONS] BEFORE AFTER"));
+	CHECK(help && strstr(help, "-o, --output FILE") && strstr(help, "default: diff.svg"));
+	CHECK(help && strstr(help, "--title TITLE") && strstr(help, "-h, --help"));
+	CHECK(help && !strstr(help, "--pid") && !strstr(help, "pyhawk-PID-TIMESTAMP"));
+	free(help);
 }
 
 int main(void)
@@ -475,5 +530,6 @@ int main(void)
 	test_combinations();
 	test_commands();
 	test_help();
+	test_diff();
 	return check_report("cli");
 }

@@ -1,0 +1,89 @@
+/* diff.c: pyhawk diff: AFTER's flame graph coloured by how each frame's share changed since BEFORE.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "diff.h"
+#include "exitcodes.h"
+#include "outfile.h"
+#include "rawread.h"
+
+/* Reads one profile; on failure prints why and returns the exit code. */
+static int read_profile(const char *path, struct profile **out)
+{
+	struct rawread_error e;
+	struct profile *p = profile__new();
+	int err;
+
+	*out = NULL;
+	if (!p) {
+		fprintf(stderr, "Error: out of memory\n");
+		return PH_EXIT_ERROR;
+	}
+	err = rawread__file(p, path, &e);
+	if (err == -ENOMEM) {
+		fprintf(stderr, "Error: out of memory reading '%s'\n", path);
+		profile__free(p);
+		return PH_EXIT_ERROR;
+	}
+	if (err && e.line) {
+		fprintf(stderr, "Error: %s:%zu: %s\n", path, e.line, e.msg);
+	} else if (err) {
+		fprintf(stderr, "Error: %s: %s\n", path, e.msg);
+	} else if (!profile__total(p)) {
+		fprintf(stderr, "Error: %s: no samples: nothing to compare (an empty profile)\n",
+			path);
+		err = -ENODATA;
+	}
+	if (err) {
+		profile__free(p);
+		return PH_EXIT_INPUT;
+	}
+	*out = p;
+	return PH_EXIT_OK;
+}
+
+int diff__run(const struct config *cfg)
+{
+	struct profile *before = NULL, *after = NULL;
+	const char *outname = cfg->output ? cfg->output : "diff.svg";
+	struct output_opts oo = {.title = cfg->title};
+	char title[1024];
+	int rc, err, outfd = -1;
+
+	rc = read_profile(cfg->before, &before);
+	if (rc == PH_EXIT_OK)
+		rc = read_profile(cfg->after, &after);
+	if (rc != PH_EXIT_OK)
+		goto cleanup;
+	if (!oo.title) {
+		snprintf(title, sizeof(title),
+			 "pyhawk diff: %s (%" PRIu64 " samples) → %s (%" PRIu64 " samples)",
+			 cfg->before, profile__total(before), cfg->after, profile__total(after));
+		oo.title = title;
+	}
+	oo.before = before;
+	/* Opened only now: bad inputs leave no file behind. */
+	err = outfile__open(outname, &outfd);
+	if (!err) {
+		err = outfile__write(outfd, after, OUT_FLAMEGRAPH, &oo);
+		outfd = -1; /* closed by outfile__write */
+	}
+	if (err) {
+		fprintf(stderr, "Error: cannot write the flame graph to '%s': %s\n", outname,
+			err == -EISDIR ? "not a regular file" : strerror(-err));
+		rc = PH_EXIT_OUTPUT;
+		goto cleanup;
+	}
+	fprintf(stderr, "pyhawk: %" PRIu64 " samples after, %" PRIu64 " before; wrote %s\n",
+		profile__total(after), profile__total(before),
+		strcmp(outname, "-") ? outname : "stdout");
+cleanup:
+	if (outfd >= 0 && outfd != STDOUT_FILENO)
+		close(outfd);
+	profile__free(before);
+	profile__free(after);
+	return rc;
+}
