@@ -13,6 +13,7 @@
 #include "flamecolour.h"
 #include "output.h"
 #include "profile.h"
+#include "rawread.h"
 
 static const char *golden_dir = "tests/golden";
 static const char *actual_dir = "tests/artifacts/golden-actual";
@@ -268,86 +269,18 @@ static struct profile *fixture_diff(int after)
 
 /* ---- the raw format, read back ------------------------------------------- */
 
-/* A raw label back to a frame: "name (file:line)", "name (file)" or a name;
- * formatting it again gives the same text. */
-static int64_t parse_label(struct profile *p, char *label)
-{
-	size_t len = strlen(label);
-	char *open = NULL, *colon, *end;
-	long line = 0;
-
-	for (char *s = strstr(label, " ("); s; s = strstr(s + 1, " ("))
-		open = s;
-	if (!open || len < 2 || label[len - 1] != ')')
-		return profile__frame_id(p, label, NULL, 0, PF_OTHER);
-	*open = '\0';
-	label[len - 1] = '\0';
-	colon = strrchr(open + 2, ':');
-	if (colon && colon[1] >= '1' && colon[1] <= '9') {
-		line = strtol(colon + 1, &end, 10);
-		if (*end || line > 1000000)
-			line = 0;
-		else
-			*colon = '\0';
-	}
-	return profile__frame_id(p, label, open + 2, (int)line, PF_PYTHON);
-}
-
-/* Reads collapsed stacks into a profile (pid 1, tid 1). Returns the number
- * of lines, or -1 on a line that breaks the grammar. */
-static long parse_raw(const char *text, struct profile *p, uint64_t *sum)
-{
-	char *copy = strdup(text), *save = NULL, *line;
-	long nlines = 0;
-
-	*sum = 0;
-	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *sp = strrchr(line, ' '), *end, *fsave = NULL, *fr;
-		uint32_t ids[256];
-		uint32_t n = 0;
-		unsigned long long count;
-
-		if (!sp || sp == line || !sp[1])
-			goto bad;
-		count = strtoull(sp + 1, &end, 10);
-		if (*end || !count)
-			goto bad;
-		*sp = '\0';
-		if (line[0] == ';' || sp[-1] == ';' || strstr(line, ";;"))
-			goto bad; /* an empty frame */
-		for (fr = strtok_r(line, ";", &fsave); fr; fr = strtok_r(NULL, ";", &fsave)) {
-			int64_t id = parse_label(p, fr);
-
-			if (id < 0 || n == 256)
-				goto bad;
-			ids[n++] = (uint32_t)id;
-		}
-		if (profile__add(p, 1, 1, ids, n, count))
-			goto bad;
-		*sum += count;
-		nlines++;
-	}
-	free(copy);
-	return nlines;
-bad:
-	fprintf(stderr, "raw: bad line: %s\n", line);
-	free(copy);
-	return -1;
-}
-
+/* The raw text read back (rawread: the reader pyhawk diff uses) adds up to
+ * total, and written again is byte for byte the same. */
 static void check_raw(const char *name, const char *text, uint64_t total)
 {
 	struct profile *back = profile__new();
 	struct output_opts o = { 0 };
-	uint64_t sum = 0;
-	long lines = parse_raw(text, back, &sum);
+	struct rawread_error e;
 	char *again;
 
-	fprintf(stderr, "  raw %s: %ld lines\n", name, lines);
-	CHECK(lines > 0);
-	CHECK_INT(sum, total);
+	fprintf(stderr, "  raw %s: %zu lines\n", name, count_str(text, "\n"));
+	CHECK_INT(rawread__parse(back, text, strlen(text), &e), 0);
 	CHECK_INT(profile__total(back), total);
-	/* Round trip: read back and written again, byte for byte the same. */
 	again = render(back, OUT_RAW, &o, NULL);
 	CHECK(again && strcmp(again, text) == 0);
 	free(again);
