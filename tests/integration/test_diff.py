@@ -158,6 +158,26 @@ def test_diff_input_errors(captures, tmp_path):
                 "PH_EXIT_OUTPUT", "cannot write the flame graph")
 
 
+def test_diff_warns_when_no_root_matches(tmp_path):
+    """Thread roots hold TIDs, which differ between captures: nothing
+    matches, so diff says why the graph is all red (and still writes it)."""
+    (tmp_path / "b.txt").write_text("thread (41): MainThread;main (app.py:3) 10\n")
+    (tmp_path / "a.txt").write_text("thread (52): MainThread;main (app.py:3) 10\n")
+    out = tmp_path / "d.svg"
+    proc = run_pyhawk(["diff", str(tmp_path / "b.txt"), str(tmp_path / "a.txt"), "-o", str(out)],
+                      timeout=30)
+    assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+    assert re.search(r"^pyhawk: warning: no stack of .*a\.txt starts with a frame of .*b\.txt.*TIDs",
+                     proc.stderr, re.M), proc.stderr
+    frames = [g for g in ET.parse(out).getroot().iter(SVG + "g") if g.get("data-b") is not None]
+    assert [int(g.get("data-b")) for g in frames if g.get("data-d") != "0"] == [0, 0]
+    # Alike roots: no warning.
+    (tmp_path / "a.txt").write_text("thread (41): MainThread;main (app.py:3) 10\n")
+    proc = run_pyhawk(["diff", str(tmp_path / "b.txt"), str(tmp_path / "a.txt"), "-o", str(out)],
+                      timeout=30)
+    assert proc.returncode == EXIT["PH_EXIT_OK"] and "warning" not in proc.stderr, proc.stderr
+
+
 def test_readme_diff_block_is_the_help():
     """README's fenced block that starts with "pyhawk diff" is diff --help's
     USAGE and OPTIONS, unindented (as record's block is record's)."""
