@@ -64,6 +64,22 @@ def run_pyhawk(args, timeout=120, **kw):
     return subprocess.run([PYHAWK] + args, capture_output=True, text=True, timeout=timeout, **kw)
 
 
+def tagged_script(tmp_path, tag):
+    """workloads/tagged.py with TAG replaced: functions heavy_TAG, light_TAG."""
+    with open(workload("tagged.py")) as f:
+        text = f.read().replace("TAG", tag)
+    path = tmp_path / ("w_%s.py" % tag)
+    path.write_text(text)
+    return str(path)
+
+
+def start_ready(args, **kw):
+    """Starts a workload and waits for its "ready" line."""
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, **kw)
+    assert p.stdout.readline().strip() == "ready", args
+    return p
+
+
 def unused_pid():
     """A PID no process has now."""
     with open("/proc/sys/kernel/pid_max") as f:

@@ -15,28 +15,13 @@ import time
 import pytest
 
 from conftest import (EXIT, MATRIX, PYHAWK, matrix_params, parse_raw, record, run_pyhawk,
-                      split_label, workload)
+                      split_label, start_ready, tagged_script, workload)
 
 PROCESS_ROOT = re.compile(r"^process (\d+): ")
 
 
-def tagged_script(tmp_path, tag):
-    """workloads/tagged.py with TAG replaced: functions heavy_TAG, light_TAG."""
-    with open(workload("tagged.py")) as f:
-        text = f.read().replace("TAG", tag)
-    path = tmp_path / ("w_%s.py" % tag)
-    path.write_text(text)
-    return str(path)
-
-
 def tag_of(py):
     return re.sub(r"\W", "_", py.label)
-
-
-def start(args, **kw):
-    p = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, **kw)
-    assert p.stdout.readline().strip() == "ready", args
-    return p
 
 
 def by_process(stacks):
@@ -66,14 +51,14 @@ def all_capture(tmp_path_factory):
     procs, out = {}, tmp / "all.txt"
     try:
         for py in MATRIX:
-            p = start([py.path, tagged_script(tmp, tag_of(py))])
+            p = start_ready([py.path, tagged_script(tmp, tag_of(py))])
             procs[p.pid] = (py, tag_of(py), p)
         spin = subprocess.Popen(["sh", "-c", "while :; do :; done"])
         rec = subprocess.Popen([PYHAWK, "record", "--all", "-d", "5", "-r", "1000", "-f", "raw",
                                 "-o", str(out), "-v"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(1.0)
-        late = start([MATRIX[-1].path, tagged_script(tmp, "late")])
+        late = start_ready([MATRIX[-1].path, tagged_script(tmp, "late")])
         time.sleep(1.0)
         short = subprocess.run([MATRIX[0].path, workload("short.py")], timeout=30)
         assert short.returncode == 0
@@ -157,8 +142,8 @@ def test_subprocesses(py, tmp_path):
 
 def test_several_pids(tmp_path):
     py = MATRIX[0]
-    a = start([py.path, tagged_script(tmp_path, "a")])
-    b = start([py.path, tagged_script(tmp_path, "b")])
+    a = start_ready([py.path, tagged_script(tmp_path, "a")])
+    b = start_ready([py.path, tagged_script(tmp_path, "b")])
     sleeper = subprocess.Popen(["sleep", "60"])
     try:
         out = tmp_path / "out.txt"
