@@ -34,30 +34,22 @@ target; medians and min - max. Everything runs on one interpreter (pyenv
 ~3 minutes on 2 idle cores; --quick ~40 s (numbers meaningless).
 """
 
-import argparse
 import collections
 import glob
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(TOOLS)
-PYHAWK_BUILT = os.path.join(ROOT, "pyhawk")
 WORKLOAD = os.path.join(TOOLS, "bench_workload.py")
 sys.path.insert(0, TOOLS)
 
-import pythons  # noqa: E402
 import bench  # noqa: E402
-from bench import busy_jiffies, hz, self_cpu  # noqa: E402
+from bench import hz  # noqa: E402
 from bench import parse_stats, workload_result  # noqa: E402
-from bench_system import Spawned, median, on_term, output, row, table  # noqa: E402
-
-PREFERRED = "pyenv-3.12"
+from bench_system import BenchRun, bench_setup, median, output, row, table  # noqa: E402
 
 
 class Plan:
@@ -166,31 +158,38 @@ def bench_walk(ctx):
     return rows
 
 
-def capture_window(ctx, args):
-    """One `record --idle -r 100 -d T2+1` of a fresh `bench_workload.py
-    ARGS`: pyhawk's CPU at T1 and T2 after its start; its --stats. (-d, not
-    SIGINT: Spawned starts children with SIGINT blocked.)"""
+def cpu_window(ctx, cmd, what):
+    """Runs cmd, a pyhawk that stops by itself after T2 (-d: Spawned starts
+    children with SIGINT blocked), stdout to /dev/null: its CPU at T1 and
+    T2 after its start (run_cpu_s), the steady rate between them, start-up
+    CPU, its --stats."""
     t1, t2 = ctx.plan.window
-    target = start_workload(ctx, args)
-    try:
-        p = ctx.spawned.start(pyhawk_args(ctx, ["-p", str(target.pid), "-r", "100", "--idle",
-                                                "-d", str(t2 + 1)]),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        t0 = time.monotonic()
-        cpu = []
-        for t in (t1, t2):
-            time.sleep(max(0.0, t0 + t - time.monotonic()))
-            if p.poll() is not None:
-                break
-            cpu.append(run_cpu_s(p.pid))
-        st = finish(ctx, p, "pyhawk record --idle")
-        if len(cpu) < 2:
-            raise RuntimeError("pyhawk record --idle exited before T2")
-    finally:
-        ctx.spawned.kill(target)
+    p = ctx.spawned.start(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    t0 = time.monotonic()
+    cpu = []
+    for t in (t1, t2):
+        time.sleep(max(0.0, t0 + t - time.monotonic()))
+        if p.poll() is not None:
+            break
+        cpu.append(run_cpu_s(p.pid))
+    st = finish(ctx, p, what)
+    if len(cpu) < 2:
+        raise RuntimeError("%s exited before T2" % what)
     steady = (cpu[1] - cpu[0]) / (t2 - t1)
     return {"cpu_t1": cpu[0], "cpu_t2": cpu[1], "steady_pct": steady * 100,
             "startup_s": cpu[0] - steady * t1, "stats": st}
+
+
+def capture_window(ctx, args):
+    """One `record --idle -r 100 -d T2+1` of a fresh `bench_workload.py
+    ARGS`: cpu_window's figures."""
+    target = start_workload(ctx, args)
+    try:
+        return cpu_window(ctx, pyhawk_args(ctx, ["-p", str(target.pid), "-r", "100", "--idle",
+                                                 "-d", str(ctx.plan.window[1] + 1)]),
+                          "pyhawk record --idle")
+    finally:
+        ctx.spawned.kill(target)
 
 
 def bench_cpu(ctx):
@@ -313,53 +312,20 @@ class Context:
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(description="pyhawk --idle (task iterator) benchmark")
-    ap.add_argument("--quick", action="store_true", help="a smaller run, for smoke testing")
-    ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
-    ap.add_argument("--python", metavar="LABEL", help="interpreter label (tools/pythons.py)")
-    args = ap.parse_args(argv[1:])
-
-    if not os.access(PYHAWK_BUILT, os.X_OK):
-        print("bench_idle: %s is not built: run make first" % PYHAWK_BUILT, file=sys.stderr)
+    setup = bench_setup(argv, "bench_idle", "pyhawk --idle (task iterator) benchmark",
+                        "pyhawk needs root (or CAP_BPF + CAP_PERFMON)")
+    if setup is None:
         return 1
-    if os.geteuid() != 0:
-        print("bench_idle: pyhawk needs root (or CAP_BPF + CAP_PERFMON): run as root",
-              file=sys.stderr)
-        return 1
-    matrix = pythons.discover()
-    label = args.python or PREFERRED
-    py = pythons.by_label(label) or (None if args.python or not matrix else matrix[-1])
-    if py is None:
-        print("bench_idle: no interpreter %r; present: %s"
-              % (label, ", ".join(p.label for p in matrix) or "none"), file=sys.stderr)
-        return 1
+    args, py = setup
     plan = Plan(args.quick)
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGHUP, on_term)
-    t0 = time.monotonic()
-
-    def note(msg):
-        print("bench_idle: [%4.0f s] %s" % (time.monotonic() - t0, msg), file=sys.stderr,
-              flush=True)
-
-    busy0, own0 = busy_jiffies(), self_cpu()
-    spawned = Spawned()
-    with tempfile.TemporaryDirectory(prefix="pyhawk-bench-idle-") as tmp:
-        # A copy: a rebuild during the run cannot mix two binaries in one table.
-        pyhawk = os.path.join(tmp, "pyhawk")
-        shutil.copy2(PYHAWK_BUILT, pyhawk)
+    with BenchRun("bench_idle") as b:
         data = collections.OrderedDict(quick=plan.quick, rounds=plan.rounds,
                                        target_rounds=plan.target_rounds,
                                        walk_secs=plan.walk_secs,
                                        machine=bench.machine(py, None))
-        ctx = Context(plan, spawned, pyhawk, tmp, py, note)
-        try:
-            data["rows"] = bench_walk(ctx) + bench_cpu(ctx) + bench_target(ctx)
-        finally:
-            spawned.kill_all()
-    data["elapsed"] = time.monotonic() - t0
-    data["others_cpus"] = max(0.0, (busy_jiffies() - busy0) - (self_cpu() - own0)) / \
-        data["elapsed"]
+        ctx = Context(plan, b.spawned, b.pyhawk, b.tmp, py, b.note)
+        data["rows"] = bench_walk(ctx) + bench_cpu(ctx) + bench_target(ctx)
+    b.account(data)
     output(render(data), data, args.json)
     return 0
 

@@ -543,22 +543,31 @@ def output(text, data, json_path):
             f.write("\n")
 
 
-def render(data):
+def header(title, data, interpreter, extra=()):
+    """A --all benchmark's title and the list of its machine (machine())
+    and run (BenchRun.account()), as lines; extra lines after the
+    interpreter's."""
     m = data["machine"]
-    L = ["# pyhawk whole-host (--all) benchmark%s" % (
-        " (--quick: smoke test, numbers not meaningful)" if data["quick"] else ""), ""]
+    L = ["# %s%s" % (title, " (--quick: smoke test, numbers not meaningful)"
+                     if data["quick"] else ""), ""]
     L += ["- date: %s" % m["date"],
           "- kernel: %s" % m["kernel"],
           "- CPU: %s" % m["cpu"],
-          "- interpreter (idle and busy processes): %s" % m["interpreter"],
-          "- churn interpreters: %s" % m["churn_interpreters"],
-          "- pyhawk: %s (git %s; binary built %s, sha256 %s)" % (
+          "- %s: %s" % (interpreter, m["interpreter"])] + list(extra)
+    L += ["- pyhawk: %s (git %s; binary built %s, sha256 %s)" % (
               m["pyhawk"], m["git"], m["binary_mtime"], m["binary_sha256"]),
           "- load average at start: %s; other Python processes on the host at start: %d; "
           "CPU used by other processes during the run: %.2f of %d CPUs"
           % (m["load_at_start"], m["other_pythons_at_start"], data["others_cpus"],
              os.cpu_count()),
           "- runs per row: %d; total time: %.0f s" % (data["rounds"], data["elapsed"]), ""]
+    return L
+
+
+def render(data):
+    L = header("pyhawk whole-host (--all) benchmark", data,
+               "interpreter (idle and busy processes)",
+               ["- churn interpreters: %s" % data["machine"]["churn_interpreters"]])
     L += table(data["rows"])
     L += ["",
           "Method: every capture is `pyhawk record --all -f raw` by a fresh pyhawk. First "
@@ -602,55 +611,88 @@ def on_term(signum, frame):
     raise SystemExit(128 + signum)  # so that the finally blocks kill everything
 
 
-def main(argv):
-    ap = argparse.ArgumentParser(description="pyhawk whole-host (--all) benchmark")
+# ---------------------------------------------------------------- a run (every bench_*.py)
+
+def bench_setup(argv, name, description, root_why):
+    """The command line of every benchmark (--quick, --json FILE, --python
+    LABEL), checked: pyhawk is built, this is root (root_why: what needs
+    it), the interpreter: the one labelled, else pyenv 3.12, else the newest
+    present. (args, interpreter), or None once stderr says what is wrong."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--quick", action="store_true", help="a smaller run, for smoke testing")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     ap.add_argument("--python", metavar="LABEL", help="interpreter label (tools/pythons.py)")
     args = ap.parse_args(argv[1:])
-
     if not os.access(PYHAWK_BUILT, os.X_OK):
-        print("bench_system: %s is not built: run make first" % PYHAWK_BUILT, file=sys.stderr)
-        return 1
+        print("%s: %s is not built: run make first" % (name, PYHAWK_BUILT), file=sys.stderr)
+        return None
     if os.geteuid() != 0:
-        print("bench_system: pyhawk --all needs root: run as root", file=sys.stderr)
-        return 1
-    matrix = list(pythons.discover())
-    if not matrix:
-        print("bench_system: no Python interpreter found (tools/pythons.py)", file=sys.stderr)
-        return 1
-    label = args.python or PREFERRED
-    py = pythons.by_label(label) or (None if args.python else matrix[-1])
+        print("%s: %s: run as root" % (name, root_why), file=sys.stderr)
+        return None
+    matrix = pythons.discover()
+    py = pythons.by_label(args.python or PREFERRED) or (
+        None if args.python or not matrix else matrix[-1])
     if py is None:
-        print("bench_system: no interpreter %r; present: %s"
-              % (label, ", ".join(p.label for p in matrix)), file=sys.stderr)
+        print("%s: no interpreter %r; present: %s" % (
+            name, args.python or PREFERRED, ", ".join(p.label for p in matrix) or "none"),
+            file=sys.stderr)
+        return None
+    return args, py
+
+
+class BenchRun:
+    """What every benchmark run holds, as a context: its clock and its
+    progress notes on stderr, the processes it starts (spawned: all killed
+    on the way out, on SIGTERM and SIGHUP too), a temporary directory (tmp)
+    with a copy of ./pyhawk (pyhawk: a rebuild during the run cannot mix two
+    binaries in one table); account() then adds the run's wall time and the
+    CPU other processes took meanwhile to its results."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        signal.signal(signal.SIGTERM, on_term)
+        signal.signal(signal.SIGHUP, on_term)
+        self.t0 = time.monotonic()
+        self.busy0, self.own0 = busy_seconds(), own_seconds()
+        self.spawned = Spawned()
+        self._tmp = tempfile.TemporaryDirectory(prefix="pyhawk-%s-" % self.name.replace("_", "-"))
+        self.tmp = self._tmp.name
+        self.pyhawk = os.path.join(self.tmp, "pyhawk")
+        shutil.copy2(PYHAWK_BUILT, self.pyhawk)
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.spawned.kill_all()
+        finally:
+            self._tmp.cleanup()
+
+    def note(self, msg):
+        print("%s: [%4.0f s] %s" % (self.name, time.monotonic() - self.t0, msg),
+              file=sys.stderr, flush=True)
+
+    def account(self, data):
+        data["elapsed"] = time.monotonic() - self.t0
+        data["others_cpus"] = max(0.0, (busy_seconds() - self.busy0) -
+                                  (own_seconds() - self.own0)) / data["elapsed"]
+
+
+def main(argv):
+    setup = bench_setup(argv, "bench_system", "pyhawk whole-host (--all) benchmark",
+                        "pyhawk --all needs root")
+    if setup is None:
         return 1
+    args, py = setup
     plan = Plan(args.quick)
-    churn = pick_churn(matrix, py, plan.churn_pythons)
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGHUP, on_term)
-    t0 = time.monotonic()
-
-    def note(msg):
-        print("bench_system: [%4.0f s] %s" % (time.monotonic() - t0, msg), file=sys.stderr,
-              flush=True)
-
-    busy0, own0 = busy_seconds(), own_seconds()
-    spawned = Spawned()
-    with tempfile.TemporaryDirectory(prefix="pyhawk-bench-system-") as tmp:
-        # A copy: a rebuild during the run cannot mix two binaries in one table.
-        pyhawk = os.path.join(tmp, "pyhawk")
-        shutil.copy2(PYHAWK_BUILT, pyhawk)
+    churn = pick_churn(list(pythons.discover()), py, plan.churn_pythons)
+    with BenchRun("bench_system") as b:
         data = collections.OrderedDict(quick=plan.quick, rounds=plan.rounds,
                                        first_secs=plan.first_secs,
-                                       machine=machine(pyhawk, py, churn))
-        try:
-            data["rows"] = run(Context(plan, spawned, pyhawk, tmp, py, churn, note))
-        finally:
-            spawned.kill_all()
-    data["elapsed"] = time.monotonic() - t0
-    data["others_cpus"] = max(0.0, (busy_seconds() - busy0) - (own_seconds() - own0)) / \
-        data["elapsed"]
+                                       machine=machine(b.pyhawk, py, churn))
+        data["rows"] = run(Context(plan, b.spawned, b.pyhawk, b.tmp, py, churn, b.note))
+    b.account(data)
     output(render(data), data, args.json)
     return 0
 
