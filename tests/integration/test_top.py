@@ -229,13 +229,24 @@ class Tmux:
         self.status_file = tmp_path / "status"
 
     def __enter__(self):
-        self.tmux("new-session", "-d", "-x", str(SIZE[0]), "-y", str(SIZE[1]),
-                  "env LANG=C.UTF-8 LC_ALL= TERM=tmux-256color sh")
+        self.path = None
+        try:
+            self.tmux("new-session", "-d", "-x", str(SIZE[0]), "-y", str(SIZE[1]),
+                      "env LANG=C.UTF-8 LC_ALL= TERM=tmux-256color sh")
+            self.path = self.tmux("display", "-p", "#{socket_path}").strip()
+        except BaseException:
+            self.__exit__()  # a server started half-way is killed too
+            raise
         return self
 
     def __exit__(self, *exc):
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True,
                        timeout=10)
+        if self.path:  # tmux 3.3 leaves a killed server's socket file
+            try:
+                os.unlink(self.path)
+            except FileNotFoundError:
+                pass
 
     def tmux(self, *args):
         return subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null"] + list(args),
