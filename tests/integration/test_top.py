@@ -1,8 +1,8 @@
 """pyhawk top: on a terminal (tmux) the table of a known 60/30/10 split
-within 3 s, keys 1, 2 (by %Total), L (by line), P (by process), q (the
-terminal restored); --all with two interpreters (PID column); non-ASCII
-names aligned; on a pipe the plain blocks (--once, -d); the command's exit
-status."""
+within 3 s, keys 1, 2 (by %Total), L (by line), W, R, P (by process), q
+and Ctrl-C (the terminal restored); --all with two interpreters (PID
+column); non-ASCII names aligned; on a pipe the plain blocks (--once, -d,
+several -p); the command's exit status."""
 
 import itertools
 import os
@@ -255,7 +255,9 @@ class Tmux:
     def run(self, args):
         """Types the wrapper's command line; returns time.monotonic() then."""
         script = self.tmp / "run.sh"
-        script.write_text("cd %s\necho BEFORE-TOP\n%s\necho $? > %s\n" % (
+        # trap: Ctrl-C in the pane reaches the wrapper too, which must live
+        # on to write the status (pyhawk gets SIGINT's default back at exec).
+        script.write_text("trap : INT\ncd %s\necho BEFORE-TOP\n%s\necho $? > %s\n" % (
             shlex.quote(str(self.tmp)), " ".join(shlex.quote(a) for a in [PYHAWK, "top"] + args),
             shlex.quote(str(self.status_file))))
         self.tmux("send-keys", "-l", "sh %s" % shlex.quote(str(script)))
@@ -483,8 +485,9 @@ def test_terminal_wide_names_aligned(tmp_path):
             t.run(["-p", str(proc.pid), "-r", "200"])
             block = t.wait(lambda b: top_rows_are(b, WIDE_LEAVES), timeout=6)
             lines = t.screen()
-            t.keys("q")
+            t.keys("C-c")  # quits as q does
             assert t.exit_status() == EXIT["PH_EXIT_OK"]
+            t.check_restored()
     finally:
         proc.kill()
         proc.wait()
