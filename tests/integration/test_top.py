@@ -369,6 +369,21 @@ def test_terminal_keys_and_quit(tmp_path):
                        timeout=2.5).n
             t.keys("R")
             t.wait(lambda b: None if b and b.n < n / 2 else "R: not reset", timeout=2.5)
+            # Space: the table stands still (sampling goes on); again: it moves.
+            t.keys("Space")
+            n = t.wait(lambda b: None if b and "[paused]" in b.state else "not paused",
+                       timeout=2.5).n
+            time.sleep(1.5)
+            assert parse_screen(t.screen()).n == n, "the table moved while paused"
+            t.keys("Space")
+            t.wait(lambda b: None if b and b.n > n and "[paused]" not in b.state
+                   else "not resumed", timeout=2.5)
+            # ?: the help instead of the table; any key: the table again.
+            t.keys("?")
+            t.wait(lambda b: None if b is None and "pyhawk top: keys" in t.screen()
+                   else "no help", timeout=2.5)
+            t.keys("x")
+            t.wait(lambda b: None if b else "no table after the help", timeout=2.5)
             t.keys("q")
             assert t.exit_status() == EXIT["PH_EXIT_OK"]
             t.check_restored()
