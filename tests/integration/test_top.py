@@ -605,6 +605,30 @@ def test_pipe_several_pids_idle(tmp_path):
             assert r and r.pid == p.pid, (func + tag, p.pid, b)
 
 
+def test_pipe_subprocesses(tmp_path):
+    # -s: the command's child process is followed, its rows under its PID.
+    pids = tmp_path / "pids"
+    # One line: the header shows the command line as it is.
+    parent = ("import os, subprocess, sys; "
+              "p = subprocess.Popen([sys.executable, sys.argv[1], '4'], "
+              "stdout=subprocess.DEVNULL); "
+              "open(sys.argv[2], 'w').write('%d %d\\n' % (os.getpid(), p.pid)); p.wait()")
+    try:
+        proc = subprocess.run([PYHAWK, "top", "--once", "--interval", "2", "-s", "-r", str(RATE),
+                               "--", PY.path, "-c", parent, tagged_script(tmp_path, "tops_kid"),
+                               str(pids)], capture_output=True, text=True, timeout=60)
+    finally:
+        if pids.exists() and not is_gone(int(pids.read_text().split()[1])):
+            os.kill(int(pids.read_text().split()[1]), 9)
+    assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+    parent_pid, child_pid = (int(x) for x in pids.read_text().split())
+    b = parse_blocks(proc.stdout)[0]
+    assert "PID" in b.columns, b
+    for func in ("heavy_tops_kid", "light_tops_kid"):
+        r = b.find(func)
+        assert r and r.pid == child_pid != parent_pid, (func, child_pid, b)
+
+
 def test_pipe_command_exit_status(tmp_path):
     # The command exits 3 after 1.5 s of CPU: top prints its last block at
     # once (not at the end of the 5 s interval) and exits 3.
