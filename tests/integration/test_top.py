@@ -363,10 +363,11 @@ def test_terminal_keys_and_quit(tmp_path):
             block = t.wait(lambda b: top_rows_are(b, LEAVES, loops), timeout=2.5)
             assert block.by == "line" and block.sort == "%Own", block
             assert all(r.file == "top_split.py" for r in block.rows[:3]), block
-            # W: the last interval's counts, and back; R: counts from zero.
+            # W: the last interval's counts (a third or less of the 3 s and more
+            # since start), and back; R: counts from zero.
             t.keys("W")
-            t.wait(lambda b: None if b and b.counts != "since start" else "W: still since start",
-                   timeout=2.5)
+            t.wait(lambda b: None if b and b.counts != "since start" and b.n < block.n / 2
+                   else "W: still since start", timeout=2.5)
             t.keys("W")
             n = t.wait(lambda b: None if b and b.counts == "since start" else "W: not back",
                        timeout=2.5).n
