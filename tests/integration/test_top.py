@@ -223,8 +223,7 @@ class Tmux:
     """A tmux server of its own (-L), one 160x40 window running sh in a
     UTF-8 locale; run() starts pyhawk top in it through a wrapper that
     writes its exit status to a file. The wrapper runs in tmp_path, so that
-    commands can be short: the header's first line, cut at the screen's
-    width, ends with the elapsed time and the command's exit."""
+    commands can be short (split_copy)."""
 
     def __init__(self, tmp_path):
         self.tmp = tmp_path
@@ -342,18 +341,21 @@ def by_line_rows(block, loops, calls):
 
 
 def split_copy(tmp_path):
-    """top_split.py in tmp_path, to run from there by a short name."""
+    """top_split.py in tmp_path, to run from there by a short name (the
+    header's first line, cut at the screen's width, ends with the elapsed
+    time and the command's exit)."""
     shutil.copy(SPLIT, tmp_path / "top_split.py")
     return "top_split.py"
 
 
 def test_terminal_keys_and_quit(tmp_path):
-    pid_file = tmp_path / "pid"
+    # -p: a running workload, so that the first second holds no start-up.
+    target = start_ready([PY.path, split_copy(tmp_path)], cwd=tmp_path)
     loops = {n: source_line(SPLIT, "LOOP:%s" % n) for n in LEAVES}
     calls = {n: source_line(SPLIT, "# CALL:%s" % n) for n in LEAVES}
     try:
         with Tmux(tmp_path) as t:
-            t0 = t.run(["-r", "500", "--", PY.path, split_copy(tmp_path), "600", "0", "pid"])
+            t0 = t.run(["-r", "500", "-p", str(target.pid)])
             t.wait(lambda b: top_rows_are(b, LEAVES), timeout=3.0 - (time.monotonic() - t0))
             t.keys("2")
             t.wait(sorted_by_total, timeout=2.5)
@@ -363,10 +365,12 @@ def test_terminal_keys_and_quit(tmp_path):
             block = t.wait(lambda b: top_rows_are(b, LEAVES, loops), timeout=2.5)
             assert block.by == "line" and block.sort == "%Own", block
             assert all(r.file == "top_split.py" for r in block.rows[:3]), block
-            # W: the last interval's counts (a third or less of the 3 s and more
+            # W: the last interval's counts (1 s: a fifth or so of the 5 s
             # since start), and back; R: counts from zero.
+            time.sleep(max(0.0, t0 + 5 - time.monotonic()))
+            n = parse_screen(t.screen()).n
             t.keys("W")
-            t.wait(lambda b: None if b and b.counts != "since start" and b.n < block.n / 2
+            t.wait(lambda b: None if b and b.counts != "since start" and b.n < n / 2
                    else "W: still since start", timeout=2.5)
             t.keys("W")
             n = t.wait(lambda b: None if b and b.counts == "since start" else "W: not back",
@@ -388,6 +392,21 @@ def test_terminal_keys_and_quit(tmp_path):
                    else "no help", timeout=2.5)
             t.keys("x")
             t.wait(lambda b: None if b else "no table after the help", timeout=2.5)
+            t.keys("q")
+            assert t.exit_status() == EXIT["PH_EXIT_OK"]
+            t.check_restored()
+            assert target.poll() is None, "top -p ended its target"
+    finally:
+        target.kill()
+        target.wait()
+
+
+def test_terminal_quit_ends_command(tmp_path):
+    pid_file = tmp_path / "pid"
+    try:
+        with Tmux(tmp_path) as t:
+            t.run(["--", PY.path, split_copy(tmp_path), "600", "0", "pid"])
+            t.wait(lambda b: None if b and b.find("topsplit_sixty") else "no table", timeout=10)
             t.keys("q")
             assert t.exit_status() == EXIT["PH_EXIT_OK"]
             t.check_restored()
@@ -498,7 +517,7 @@ def test_terminal_wide_names_aligned(tmp_path):
     script.write_text(text, encoding="utf-8")
     long_name = re.search(r"^def (数\w+)\(", text, re.M).group(1)
     want = dict(WIDE_LEAVES, **{long_name: 10.0})
-    proc = start_ready([PY.path, str(script)])
+    proc = start_ready([PY.path, WIDE_FILE], cwd=tmp_path)
     try:
         with Tmux(tmp_path) as t:
             t.run(["-p", str(proc.pid), "-r", "500"])
@@ -611,11 +630,11 @@ def test_pipe_subprocesses(tmp_path):
     pids = tmp_path / "pids"
     # One line: the header shows the command line as it is.
     parent = ("import os, subprocess, sys; "
-              "p = subprocess.Popen([sys.executable, sys.argv[1], '4'], "
+              "p = subprocess.Popen([sys.executable, sys.argv[1], '6'], "
               "stdout=subprocess.DEVNULL); "
               "open(sys.argv[2], 'w').write('%d %d\\n' % (os.getpid(), p.pid)); p.wait()")
     try:
-        proc = subprocess.run([PYHAWK, "top", "--once", "--interval", "2", "-s", "-r", str(RATE),
+        proc = subprocess.run([PYHAWK, "top", "--once", "--interval", "3", "-s", "-r", str(RATE),
                                "--", PY.path, "-c", parent, tagged_script(tmp_path, "tops_kid"),
                                str(pids)], capture_output=True, text=True, timeout=60)
     finally:
@@ -627,7 +646,8 @@ def test_pipe_subprocesses(tmp_path):
     assert "PID" in b.columns, b
     for func in ("heavy_tops_kid", "light_tops_kid"):
         r = b.find(func)
-        assert r and r.pid == child_pid != parent_pid, (func, child_pid, b)
+        assert r and r.pid == child_pid != parent_pid, "%s of PID %d (parent %d) not in:\n%s" % (
+            func, child_pid, parent_pid, b)
 
 
 def test_pipe_command_exit_status(tmp_path):
