@@ -797,6 +797,10 @@ void session__free(struct session *s)
 	if (!s)
 		return;
 	launch__abort(&s->launch);
+	/* Before the sampler: the probes' links are its programs'. */
+	probes__free(s->probes);
+	s->probes = NULL;
+	hashmap__free(s->import_ids);
 	sampler__free(s->smp);
 	targets__free_all(s);
 	hashmap__free(s->targets);
@@ -804,8 +808,5 @@ void session__free(struct session *s)
 	symbols__free(s->syms);
 	laststack__free(s->last);
 	ithreads__free(s);
-	/* After the targets: their links are the probes'. */
-	probes__free(s->probes);
-	hashmap__free(s->import_ids);
 	free(s);
 }

@@ -44,6 +44,7 @@ struct target {
 	bool follow;	 /* -s: its children are targets */
 	bool counted;	 /* in processes */
 	bool target;	 /* asked for: -p, the command, a followed child */
+	bool inherited;	 /* layout taken from its parent at fork, not inspected */
 	double born;	 /* its exec or fork; 0: older than the session */
 	uint32_t version_hex;
 	uint64_t runtime;

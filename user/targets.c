@@ -165,6 +165,7 @@ int target__classify(struct session *s, struct target *t)
 	err = inspect(s, t->pid, &pp, &off, detail, sizeof(detail));
 	if (!err) {
 		err = target__make_ready(s, t, pp.version_hex, pp.runtime, &off, pp.elf);
+		t->inherited = false;
 		if (err == -ENOENT || err == -ESRCH) {
 			target__ended(s, t);
 			return 0;
@@ -238,13 +239,16 @@ int targets__on_proc_event(void *ctx, const struct ph_proc_event *e)
 		t = NULL;
 	}
 	/* Gone already, or classified since the kernel sent this. An exec
-	 * makes the kernel's entry PROBING at once: READY now means our
+	 * makes the kernel's entry PROBING at once: READY now, from an
+	 * inspection (not a layout inherited at fork, which a fork event read
+	 * after the exec gives the new image wrongly), means our
 	 * classification came after this exec (a launched command is often
 	 * classified before its exec event is read), and redoing it would
 	 * throw away the samples of the new incarnation read meanwhile. */
 	if (sampler__get_proc(s->smp, pid, &kstate, &kflags) ||
 	    (e->kind == PH_PROC_EV_SEEN && kstate != PH_PROC_PROBING) ||
-	    (e->kind == PH_PROC_EV_EXEC && kstate == PH_PROC_READY && t && t->state == T_READY))
+	    (e->kind == PH_PROC_EV_EXEC && kstate == PH_PROC_READY && t && t->state == T_READY &&
+	     !t->inherited))
 		return 0;
 	if (!t) {
 		t = target__add(s, pid);
@@ -274,6 +278,7 @@ int targets__on_proc_event(void *ctx, const struct ph_proc_event *e)
 			int err = target__make_ready(s, t, parent->version_hex, parent->runtime,
 						     &parent->off, parent->elf);
 
+			t->inherited = true; /* its EXEC event, if any, must redo it */
 			if (err == -ENOENT || err == -ESRCH)
 				target__ended(s, t);
 			else if (err)

@@ -17,9 +17,13 @@ void topview__header(const struct top_header *h, int i, char *buf, size_t len)
 
 	switch (i) {
 	case 0:
-		snprintf(buf, len, "pyhawk top: %s — %.0f s%s%s%s", h->target, h->elapsed,
-			 h->ended ? " — " : "", h->ended ? h->ended : "",
-			 h->paused ? " [paused]" : "");
+		/* The state first: a long command line is cut at the width. */
+		snprintf(buf, len, "pyhawk top: %.0f s%s%s%s — %s", h->elapsed,
+			 h->ended ? ", " : "", h->ended ? h->ended : "",
+			 h->paused ? " [paused]" : "", h->target);
+		for (char *c = buf; *c; c++) /* a command line's newlines, tabs */
+			if ((unsigned char)*c < 0x20)
+				*c = ' ';
 		break;
 	case 1:
 		n = snprintf(buf, len, "Samples: %.0f/s, %llu in all; GIL held: %.1f%%", h->per_s,

@@ -29,7 +29,7 @@ WIDE_LEAVES = {"rechnen_größe": 60.0, "计算": 30.0}  # and a long CJK name, 
 SIZE = (160, 40)
 PY = next((p for p in MATRIX if p.label == "pyenv-3.12"), MATRIX[-1])
 
-TITLE = re.compile(r"^pyhawk top: (?P<target>.*?) — (?P<state>.*)$")
+TITLE = re.compile(r"^pyhawk top: (?P<state>.*?) — (?P<target>.*)$")
 SAMPLES = re.compile(r"^Samples: (?P<rate>[\d.]+)/s, (?P<n>\d+) in all; GIL held: [\d.]+%; "
                      r"(?:active: (?P<active>[\d.]+)%; )?threads: \d+; lost: \d+$")
 VIEW = re.compile(r"^View: (?P<counts>[^,]+), by (?P<by>function|line), "
