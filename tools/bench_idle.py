@@ -38,24 +38,19 @@ import argparse
 import collections
 import glob
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(TOOLS)
-PYHAWK_BUILT = os.path.join(ROOT, "pyhawk")
 WORKLOAD = os.path.join(TOOLS, "bench_workload.py")
 sys.path.insert(0, TOOLS)
 
 import pythons  # noqa: E402
 import bench  # noqa: E402
-from bench import busy_jiffies, hz, self_cpu  # noqa: E402
-from bench import parse_stats, workload_result  # noqa: E402
-from bench_system import Spawned, median, on_term, output, row, table  # noqa: E402
+from bench import hz, parse_stats, workload_result  # noqa: E402
+from bench_system import header, measure, median, output, preflight, row, table  # noqa: E402
 
 PREFERRED = "pyenv-3.12"
 
@@ -238,10 +233,11 @@ def bench_cpu(ctx):
     return rows
 
 
-def launch(ctx, extra):
-    """bench_workload.py cpu alone (extra None) or under `pyhawk record
-    EXTRA --`; its own result (wall and CPU of the work only)."""
-    target = [ctx.py.path, WORKLOAD, "cpu", str(ctx.plan.target_scale)]
+def run_workload(ctx, args, extra):
+    """bench_workload.py ARGS on ctx.py, alone (extra None) or under
+    `pyhawk record EXTRA --`: its own result (wall and CPU of the work
+    only) and the stderr of the run (pyhawk's summary and --stats)."""
+    target = [ctx.py.path, WORKLOAD] + [str(a) for a in args]
     cmd = target if extra is None else pyhawk_args(ctx, extra + ["--"]) + target
     p = ctx.spawned.start(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -250,7 +246,13 @@ def launch(ctx, extra):
         ctx.spawned.kill(p)
     if p.returncode != 0:
         raise RuntimeError("%s failed (exit %d):\n%s" % (" ".join(cmd), p.returncode, err[-3000:]))
-    return workload_result(out)
+    return workload_result(out), err
+
+
+def launch(ctx, extra):
+    """bench_workload.py cpu alone (extra None) or under `pyhawk record
+    EXTRA --`; its own result (wall and CPU of the work only)."""
+    return run_workload(ctx, ["cpu", ctx.plan.target_scale], extra)[0]
 
 
 def bench_target(ctx):
@@ -279,19 +281,9 @@ def bench_target(ctx):
 # ---------------------------------------------------------------- output
 
 def render(data):
-    m = data["machine"]
-    L = ["# pyhawk --idle (task iterator) benchmark%s" % (
-        " (--quick: smoke test, numbers not meaningful)" if data["quick"] else ""), ""]
-    L += ["- date: %s" % m["date"],
-          "- kernel: %s" % m["kernel"],
-          "- CPU: %s" % m["cpu"],
-          "- interpreter: %s" % m["interpreter"],
-          "- pyhawk: %s (git %s; binary built %s, sha256 %s)" % (
-              m["pyhawk"], m["git"], m["binary_mtime"], m["binary_sha256"]),
-          "- load average at start: %s; CPU used by other processes during the run: %.2f of %d "
-          "CPUs" % (m["load_at_start"], data["others_cpus"], os.cpu_count()),
-          "- runs per row: %d (target slowdown: %d); total time: %.0f s"
-          % (data["rounds"], data["target_rounds"], data["elapsed"]), ""]
+    L = header("--idle (task iterator)", data, ["interpreter: %s" % data["machine"]["interpreter"]],
+               "runs per row: %d (target slowdown: %d); total time: %.0f s"
+               % (data["rounds"], data["target_rounds"], data["elapsed"]))
     L += table(data["rows"])
     L += ["",
           "Method: `pyhawk record --idle -p PID --stats -f raw` by a fresh pyhawk on a fresh "
@@ -319,12 +311,7 @@ def main(argv):
     ap.add_argument("--python", metavar="LABEL", help="interpreter label (tools/pythons.py)")
     args = ap.parse_args(argv[1:])
 
-    if not os.access(PYHAWK_BUILT, os.X_OK):
-        print("bench_idle: %s is not built: run make first" % PYHAWK_BUILT, file=sys.stderr)
-        return 1
-    if os.geteuid() != 0:
-        print("bench_idle: pyhawk needs root (or CAP_BPF + CAP_PERFMON): run as root",
-              file=sys.stderr)
+    if not preflight("bench_idle"):
         return 1
     matrix = pythons.discover()
     label = args.python or PREFERRED
@@ -334,32 +321,15 @@ def main(argv):
               % (label, ", ".join(p.label for p in matrix) or "none"), file=sys.stderr)
         return 1
     plan = Plan(args.quick)
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGHUP, on_term)
-    t0 = time.monotonic()
+    data = collections.OrderedDict(quick=plan.quick, rounds=plan.rounds,
+                                   target_rounds=plan.target_rounds, walk_secs=plan.walk_secs,
+                                   machine=bench.machine(py, None))
 
-    def note(msg):
-        print("bench_idle: [%4.0f s] %s" % (time.monotonic() - t0, msg), file=sys.stderr,
-              flush=True)
-
-    busy0, own0 = busy_jiffies(), self_cpu()
-    spawned = Spawned()
-    with tempfile.TemporaryDirectory(prefix="pyhawk-bench-idle-") as tmp:
-        # A copy: a rebuild during the run cannot mix two binaries in one table.
-        pyhawk = os.path.join(tmp, "pyhawk")
-        shutil.copy2(PYHAWK_BUILT, pyhawk)
-        data = collections.OrderedDict(quick=plan.quick, rounds=plan.rounds,
-                                       target_rounds=plan.target_rounds,
-                                       walk_secs=plan.walk_secs,
-                                       machine=bench.machine(py, None))
+    def body(spawned, pyhawk, tmp, note):
         ctx = Context(plan, spawned, pyhawk, tmp, py, note)
-        try:
-            data["rows"] = bench_walk(ctx) + bench_cpu(ctx) + bench_target(ctx)
-        finally:
-            spawned.kill_all()
-    data["elapsed"] = time.monotonic() - t0
-    data["others_cpus"] = max(0.0, (busy_jiffies() - busy0) - (self_cpu() - own0)) / \
-        data["elapsed"]
+        return bench_walk(ctx) + bench_cpu(ctx) + bench_target(ctx)
+
+    measure("bench_idle", data, body)
     output(render(data), data, args.json)
     return 0
 

@@ -35,7 +35,6 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import signal
 import statistics
@@ -50,7 +49,7 @@ PYHAWK_BUILT = os.path.join(ROOT, "pyhawk")
 sys.path.insert(0, TOOLS)
 
 import pythons  # noqa: E402
-from bench import cmd_output, cpu_model, fmt  # noqa: E402  (the same header as bench.py)
+from bench import busy_jiffies, cmd_output, cpu_model, fmt, self_cpu  # noqa: E402
 
 PREFERRED = "pyenv-3.12"
 IDLE_CODE = "import time; print('ready', flush=True); time.sleep(600)"
@@ -477,19 +476,6 @@ def other_pythons():
     return n
 
 
-def busy_seconds():
-    """CPU time the whole machine spent busy (/proc/stat)."""
-    with open("/proc/stat") as f:
-        x = [int(v) for v in f.readline().split()[1:]]
-    return (x[0] + x[1] + x[2] + x[5] + x[6] + x[7]) / os.sysconf("SC_CLK_TCK")
-
-
-def own_seconds():
-    """CPU of this script and of everything it started and reaped."""
-    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
-
-
 def machine(pyhawk, py, churn):
     with open(pyhawk, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()[:12]
@@ -534,6 +520,25 @@ def table(rows):
     return L
 
 
+def header(what, data, interpreters, runs, others=""):
+    """The title and the lines about the machine and the run a report opens
+    with (the same in every bench_* tool): interpreters are the lines naming
+    them, runs the last line, others what the load line says first."""
+    m = data["machine"]
+    L = ["# pyhawk %s benchmark%s" % (
+        what, " (--quick: smoke test, numbers not meaningful)" if data["quick"] else ""), ""]
+    L += ["- date: %s" % m["date"],
+          "- kernel: %s" % m["kernel"],
+          "- CPU: %s" % m["cpu"]]
+    L += ["- %s" % line for line in interpreters]
+    L += ["- pyhawk: %s (git %s; binary built %s, sha256 %s)" % (
+              m["pyhawk"], m["git"], m["binary_mtime"], m["binary_sha256"]),
+          "- load average at start: %s; %sCPU used by other processes during the run: %.2f of "
+          "%d CPUs" % (m["load_at_start"], others, data["others_cpus"], os.cpu_count()),
+          "- %s" % runs, ""]
+    return L
+
+
 def output(text, data, json_path):
     """Prints the markdown; writes data to json_path too, when given."""
     print(text)
@@ -545,20 +550,11 @@ def output(text, data, json_path):
 
 def render(data):
     m = data["machine"]
-    L = ["# pyhawk whole-host (--all) benchmark%s" % (
-        " (--quick: smoke test, numbers not meaningful)" if data["quick"] else ""), ""]
-    L += ["- date: %s" % m["date"],
-          "- kernel: %s" % m["kernel"],
-          "- CPU: %s" % m["cpu"],
-          "- interpreter (idle and busy processes): %s" % m["interpreter"],
-          "- churn interpreters: %s" % m["churn_interpreters"],
-          "- pyhawk: %s (git %s; binary built %s, sha256 %s)" % (
-              m["pyhawk"], m["git"], m["binary_mtime"], m["binary_sha256"]),
-          "- load average at start: %s; other Python processes on the host at start: %d; "
-          "CPU used by other processes during the run: %.2f of %d CPUs"
-          % (m["load_at_start"], m["other_pythons_at_start"], data["others_cpus"],
-             os.cpu_count()),
-          "- runs per row: %d; total time: %.0f s" % (data["rounds"], data["elapsed"]), ""]
+    L = header("whole-host (--all)", data,
+               ["interpreter (idle and busy processes): %s" % m["interpreter"],
+                "churn interpreters: %s" % m["churn_interpreters"]],
+               "runs per row: %d; total time: %.0f s" % (data["rounds"], data["elapsed"]),
+               "other Python processes on the host at start: %d; " % m["other_pythons_at_start"])
     L += table(data["rows"])
     L += ["",
           "Method: every capture is `pyhawk record --all -f raw` by a fresh pyhawk. First "
@@ -602,6 +598,47 @@ def on_term(signum, frame):
     raise SystemExit(128 + signum)  # so that the finally blocks kill everything
 
 
+def preflight(name):
+    """Whether ./pyhawk is built and may run; says why not on stderr."""
+    if not os.access(PYHAWK_BUILT, os.X_OK):
+        print("%s: %s is not built: run make first" % (name, PYHAWK_BUILT), file=sys.stderr)
+        return False
+    if os.geteuid() != 0:
+        print("%s: pyhawk needs root: run as root" % name, file=sys.stderr)
+        return False
+    return True
+
+
+def measure(name, data, body):
+    """Runs body(spawned, pyhawk, tmp, note), which returns the rows, as
+    every bench_* tool does: with a copy of ./pyhawk in a temporary
+    directory (a rebuild during the run cannot mix two binaries in one
+    table), every process started through spawned killed at the end (on
+    errors, Ctrl-C and SIGTERM too), progress notes on stderr. Sets data's
+    rows, elapsed and others_cpus: the CPUs other processes kept busy
+    meanwhile (competing load makes the numbers noisy)."""
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
+    t0 = time.monotonic()
+
+    def note(msg):
+        print("%s: [%4.0f s] %s" % (name, time.monotonic() - t0, msg), file=sys.stderr,
+              flush=True)
+
+    busy0, own0 = busy_jiffies(), self_cpu()
+    spawned = Spawned()
+    with tempfile.TemporaryDirectory(prefix="pyhawk-%s-" % name.replace("_", "-")) as tmp:
+        pyhawk = os.path.join(tmp, "pyhawk")
+        shutil.copy2(PYHAWK_BUILT, pyhawk)
+        try:
+            data["rows"] = body(spawned, pyhawk, tmp, note)
+        finally:
+            spawned.kill_all()
+    data["elapsed"] = time.monotonic() - t0
+    data["others_cpus"] = max(0.0, (busy_jiffies() - busy0) - (self_cpu() - own0)) / \
+        data["elapsed"]
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description="pyhawk whole-host (--all) benchmark")
     ap.add_argument("--quick", action="store_true", help="a smaller run, for smoke testing")
@@ -609,11 +646,7 @@ def main(argv):
     ap.add_argument("--python", metavar="LABEL", help="interpreter label (tools/pythons.py)")
     args = ap.parse_args(argv[1:])
 
-    if not os.access(PYHAWK_BUILT, os.X_OK):
-        print("bench_system: %s is not built: run make first" % PYHAWK_BUILT, file=sys.stderr)
-        return 1
-    if os.geteuid() != 0:
-        print("bench_system: pyhawk --all needs root: run as root", file=sys.stderr)
+    if not preflight("bench_system"):
         return 1
     matrix = list(pythons.discover())
     if not matrix:
@@ -627,30 +660,14 @@ def main(argv):
         return 1
     plan = Plan(args.quick)
     churn = pick_churn(matrix, py, plan.churn_pythons)
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGHUP, on_term)
-    t0 = time.monotonic()
+    data = collections.OrderedDict(quick=plan.quick, rounds=plan.rounds,
+                                   first_secs=plan.first_secs, machine=None)
 
-    def note(msg):
-        print("bench_system: [%4.0f s] %s" % (time.monotonic() - t0, msg), file=sys.stderr,
-              flush=True)
+    def body(spawned, pyhawk, tmp, note):
+        data["machine"] = machine(pyhawk, py, churn)  # of the copy that runs
+        return run(Context(plan, spawned, pyhawk, tmp, py, churn, note))
 
-    busy0, own0 = busy_seconds(), own_seconds()
-    spawned = Spawned()
-    with tempfile.TemporaryDirectory(prefix="pyhawk-bench-system-") as tmp:
-        # A copy: a rebuild during the run cannot mix two binaries in one table.
-        pyhawk = os.path.join(tmp, "pyhawk")
-        shutil.copy2(PYHAWK_BUILT, pyhawk)
-        data = collections.OrderedDict(quick=plan.quick, rounds=plan.rounds,
-                                       first_secs=plan.first_secs,
-                                       machine=machine(pyhawk, py, churn))
-        try:
-            data["rows"] = run(Context(plan, spawned, pyhawk, tmp, py, churn, note))
-        finally:
-            spawned.kill_all()
-    data["elapsed"] = time.monotonic() - t0
-    data["others_cpus"] = max(0.0, (busy_seconds() - busy0) - (own_seconds() - own0)) / \
-        data["elapsed"]
+    measure("bench_system", data, body)
     output(render(data), data, args.json)
     return 0
 
