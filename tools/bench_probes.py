@@ -9,12 +9,14 @@ to the README with the date and the machine.
 
 Sections (workloads in tools/bench_workload.py):
   gc       no switch turns the gc and import probes off, so their cost is a
-           difference of slowdowns: `gc-heavy` (~1000 automatic collections
+           difference of slowdowns: `gc-heavy` (~1400 automatic collections
            a second) alone and under `record -r 100`, on an interpreter with
            the probes (debian-3.11) and on the same minor version without
            them (pyenv-3.11), interleaved. Slowdown with probes minus
            slowdown without = what the probes cost (goal < 1 %); the
-           collections pyhawk's probes saw give the number of probe hits.
+           collections pyhawk's probes saw give the number of probe hits,
+           and with the calls section's cost per hit, an estimate of the
+           same cost that does not drown in the machine's noise.
   calls    cost per call of --calls on sid-3.15 (function__entry fires for
            every call only there): `calls N` (N calls of an empty function)
            under `record -r 100 --calls` and under `record -r 100`; the
@@ -25,10 +27,11 @@ Times are the work's own CPU time (process_time): the uprobe traps run in
 the target's context, and so do the sampling interrupts, charged to it on a
 kernel without CONFIG_IRQ_TIME_ACCOUNTING (as here). Other load on the
 machine inflates it far less than wall time; wall times are in the notes
-and the JSON. Each row is repeated (gc: 6 runs,
-calls: 5; 1 with --quick) with a fresh pyhawk and target; medians and min -
-max. A copy of ./pyhawk taken at start runs everything. The full run takes
-~3 minutes on 2 idle cores; --quick ~30 s (numbers meaningless).
+and the JSON. Each row is repeated (gc: 10 rounds, calls: 5; 1 with
+--quick) with a fresh pyhawk and target; medians and min - max. A copy of
+./pyhawk taken at start runs everything. The full run takes ~2 minutes on
+2 idle cores (~6 with the CPUs shared with other work); --quick ~40 s
+(numbers meaningless).
 """
 
 import argparse
@@ -43,7 +46,7 @@ sys.path.insert(0, TOOLS)
 
 import pythons  # noqa: E402
 import bench  # noqa: E402
-from bench import parse_stats  # noqa: E402
+from bench import parse_stats, quartiles  # noqa: E402
 from bench_idle import Context, run_workload  # noqa: E402
 from bench_system import header, measure, median, output, preflight, row, table  # noqa: E402
 
@@ -51,6 +54,7 @@ WITH_PROBES, WITHOUT_PROBES = "debian-3.11", "pyenv-3.11"  # the gc section's pa
 CALLS_PYTHON = "sid-3.15"
 SECTIONS = ("gc", "calls")
 RATE = ["-r", "100"]
+GOAL_PCT = 1.0  # issue 10: the gc and import probes cost below 1 %
 
 GC_SEEN = re.compile(r"^pyhawk: garbage collection in PID (\d+) .*; (\d+) collections \(", re.M)
 GC_UNPROBED = re.compile(r"^pyhawk: garbage collection in PID (\d+) .*\(no gc probes in its "
@@ -63,10 +67,10 @@ class Plan:
 
     def __init__(self, quick):
         self.quick = quick
-        self.gc_rounds = 1 if quick else 6
-        self.gc_scale = 0.2 if quick else 1.0        # of the ~2.5 s gc-heavy workload
+        self.gc_rounds = 1 if quick else 10
+        self.gc_scale = 0.2 if quick else 0.5       # of the ~2 s gc-heavy workload
         self.calls_rounds = 1 if quick else 5
-        self.calls_n = 100000 if quick else 1000000  # ~7 s under --calls on the bench VM
+        self.calls_n = 100000 if quick else 500000  # ~4 s under --calls on the bench VM
 
 
 # ---------------------------------------------------------------- running
@@ -86,9 +90,11 @@ def interleave(ctxs, configs, rounds, args, note, what):
 
 
 def slowdowns(runs, base):
-    """Per-run CPU slowdown in % against the median of the base runs."""
-    b = median([r["cpu"] for r, _ in base])
-    return [(r["cpu"] / b - 1) * 100 for r, _ in runs]
+    """CPU slowdown in % of each run against the base run of its round,
+    run just before it: other load on the machine comes in bursts, which a
+    pair close in time shares more often than not (against a median
+    baseline, a burst falls on one side only)."""
+    return [(r["cpu"] / b["cpu"] - 1) * 100 for (r, _), (b, _) in zip(runs, base)]
 
 
 def walls(runs):
@@ -142,16 +148,27 @@ def bench_gc(ctxs, plan, note, per_call_us):
         rows.append(row("  slowdown under `record -r 100 --`", "% (CPU)",
                         with_sd if name == "with" else without_sd, spec="%+.2f",
                         note=walls(runs[name + " record"])))
-    note_diff = "per round: %s slowdown − %s slowdown" % (WITH_PROBES, WITHOUT_PROBES)
+    q1, q3 = quartiles(diff)
+    resolved = q3 - q1 < GOAL_PCT
+    r = row("**probes' cost**, measured: slowdown with probes − slowdown without", "% (CPU)",
+            diff, "< %g %%" % GOAL_PCT, lambda v: v < GOAL_PCT,
+            "per round; IQR of the differences %.2f %%%s" % (
+                q3 - q1, "" if resolved else ": wider than the goal, so **not resolved** "
+                "(the machine's noise); see the estimate below"), spec="%+.2f")
+    if not resolved:
+        r["within_goal"] = None
+    rows.append(r)
     if per_call_us is not None:
         # Two uprobe traps per collection, each costing about what one
-        # --calls function__entry hit does (the calls section).
-        est = 2 * median(rate) * per_call_us / 1e4
-        note_diff += ("; expected from the cost of one probe hit (%.2f µs, calls rows) x 2 hits "
-                      "per collection x %.0f collections/s: %+.2f %%" % (per_call_us,
-                                                                         median(rate), est))
-    rows.append(row("**probes' cost** (gc and import probes attached, at gc-heavy's rate)",
-                    "% (CPU)", diff, "< 1 %", lambda v: v < 1.0, note_diff, spec="%+.2f"))
+        # --calls function__entry hit does (the calls section): the traps,
+        # not the BPF programs, are the cost.
+        rows.append(row("  estimated: 2 hits per collection x collections/s x cost per hit",
+                        "% (CPU)", [2 * x * per_call_us / 1e4 for x in rate],
+                        "< %g %%" % GOAL_PCT, lambda v: v < GOAL_PCT,
+                        "cost per hit: %.2f µs, the calls rows' cost per call (a uprobe trap "
+                        "and a BPF program as well); the goal holds up to %.0f collections/s"
+                        % (per_call_us, GOAL_PCT / 100 / (2 * per_call_us / 1e6)),
+                        spec="%+.2f"))
     rows[0]["seen"] = seen
     rows.append(row("  collections pyhawk's gc probes saw (%s, whole process)" % WITH_PROBES,
                     "collections", seen,

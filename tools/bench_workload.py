@@ -4,7 +4,7 @@ stdlib only, runs on every CPython of the matrix (3.8+).
 
     bench_workload.py cpu [SCALE]          fixed CPU-bound work, one thread
     bench_workload.py threads N [SCALE]    the same total work split over N threads
-    bench_workload.py gc-heavy [SCALE]     allocation-heavy work, one thread: ~1000
+    bench_workload.py gc-heavy [SCALE]     allocation-heavy work, one thread: ~1400
                                            automatic collections a second (3.11)
     bench_workload.py calls N              N calls of an empty function, one thread
     bench_workload.py deep DEPTH           spin with DEPTH Python frames until killed
@@ -84,7 +84,7 @@ def run_cpu(scale):
     report(time.perf_counter() - w0, time.process_time() - c0)
 
 
-# Units of work in a gc-heavy run: ~2.5 s alone on Debian's 3.11 on the bench machine.
+# Units of work in a gc-heavy run: ~2 s alone on Debian's 3.11 on the bench machine.
 GC_UNITS = 1000
 
 
@@ -100,7 +100,7 @@ def gc_unit(seed):
     """One unit of allocation-heavy work: 1000 nodes, two tracked objects
     each, kept until the unit ends, with a little arithmetic for each (leaf).
     Every 700 allocations (3.8-3.12's gen0 threshold) set off a collection:
-    ~2.7 a unit, ~1000 a second, ~15 % of the time in the collector (on
+    ~2.7 a unit, ~1400 a second, ~15 % of the time in the collector (on
     3.11); without leaf() the collector would take half of it."""
     batch = []
     for i in range(1000):
