@@ -124,6 +124,7 @@ bench: deps pyhawk
 	$(Q)$(PYTHON) tools/bench_system.py
 	$(Q)$(PYTHON) tools/bench_idle.py
 	$(Q)$(PYTHON) tools/bench_top.py
+	$(Q)$(PYTHON) tools/bench_probes.py
 
 lint:
 	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h

@@ -305,6 +305,22 @@ def render(data):
 
 # ---------------------------------------------------------------- main
 
+def run_workload(ctx, args, extra):
+    """bench_workload.py ARGS on ctx.py, alone (extra None) or under
+    `pyhawk record EXTRA --`: its own result (wall and CPU of the work
+    only) and the stderr of the run (pyhawk's summary and --stats)."""
+    target = [ctx.py.path, WORKLOAD] + [str(a) for a in args]
+    cmd = target if extra is None else pyhawk_args(ctx, extra + ["--"]) + target
+    p = ctx.spawned.start(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = p.communicate(timeout=300)
+    finally:
+        ctx.spawned.kill(p)
+    if p.returncode != 0:
+        raise RuntimeError("%s failed (exit %d):\n%s" % (" ".join(cmd), p.returncode, err[-3000:]))
+    return workload_result(out), err
+
+
 class Context:
     def __init__(self, plan, spawned, pyhawk, tmp, py, note):
         self.plan, self.spawned, self.pyhawk, self.tmp = plan, spawned, pyhawk, tmp

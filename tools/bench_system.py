@@ -50,7 +50,7 @@ PYHAWK_BUILT = os.path.join(ROOT, "pyhawk")
 sys.path.insert(0, TOOLS)
 
 import pythons  # noqa: E402
-from bench import cmd_output, cpu_model, fmt  # noqa: E402  (the same header as bench.py)
+from bench import busy_jiffies, cmd_output, cpu_model, fmt, self_cpu  # noqa: E402
 
 PREFERRED = "pyenv-3.12"
 IDLE_CODE = "import time; print('ready', flush=True); time.sleep(600)"
@@ -638,6 +638,49 @@ def bench_setup(argv, name, description, root_why):
             file=sys.stderr)
         return None
     return args, py
+
+# ---------------------------------------------------------------- bench_probes' run frame
+
+def preflight(name):
+    """Whether ./pyhawk is built and may run; says why not on stderr."""
+    if not os.access(PYHAWK_BUILT, os.X_OK):
+        print("%s: %s is not built: run make first" % (name, PYHAWK_BUILT), file=sys.stderr)
+        return False
+    if os.geteuid() != 0:
+        print("%s: pyhawk needs root: run as root" % name, file=sys.stderr)
+        return False
+    return True
+
+
+def measure(name, data, body):
+    """Runs body(spawned, pyhawk, tmp, note), which returns the rows, as
+    every bench_* tool does: with a copy of ./pyhawk in a temporary
+    directory (a rebuild during the run cannot mix two binaries in one
+    table), every process started through spawned killed at the end (on
+    errors, Ctrl-C and SIGTERM too), progress notes on stderr. Sets data's
+    rows, elapsed and others_cpus: the CPUs other processes kept busy
+    meanwhile (competing load makes the numbers noisy)."""
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
+    t0 = time.monotonic()
+
+    def note(msg):
+        print("%s: [%4.0f s] %s" % (name, time.monotonic() - t0, msg), file=sys.stderr,
+              flush=True)
+
+    busy0, own0 = busy_jiffies(), self_cpu()
+    spawned = Spawned()
+    with tempfile.TemporaryDirectory(prefix="pyhawk-%s-" % name.replace("_", "-")) as tmp:
+        pyhawk = os.path.join(tmp, "pyhawk")
+        shutil.copy2(PYHAWK_BUILT, pyhawk)
+        try:
+            data["rows"] = body(spawned, pyhawk, tmp, note)
+        finally:
+            spawned.kill_all()
+    data["elapsed"] = time.monotonic() - t0
+    data["others_cpus"] = max(0.0, (busy_jiffies() - busy0) - (self_cpu() - own0)) / \
+        data["elapsed"]
+
 
 
 class BenchRun:
