@@ -211,9 +211,9 @@ bool probes__work(struct probes *p)
 		pp->links[i] = sampler__attach_probe(p->smp, i, pp->pid, pp->path);
 		if (pp->links[i] && i != PROBE_CALL)
 			pp->nlinks++;
-		/* Every dtrace build of 3.8-3.15 has gc__start: without it,
+		/* Every dtrace build of 3.8-3.15 has gc__done: without it,
 		 * the ELF has no probes (or is gone), the rest would fail too. */
-		if (!pp->links[i] && i == PROBE_GC_START)
+		if (!pp->links[i] && i == PROBE_GC_DONE)
 			pp->next = PROBE_MAX;
 	}
 	if (pp->next >= PROBE_MAX)

@@ -42,12 +42,14 @@ struct sampler_handlers {
 	int (*call_site)(void *ctx, const struct ph_call_site *c);
 };
 
-/* CPython's USDT probes (provider "python") pyhawk attaches. */
+/* CPython's USDT probes (provider "python") pyhawk attaches, in the order
+ * it attaches them: each end before its start, so that no start is seen
+ * whose end could be missed (an import stack left open for good). */
 enum sampler_probe {
-	PROBE_GC_START = 0,
-	PROBE_GC_DONE,
-	PROBE_IMPORT_START,
+	PROBE_GC_DONE = 0,
+	PROBE_GC_START,
 	PROBE_IMPORT_DONE,
+	PROBE_IMPORT_START,
 	PROBE_CALL, /* function__entry: --calls only */
 	PROBE_MAX,
 };

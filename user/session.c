@@ -137,8 +137,18 @@ static int64_t import_frame_id(struct session *s, const char *module)
 static int import_frames(struct session *s, uint32_t tid, uint32_t *depth)
 {
 	const char *names[PROBES_IMPORT_DEPTH];
-	int n = probes__imports(s->probes, tid, names, PROBES_IMPORT_DEPTH);
+	int n = probes__imports(s->probes, tid, names, PROBES_IMPORT_DEPTH), loading = 0;
 	uint32_t from = 0, at;
+
+	/* Each import in progress runs importlib's _find_and_load: no more
+	 * imports than such frames are shown (a done event lost to a full
+	 * ring buffer must not leave a thread inside an import for good). */
+	for (at = 0; n && at < *depth; at++) {
+		const struct profile_frame *f = profile__frame(s->o.frames, s->stack[at]);
+
+		loading += f && f->kind == PF_PYTHON && !strcmp(f->name, "_find_and_load");
+	}
+	n = n < loading ? n : loading;
 
 	for (int i = 0; i < n; i++) {
 		int64_t id = import_frame_id(s, names[i]);

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import EXIT, MATRIX, PYHAWK, record, run_pyhawk, split_label, workload
+from conftest import EXIT, MATRIX, PYHAWK, parse_raw, record, split_label, workload
 
 
 def probed_elf(py):
@@ -49,11 +49,36 @@ def test_which_builds_have_probes():
     assert all(p.origin == "pyenv" for p in UNPROBED), [p.label for p in UNPROBED]
 
 
+def record_attached(py, args, tmp_path, extra=()):
+    """`record -v EXTRA -- py ARGS GO`: GO (a file) is made once pyhawk
+    says the probes are attached, for a workload that waits for it.
+    Returns (pyhawk's stderr, the stacks)."""
+    go, out = tmp_path / "go", tmp_path / "out.txt"
+    p = subprocess.Popen([PYHAWK, "record", "-v", "-f", "raw", "-o", str(out)] + list(extra) +
+                         ["--", py.path] + list(args) + [str(go)],
+                         stderr=subprocess.PIPE, text=True)
+    said = []
+    try:
+        for line in p.stderr:
+            said.append(line)
+            if "interpreter probes attached" in line:
+                break
+        go.write_text("")
+        _, err = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    err = "".join(said) + err
+    assert p.returncode == EXIT["PH_EXIT_OK"], err
+    return err, parse_raw(out.read_text())
+
+
 @pytest.mark.parametrize("py", probed_params())
 def test_import_frame(py, tmp_path):
     truth_file = tmp_path / "truth.json"
-    proc, stacks = record(py, [workload("usdt/importer.py"), str(truth_file)], tmp_path,
-                          extra=["-r", "400"])
+    err, stacks = record_attached(py, [workload("usdt/importer.py"), str(truth_file)], tmp_path,
+                                  extra=["-r", "400"])
     truth = json.loads(truth_file.read_text())
     inside = under = 0
     for stack, n in stacks.items():
@@ -74,8 +99,8 @@ def test_import_frame(py, tmp_path):
     tol = max(0.05, 4 * math.sqrt(want * (1 - want) / inside))
     assert abs(under / inside - want) <= tol, "<import slowmod> in %.3f of %d samples, " \
         "the import took %.3f of the CPU time" % (under / inside, inside, want)
-    m = re.search(r"^pyhawk: slowest imports: (\S+) ([\d.]+) s", proc.stderr, re.M)
-    assert m and m.group(1) == "slowmod", proc.stderr
+    m = re.search(r"^pyhawk: slowest imports: (\S+) ([\d.]+) s", err, re.M)
+    assert m and m.group(1) == "slowmod", err
     assert abs(float(m.group(2)) - truth["import"]) <= 0.1 * truth["import"], (m.group(0), truth)
 
 
@@ -122,18 +147,20 @@ def sid315():
 
 
 def test_calls_exact(tmp_path):
-    proc, stacks = record(sid315(), [workload("usdt/calls.py"), "0.5"], tmp_path,
-                          extra=["--calls"])
+    err, stacks = record_attached(sid315(), [workload("usdt/calls.py")], tmp_path,
+                                  extra=["--calls"])
     counts = {}
-    for m in re.finditer(r"^\s+(\d+)  (\S+) \(calls\.py:(\d+)\)$", proc.stderr, re.M):
+    for m in re.finditer(r"^\s+(\d+)  (\S+) \(calls\.py:(\d+)\)$", err, re.M):
         counts[m.group(2)] = int(m.group(1))
-    assert counts == {"f": 100000, "g": 12345}, proc.stderr
+    assert counts == {"f": 100000, "g": 12345}, err
 
 
 def test_calls_absent(tmp_path):
     py = [p for p in UNPROBED if p.minor == (3, 12)] or UNPROBED
     assert py, "no interpreter without probes"
-    proc, stacks = record(py[0], [workload("usdt/calls.py"), "0.3"], tmp_path,
+    go = tmp_path / "go"
+    go.write_text("")
+    proc, stacks = record(py[0], [workload("usdt/calls.py"), str(go)], tmp_path,
                           extra=["--calls"])
     said = [l for l in proc.stderr.splitlines() if "--calls:" in l]
     assert len(said) == 1 and "not counted" in said[0], proc.stderr

@@ -1,4 +1,5 @@
-# importer.py: spins 0.3 s, imports slowmod (0.3 s of top-level code),
+# importer.py: once argv[2] exists (the profiler's probes are attached),
+# spins 0.3 s, imports slowmod (0.3 s of top-level code),
 # spins 0.4 s; the wall and CPU time of the import and of the whole
 # measured part go to argv[1] as JSON (written by hand: importing json would be an
 # import of its own, slower than slowmod on a loaded machine).
@@ -15,7 +16,9 @@ def spin(seconds):
         pass
 
 
-def main(out):
+def main(out, go):
+    while not os.path.exists(go):
+        time.sleep(0.01)
     c0 = time.thread_time()
     spin(0.3)
     t1, c1 = time.perf_counter(), time.thread_time()
@@ -27,4 +30,4 @@ def main(out):
         f.write('{"import": %r, "import_cpu": %r, "cpu": %r}' % (t2 - t1, c2 - c1, c3 - c0))
 
 
-main(sys.argv[1])
+main(sys.argv[1], sys.argv[2])
