@@ -10,7 +10,7 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 CFLAGS="-std=gnu11 -g -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Iuser -Ibpf -Itests/unit"
 SRCS="tests/unit/test_output.c user/profile.c user/profile_view.c user/output.c user/output_raw.c
 user/output_speedscope.c user/output_flamegraph.c user/flamecolour.c user/rawread.c user/jsonout.c
-user/grow.c"
+user/grow.c user/output_pprof.c user/protobuf.c user/hashmap.c"
 work=$(mktemp -d "${TMPDIR:-/tmp}/pyhawk-outputs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p tests/artifacts
@@ -41,7 +41,7 @@ run() {
 
 build() {
 	# shellcheck disable=SC2086
-	$CC $CFLAGS "$@" $SRCS -lm && echo "build: 1 passed, 0 failed"
+	$CC $CFLAGS "$@" $SRCS -lz -lm && echo "build: 1 passed, 0 failed"
 }
 
 # A comma-decimal locale for the test that numbers ignore the caller's locale.
