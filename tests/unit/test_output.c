@@ -1015,6 +1015,10 @@ static void test_pprof_threads(void)
 	/* -t and the process roots change nothing: labels say it all. Each
 	 * render gives the same bytes (no time in the gzip header). */
 	a = render(p, OUT_PPROF, &o, &len);
+	/* As written, gzipped, for the consumer tests (go tool pprof, npm
+	 * pprof-format) to read beside the golden file. */
+	mkdir("tests/artifacts", 0755);
+	CHECK_INT(a ? spit("tests/artifacts/threads.pb.gz", a, len) : -1, 0);
 	o = (struct output_opts){.processes = true, .title = "ignored"};
 	b = render(p, OUT_PPROF, &o, NULL);
 	CHECK(a && b && memcmp(a, b, len) == 0);
