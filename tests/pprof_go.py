@@ -159,7 +159,9 @@ TOP = re.compile(r"^\s*(\d+)\s+[\d.]+%\s+[\d.]+%\s+(\d+)\s+[\d.]+%\s+(.*)$")
 
 def go_top(path, lines):
     """`go tool pprof -top` in samples, every node -> (flat, cum)."""
-    args = ["-top", "-nodecount=0", "-sample_index=samples"] + (["-lines"] if lines else []) + [path]
+    # Every node: -top leaves out those under 0.5% unless told otherwise.
+    args = ["-top", "-nodecount=0", "-nodefraction=0", "-sample_index=samples"]
+    args += (["-lines"] if lines else []) + [path]
     nodes = {}
     for line in go_pprof(*args).splitlines():
         m = TOP.match(line)
