@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "grow.h"
 #include "hashmap.h"
 #include "output.h"
 #include "protobuf.h"
@@ -95,23 +96,6 @@ struct pprof {
 	int err;
 };
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 64;
-	void *a;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	a = reallocarray(*arr, n, elem);
-	if (!a)
-		return -ENOMEM;
-	*arr = a;
-	*cap = n;
-	return 0;
-}
-
 /* Index of s in the string table, added on first use; s must outlive the
  * writer (the view's frames, the profile's names, literals). */
 static uint64_t str_index(struct pprof *w, const char *s)
@@ -127,7 +111,7 @@ static uint64_t str_index(struct pprof *w, const char *s)
 			return idx;
 		key = key * 0x9e3779b97f4a7c15ull + 1;
 	}
-	if (grow((void **)&w->strs, &w->capstrs, w->nstrs + 1, sizeof(*w->strs)) ||
+	if (grow__array((void **)&w->strs, &w->capstrs, w->nstrs + 1, sizeof(*w->strs)) ||
 	    hashmap__set(w->str_ix, &key, w->nstrs)) {
 		w->err = -ENOMEM;
 		return 0;
@@ -140,7 +124,7 @@ static uint64_t str_index(struct pprof *w, const char *s)
  * it at the end. */
 static uint64_t str_index_owned(struct pprof *w, char *s)
 {
-	if (!s || grow((void **)&w->owned, &w->capowned, w->nowned + 1, sizeof(*w->owned))) {
+	if (!s || grow__array((void **)&w->owned, &w->capowned, w->nowned + 1, sizeof(*w->owned))) {
 		free(s);
 		w->err = -ENOMEM;
 		return 0;
@@ -183,7 +167,7 @@ static uint64_t func_id(struct pprof *w, const struct profile_frame *fr)
 		return 0;
 	if (hashmap__get(w->func_ix, &k, &id) == 0)
 		return id;
-	if (grow((void **)&w->funcs, &w->capfuncs, w->nfuncs + 1, sizeof(*w->funcs)) ||
+	if (grow__array((void **)&w->funcs, &w->capfuncs, w->nfuncs + 1, sizeof(*w->funcs)) ||
 	    hashmap__set(w->func_ix, &k, w->nfuncs + 1)) {
 		w->err = -ENOMEM;
 		return 0;
@@ -206,7 +190,7 @@ static uint64_t loc_id(struct pprof *w, const struct profile_view *v, uint32_t i
 	if (w->err)
 		return 0;
 	if (hashmap__get(w->loc_ix, &k, &lid)) {
-		if (grow((void **)&w->locs, &w->caplocs, w->nlocs + 1, sizeof(*w->locs)) ||
+		if (grow__array((void **)&w->locs, &w->caplocs, w->nlocs + 1, sizeof(*w->locs)) ||
 		    hashmap__set(w->loc_ix, &k, w->nlocs + 1)) {
 			w->err = -ENOMEM;
 			return 0;
