@@ -120,8 +120,9 @@ static int parse_format(struct config *cfg, const char *arg, char *err, size_t e
 	if (!strcmp(arg, "chrometrace"))
 		return fail(err, errlen,
 			    "format 'chrometrace' is not supported yet "
-			    "(use flamegraph, speedscope or raw)");
-	return fail(err, errlen, "unknown format '%s' (use flamegraph, speedscope or raw)", arg);
+			    "(use flamegraph, speedscope, raw or pprof)");
+	return fail(err, errlen, "unknown format '%s' (use flamegraph, speedscope, raw or pprof)",
+		    arg);
 }
 
 static int parse_rate(struct config *cfg, const char *arg, char *err, size_t errlen)
@@ -185,8 +186,8 @@ static const struct cli_opt options[] = {
     {'o', "output", "FILE", IN_DIFF, VALUE(parse_output),
      .help = "where to write the flame graph ('-' = stdout; default: diff.svg)"},
     {'f', "format", "FORMAT", IN_RECORD, VALUE(parse_format),
-     .help = "flamegraph (SVG), speedscope (JSON) or raw (collapsed stacks); default: from the -o "
-	     "extension, else flamegraph"},
+     .help = "flamegraph (SVG), speedscope (JSON), raw (collapsed stacks) or pprof (profile.proto, "
+	     "gzipped); default: from the -o extension, else flamegraph"},
     {'d', "duration", "SECS", IN_RECORD | IN_TOP, VALUE(parse_duration),
      .help = "stop after SECS seconds (default: 'unlimited', until the command exits or Ctrl-C)"},
     {'r', "rate", "HZ", IN_RECORD | IN_TOP, VALUE(parse_rate),

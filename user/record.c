@@ -157,7 +157,8 @@ int record__run(const struct config *cfg)
 				  .title = cfg->title };
 	struct session_error e = {0};
 	struct session_stats st;
-	struct profile_meta meta = {.rate_hz = cfg->rate};
+	struct profile_meta meta = {
+	    .rate_hz = cfg->rate, .wall = cfg->idle, .first_lines = cfg->function};
 	uint64_t counters[PH_STAT_MAX] = {};
 	const char *outname = cfg->output;
 	char outbuf[512], command[1024];
