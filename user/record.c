@@ -141,6 +141,22 @@ static void print_states(const struct config *cfg, const struct recorder *rec,
 			(unsigned long long)(st->late_ticks + st->ticks));
 }
 
+/* What the targets cost, like time(1): the command's wall and CPU time and
+ * how it ended; each -p target's CPU time over the capture. */
+static void print_usage(const struct config *cfg, struct session *s)
+{
+	struct session_usage u;
+	int wstatus = 0;
+
+	if (cfg->argv && !session__command_usage(s, &u)) {
+		session__child_status(s, &wstatus);
+		summary__command_usage(stderr, wstatus, &u);
+	}
+	for (int i = 0; i < cfg->npids; i++)
+		if (!session__target_usage(s, cfg->pids[i], &u))
+			summary__target_usage(stderr, &u);
+}
+
 int record__run(const struct config *cfg)
 {
 	struct recorder rec = {
@@ -224,6 +240,7 @@ int record__run(const struct config *cfg)
 	if (!cfg->quiet || cfg->stats) {
 		print_summary(cfg, &st, counters, strcmp(outname, "-") ? outname : "stdout");
 		print_states(cfg, &rec, &st);
+		print_usage(cfg, s);
 	}
 	rc = PH_EXIT_OK;
 	if (!st.samples && summary__failed(counters)) {

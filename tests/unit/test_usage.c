@@ -1,11 +1,14 @@
 /* test_usage.c: what the targets cost: the CPU times read from a
- * /proc/PID/stat line (whatever its comm holds). */
+ * /proc/PID/stat line (whatever its comm holds), and record's time(1)-like
+ * lines for the command and the -p targets. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include "check.h"
 #include "procfs.h"
+#include "summary.h"
 
 static void test_parse(void)
 {
@@ -51,9 +54,64 @@ static void test_self(void)
 	CHECK_INT(procfs__cpu(0, &c), -ESRCH);
 }
 
+static char out[512];
+
+static FILE *stream(void)
+{
+	return fmemopen(out, sizeof(out), "w");
+}
+
+/* What was printed into stream()'s f. */
+static const char *printed(FILE *f)
+{
+	fclose(f);
+	return out;
+}
+
+static void test_lines(void)
+{
+	struct session_usage u = {.wall_s = 2.414, .user_s = 2.1, .sys_s = 0.054, .exited = true};
+	FILE *f;
+
+	f = stream();
+	summary__command_usage(f, 3 << 8, &u);
+	CHECK_STR(printed(f),
+		  "pyhawk: command exited with status 3 after 2.41 s: user 2.10 s, sys 0.05 s\n");
+	f = stream();
+	summary__command_usage(f, SIGKILL, &u);
+	CHECK_STR(
+	    printed(f),
+	    "pyhawk: command killed by signal 9 (SIGKILL) after 2.41 s: user 2.10 s, sys 0.05 s\n");
+	f = stream();
+	summary__command_usage(f, SIGABRT | 0x80, &u);
+	CHECK_STR(printed(f),
+		  "pyhawk: command killed by signal 6 (SIGABRT, core dumped) after 2.41 s: "
+		  "user 2.10 s, sys 0.05 s\n");
+	u.exited = false;
+	u.children = true;
+	u.pid = 4242;
+	f = stream();
+	summary__command_usage(f, 0, &u);
+	CHECK_STR(printed(f),
+		  "pyhawk: command (PID 4242) still running after 2.41 s: user 2.10 s, sys 0.05 s, "
+		  "children included\n");
+	u = (struct session_usage){.pid = 1234, .wall_s = 2.0, .user_s = 1.93, .sys_s = 0.02};
+	f = stream();
+	summary__target_usage(f, &u);
+	CHECK_STR(printed(f),
+		  "pyhawk: PID 1234 over the capture (2.00 s): user 1.93 s, sys 0.02 s\n");
+	u.exited = true;
+	u.wall_s = 1.214;
+	f = stream();
+	summary__target_usage(f, &u);
+	CHECK_STR(printed(f),
+		  "pyhawk: PID 1234 exited 1.21 s into the capture: user 1.93 s, sys 0.02 s\n");
+}
+
 int main(void)
 {
 	test_parse();
 	test_self();
+	test_lines();
 	return check_report("usage");
 }
