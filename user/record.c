@@ -177,7 +177,7 @@ int record__run(const struct config *cfg)
 	uint64_t counters[PH_STAT_MAX] = {};
 	const char *outname = cfg->output;
 	char outbuf[512], command[1024];
-	int format = cfg->format, outfd = -1, rc = PH_EXIT_ERROR, err;
+	int format = cfg->format, outfd = -1, rc = PH_EXIT_ERROR, err, wstatus;
 	struct session *s = NULL;
 
 	if (format < 0 && outname && strcmp(outname, "-"))
@@ -242,7 +242,12 @@ int record__run(const struct config *cfg)
 		print_states(cfg, &rec, &st);
 		print_usage(cfg, s);
 	}
+	/* The command's own exit code, as time(1) passes it on, when it
+	 * ended by itself: not when -d or a signal to pyhawk ended the
+	 * capture (it may still run). pyhawk's own failures come first. */
 	rc = PH_EXIT_OK;
+	if (!session__child_status(s, &wstatus) && !session__stop_signal())
+		rc = command__exit_code(wstatus);
 	if (!st.samples && summary__failed(counters)) {
 		/* Python ran on a CPU and nothing could be sampled: an empty
 		 * profile must not look like a quiet program. */

@@ -1,7 +1,8 @@
 """record's last line, like time(1)'s: a command's wall time, its user and
 system CPU time (its rusage when it is reaped; its descendants' too with -s)
-and how it ended; a -p target's CPU time over the capture. The figures are
-compared with the workload's own getrusage."""
+and how it ended, which becomes pyhawk's exit code; a -p target's CPU time
+over the capture. The figures are compared with the workload's own
+getrusage."""
 
 import os
 import re
@@ -10,7 +11,8 @@ import subprocess
 
 import pytest
 
-from conftest import EXIT, MATRIX, PYHAWK, parse_raw, run_pyhawk, split_label, workload
+from conftest import (EXIT, MATRIX, PYHAWK, check_error, parse_raw, run_pyhawk, split_label,
+                      workload)
 from test_cli_flags import wait_catches_sigint
 
 PY = MATRIX[0]
@@ -53,15 +55,16 @@ def spend_share(out):
     return total, spend / total if total else 0
 
 
-@pytest.mark.parametrize("end", ["exit:0", "exit:3", "kill:9"])
-def test_command_status_and_cpu(end, tmp_path):
-    """1.5 s of CPU, then the command exits or is killed: the line says
-    how, the profile written; the line's user + sys is the workload's own
-    getrusage to 10 %."""
+@pytest.mark.parametrize("end,code", [("exit:0", "PH_EXIT_OK"), ("exit:3", 3), ("kill:9", 137)])
+def test_command_status_and_cpu(end, code, tmp_path):
+    """1.5 s of CPU, then the command exits or is killed: pyhawk exits with
+    its status (128 + the signal), the profile written; the line's user +
+    sys is the workload's own getrusage to 10 %."""
     out = tmp_path / "out.txt"
     proc = run_pyhawk(["record", "-r", str(RATE), "-f", "raw", "-o", str(out), "--", PY.path,
                        SPEND, "1.5", end], timeout=180)
-    assert proc.returncode == EXIT["PH_EXIT_OK"], (proc.returncode, proc.stderr)
+    want = EXIT[code] if isinstance(code, str) else code
+    assert proc.returncode == want, (proc.returncode, proc.stderr)
     total, share = spend_share(out)
     assert total >= 0.5 * RATE * 1.5 and share >= 0.9, (total, share, proc.stderr)
     m = last_line(proc.stderr, COMMAND)
@@ -93,6 +96,23 @@ def test_children_with_s(flag, tmp_path):
     want = mine + children if flag else mine
     assert abs(cpu(m) - want) <= 0.1 * want, (m.group(0), mine, children)
     assert bool(m.group("children")) == bool(flag), m.group(0)
+
+
+def test_quiet_keeps_the_status(tmp_path):
+    out = tmp_path / "out.txt"
+    proc = run_pyhawk(["record", "-q", "-r", str(RATE), "-f", "raw", "-o", str(out), "--",
+                       PY.path, SPEND, "0.5", "exit:3"], timeout=120)
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stderr == ""
+    # Half a second: the interpreter's start-up is a part of it.
+    assert spend_share(out)[1] >= 0.75
+
+
+def test_own_failure_comes_first(tmp_path):
+    """A command that never ran Python and exited 3: pyhawk's code, not
+    the command's."""
+    check_error(run_pyhawk(["record", "-o", str(tmp_path / "o.svg"), "--", "sh", "-c", "exit 3"]),
+                "PH_EXIT_NOT_PYTHON", "sh")
 
 
 def test_duration_leaves_the_command(tmp_path):
