@@ -131,8 +131,10 @@ int procfs__parse_cpu(const char *stat, long ticks_per_s, struct procfs_cpu *c)
 	const char *p = strrchr(stat, ')');
 	int field;
 
-	if (!p || ticks_per_s <= 0)
+	if (!p || ticks_per_s <= 0 || p[1] != ' ' || !p[2])
 		return -EINVAL;
+	/* Field 3, the state: Z (zombie) or X (dead). */
+	c->final = p[2] == 'Z' || p[2] == 'X';
 	/* Fields 14-17 (utime stime cutime cstime); p is at the end of field
 	 * 2 (the comm), and a space starts each field. */
 	for (field = 3; field <= 14; field++) {

@@ -4,6 +4,7 @@
 #ifndef PROCFS_H
 #define PROCFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -21,6 +22,7 @@ pid_t procfs__ppid(pid_t pid);
 struct procfs_cpu {
 	uint64_t user_ns, sys_ns;   /* the process's threads, live and exited */
 	uint64_t cuser_ns, csys_ns; /* its children it waited for (and theirs) */
+	bool final;		    /* it has exited (a zombie, not reaped yet): they stay */
 };
 /* A process's CPU time from /proc/PID/stat: clock ticks (10 ms on most
  * kernels), the kernel's figures for the whole thread group. Readable

@@ -407,7 +407,8 @@ static int count_alive(const void *key, uint64_t v, void *ctx)
 	struct target *t = (struct target *)(uintptr_t)v;
 	struct alive_ctx *ac = ctx;
 
-	if (t->state != T_EXITED && !(kill(t->pid, 0) && errno == ESRCH))
+	/* A zombie has exited: its parent may not reap it for long. */
+	if (t->state != T_EXITED && !t->ended_at && !(kill(t->pid, 0) && errno == ESRCH))
 		ac->alive++;
 	return 0;
 }

@@ -47,7 +47,8 @@ struct target {
 	double born;	 /* its exec or fork; 0: older than the session */
 	/* The command and -p targets (usage.c): CPU time at the start of the
 	 * capture (zero for the command: its whole life counts) and at the
-	 * last reading; when its exit was seen (0 while it runs). */
+	 * last reading; when its exit was seen (its exit event, or /proc
+	 * showing a zombie; 0 while it runs). */
 	struct procfs_cpu cpu0, cpu;
 	bool cpu_known; /* cpu0 holds the start */
 	double ended_at;

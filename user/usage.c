@@ -17,13 +17,19 @@ static void read_cpu(struct target *t)
 {
 	struct procfs_cpu c;
 
-	if (t->cpu_known && !procfs__cpu(t->pid, &c))
-		t->cpu = c;
+	if (!t->cpu_known || procfs__cpu(t->pid, &c))
+		return;
+	t->cpu = c;
+	/* A -p target that exited while pyhawk was starting (before the
+	 * kernel knew it) sends no exit event: a zombie says it. */
+	if (c.final && !t->ended_at)
+		t->ended_at = now_s();
 }
 
 static int start_target(const void *key, uint64_t v, void *ctx)
 {
 	struct target *t = (struct target *)(uintptr_t)v;
+	struct session *s = ctx;
 
 	/* The command's whole life counts: it starts at zero. */
 	if (t->launched)
@@ -31,6 +37,8 @@ static int start_target(const void *key, uint64_t v, void *ctx)
 	else if (t->explicit_ && !procfs__cpu(t->pid, &t->cpu0))
 		t->cpu_known = true;
 	t->cpu = t->cpu0;
+	if (t->cpu0.final)
+		t->ended_at = s->start;
 	return 0;
 }
 
@@ -59,10 +67,9 @@ void usage__read(struct session *s, double now, bool force)
 
 void usage__ended(struct session *s, struct target *t)
 {
-	if (t->ended_at)
-		return;
 	read_cpu(t);
-	t->ended_at = now_s();
+	if (!t->ended_at)
+		t->ended_at = now_s();
 }
 
 static uint64_t tv_ns(struct timeval tv)

@@ -23,8 +23,12 @@ static void test_parse(void)
 	CHECK_INT(c.sys_ns, 420000000ll);
 	CHECK_INT(c.cuser_ns, 70000000ll);
 	CHECK_INT(c.csys_ns, 30000000ll);
+	CHECK(!c.final);
 	CHECK_INT(procfs__parse_cpu(stat, 250, &c), 0);
 	CHECK_INT(c.user_ns, 604000000ll);
+	/* A zombie's figures are final. */
+	CHECK_INT(procfs__parse_cpu("7 (z) Z 1 1 1 0 -1 0 0 0 0 0 5 6 7 8 20", 100, &c), 0);
+	CHECK(c.final && c.user_ns == 50000000ull && c.csys_ns == 80000000ull);
 	/* Cut before cstime, no ')', no clock: refused. */
 	CHECK_INT(procfs__parse_cpu("1 (x) R 1 1 1 0 -1 0 0 0 0 0 1 2 3", 100, &c), -EINVAL);
 	CHECK_INT(procfs__parse_cpu("1 x R 1 1 1 0 -1 0 0 0 0 0 1 2 3 4", 100, &c), -EINVAL);
