@@ -3,6 +3,7 @@
 and the summary."""
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -97,13 +98,26 @@ def test_signal_writes_profile(sig, tmp_path):
 
 def test_target_exit_writes_profile(tmp_path):
     py = next(p for p in matrix_params()).values[0]
-    target = start_busy(py, seconds=1.5)
+    target = start_busy(py)
     out = tmp_path / "out.txt"
-    proc = run_pyhawk(["record", "-p", str(target.pid), "-r", "200", "-f", "raw", "-o", str(out)],
-                      timeout=30)
-    target.wait()
-    assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+    try:
+        proc = subprocess.Popen([PYHAWK, "record", "-p", str(target.pid), "-r", "200", "-f",
+                                 "raw", "-o", str(out)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Ended once the capture runs (a timed exit could come first: pyhawk
+        # can take more than a second to start on a loaded machine). Not
+        # reaped until pyhawk is done: a zombie must not keep it waiting.
+        wait_catches_sigint(proc)
+        time.sleep(1.0)
+        target.terminate()
+        _, err = proc.communicate(timeout=30)
+    finally:
+        target.kill()
+        target.wait()
+    assert proc.returncode == EXIT["PH_EXIT_OK"], err
     assert has_func(parse_raw(out.read_text()), "busy_loop", "busy.py")
+    assert re.search(r"^pyhawk: PID %d exited [\d.]+ s into the capture: " % target.pid, err,
+                     re.M), err
 
 
 def test_duration_stops_capture(tmp_path):
