@@ -49,6 +49,9 @@ static int frame_id(struct session *s, struct target *t, const struct ph_sample 
 	id = profile__frame_id(s->o.frames, sf.name, sf.file, sf.line, PF_PYTHON);
 	if (id < 0)
 		return (int)id;
+	/* The function's identity and source, for pstats and lines. */
+	if (profile__set_frame_source(s->o.frames, (uint32_t)id, sf.path, sf.first_line))
+		return -ENOMEM;
 	if (hashmap__set(t->frame_ids, &key, (uint64_t)id))
 		return -ENOMEM;
 	return (int)id;

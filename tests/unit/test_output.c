@@ -333,6 +333,16 @@ static void test_profile(void)
 	CHECK_INT(profile__frame_id(p, "g", "", 0, PF_OTHER), b); /* "" file is no file */
 	CHECK_STR(profile__frame(p, a)->file, "a.py");
 	CHECK(profile__frame(p, 1000) == NULL);
+	/* Where a frame's function comes from: the first answer stays. */
+	CHECK(profile__frame(p, a)->path == NULL && profile__frame(p, a)->first_line == 0);
+	CHECK_INT(profile__set_frame_source(p, a, "/srv/a.py", 2), 0);
+	CHECK_INT(profile__set_frame_source(p, a, "/other/a.py", 9), 0);
+	CHECK_STR(profile__frame(p, a)->path, "/srv/a.py");
+	CHECK_INT(profile__frame(p, a)->first_line, 2);
+	CHECK_INT(profile__set_frame_source(p, b, NULL, -3), 0);
+	CHECK(profile__frame(p, b)->path == NULL && profile__frame(p, b)->first_line == 0);
+	CHECK_INT(profile__set_frame_source(p, 1000, "/x.py", 1), -EINVAL);
+	CHECK_INT(profile__frame_id(p, "f", "a.py", 3, PF_PYTHON), a); /* not part of the key */
 	/* Invalid UTF-8 is stored as U+FFFD, and interns like its copy. */
 	CHECK_STR(profile__frame(p, fid(p, "x\xc3(", NULL, 0, PF_OTHER))->name, "x\xef\xbf\xbd(");
 	CHECK_INT(profile__frame_id(p, "x\xc3(", NULL, 0, PF_OTHER),
