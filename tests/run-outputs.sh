@@ -9,8 +9,8 @@ CC=${CC:-gcc}
 PYTHON=${PYTHON:-/usr/bin/python3}
 CFLAGS="-std=gnu11 -g -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Iuser -Ibpf -Itests/unit"
 SRCS="tests/unit/test_output.c user/profile.c user/profile_view.c user/output.c user/output_raw.c
-user/output_speedscope.c user/output_flamegraph.c user/flamecolour.c user/rawread.c user/jsonout.c
-user/grow.c"
+user/output_speedscope.c user/output_flamegraph.c user/flamecolour.c user/rawread.c user/output_pstats.c
+user/profile_funcs.c user/pymarshal.c user/hashmap.c user/jsonout.c user/grow.c"
 work=$(mktemp -d "${TMPDIR:-/tmp}/pyhawk-outputs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p tests/artifacts
@@ -58,8 +58,9 @@ run "10,000 and 100,000 distinct frames" sh -c "'$work/test_output' --big 10000 
 
 validate() {
 	"$PYTHON" - "$@" <<'PY'
-# Well-formed XML with the frames it declares; JSON that parses and holds together; raw grammar.
-import json, re, sys, xml.etree.ElementTree as ET
+# Well-formed XML with the frames it declares; JSON that parses and holds together; raw grammar;
+# pstats files that pstats loads and whose numbers hold together.
+import io, json, marshal, pstats, re, sys, xml.etree.ElementTree as ET
 
 ok = bad = 0
 def check(cond, what):
@@ -94,6 +95,26 @@ for path in sys.argv[1:]:
                 check(all(0 <= i < nframes for s in p["samples"] for i in s), f"{path}: frame indexes")
                 check(abs(sum(p["weights"]) - (p["endValue"] - p["startValue"])) <= 1e-9 * max(1, p["endValue"]),
                       f"{path}: {p['name']}: weights add up to endValue")
+        elif path.endswith(".pstats"):
+            # cProfile's dict, as pstats (and snakeviz, through calc_callees) reads it.
+            with open(path, "rb") as f:
+                stats = marshal.load(f)
+            st = pstats.Stats(path, stream=io.StringIO())
+            st.sort_stats("tottime").print_stats()
+            st.print_callers()
+            st.print_callees()
+            check(abs(st.total_tt - sum(v[2] for v in stats.values())) < 1e-9, f"{path}: total time")
+            for key, (cc, nc, tt, ct, callers) in stats.items():
+                what = f"{path}: {key}"
+                check(len(key) == 3 and isinstance(key[0], str) and isinstance(key[1], int)
+                      and isinstance(key[2], str) and (key[0] != "~" or key[1] == 0), f"{what}: key")
+                check(0 < cc <= nc and 0 <= tt <= ct + 1e-9, f"{what}: cc <= nc, tt <= ct")
+                # Each frame has at most one caller: the callers' shares fit in the function's.
+                check(sum(v[0] for v in callers.values()) <= nc
+                      and sum(v[2] for v in callers.values()) <= tt + 1e-9
+                      and all(len(v) == 4 and 0 < v[1] <= v[0] and v[3] <= ct + 1e-9
+                              for v in callers.values()), f"{what}: callers")
+                check(all(c in stats for c in callers), f"{what}: callers are functions")
         else:
             with open(path, encoding="utf-8") as f:
                 lines = f.read().split("\n")
@@ -107,7 +128,8 @@ print(f"validity: {ok} passed, {bad} failed")
 sys.exit(1 if bad else 0)
 PY
 }
-run "XML / JSON / raw validity" validate tests/golden/*.svg tests/golden/*.json tests/golden/*.txt \
+run "XML / JSON / raw / pstats validity" validate tests/golden/*.svg tests/golden/*.json tests/golden/*.txt \
+	tests/golden/*.pstats \
 	tests/artifacts/big-10k.svg tests/artifacts/big-100k.svg
 
 if [ -d tests/js/node_modules/speedscope ] && [ -d tests/js/node_modules/playwright-core ]; then

@@ -114,14 +114,16 @@ static int parse_output(struct config *cfg, const char *arg, char *err, size_t e
 
 static int parse_format(struct config *cfg, const char *arg, char *err, size_t errlen)
 {
+	char names[128];
+
 	cfg->format = output__parse_format(arg);
 	if (cfg->format >= 0)
 		return 0;
+	output__format_list(names, sizeof(names));
 	if (!strcmp(arg, "chrometrace"))
-		return fail(err, errlen,
-			    "format 'chrometrace' is not supported yet "
-			    "(use flamegraph, speedscope or raw)");
-	return fail(err, errlen, "unknown format '%s' (use flamegraph, speedscope or raw)", arg);
+		return fail(err, errlen, "format 'chrometrace' is not supported yet (use %s)",
+			    names);
+	return fail(err, errlen, "unknown format '%s' (use %s)", arg, names);
 }
 
 static int parse_rate(struct config *cfg, const char *arg, char *err, size_t errlen)
@@ -185,8 +187,8 @@ static const struct cli_opt options[] = {
     {'o', "output", "FILE", IN_DIFF, VALUE(parse_output),
      .help = "where to write the flame graph ('-' = stdout; default: diff.svg)"},
     {'f', "format", "FORMAT", IN_RECORD, VALUE(parse_format),
-     .help = "flamegraph (SVG), speedscope (JSON) or raw (collapsed stacks); default: from the -o "
-	     "extension, else flamegraph"},
+     .help = "flamegraph (SVG), speedscope (JSON), raw (collapsed stacks) or pstats (cProfile's "
+	     "stats, for pstats and snakeviz); default: from the -o extension, else flamegraph"},
     {'d', "duration", "SECS", IN_RECORD | IN_TOP, VALUE(parse_duration),
      .help = "stop after SECS seconds (default: 'unlimited', until the command exits or Ctrl-C)"},
     {'r', "rate", "HZ", IN_RECORD | IN_TOP, VALUE(parse_rate),

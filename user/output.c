@@ -12,9 +12,10 @@ static const struct {
 	const char *name;
 	const char *ext;
 } formats[] = {
-	[OUT_FLAMEGRAPH] = { "flamegraph", "svg" },
-	[OUT_SPEEDSCOPE] = { "speedscope", "json" },
-	[OUT_RAW] = { "raw", "txt" },
+    [OUT_FLAMEGRAPH] = {"flamegraph", "svg"},
+    [OUT_SPEEDSCOPE] = {"speedscope", "json"},
+    [OUT_RAW] = {"raw", "txt"},
+    [OUT_PSTATS] = {"pstats", "pstats"},
 };
 
 #define NFORMATS ((int)(sizeof(formats) / sizeof(formats[0])))
@@ -23,8 +24,9 @@ static const struct {
 	const char *ext;
 	int format;
 } extensions[] = {
-	{ ".svg", OUT_FLAMEGRAPH },   { ".json", OUT_SPEEDSCOPE }, { ".txt", OUT_RAW },
-	{ ".folded", OUT_RAW },	      { ".collapsed", OUT_RAW },   { ".raw", OUT_RAW },
+    {".svg", OUT_FLAMEGRAPH}, {".json", OUT_SPEEDSCOPE}, {".txt", OUT_RAW},
+    {".folded", OUT_RAW},     {".collapsed", OUT_RAW},	 {".raw", OUT_RAW},
+    {".pstats", OUT_PSTATS},  {".prof", OUT_PSTATS},
 };
 
 int output__parse_format(const char *name)
@@ -58,6 +60,21 @@ const char *output__format_name(int format)
 	return format >= 0 && format < NFORMATS ? formats[format].name : NULL;
 }
 
+size_t output__format_list(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < NFORMATS; i++) {
+		const char *sep = i == 0 ? "" : i == NFORMATS - 1 ? " or " : ", ";
+		int k = snprintf(n < size ? buf + n : NULL, n < size ? size - n : 0, "%s%s", sep,
+				 formats[i].name);
+
+		if (k > 0)
+			n += (size_t)k;
+	}
+	return n;
+}
+
 const char *output__default_extension(int format)
 {
 	return format >= 0 && format < NFORMATS ? formats[format].ext : NULL;
@@ -86,6 +103,9 @@ int output__write(const struct profile *p, int format, const struct output_opts 
 		break;
 	case OUT_SPEEDSCOPE:
 		err = output__write_speedscope(p, opts, f);
+		break;
+	case OUT_PSTATS:
+		err = output__write_pstats(p, opts, f);
 		break;
 	default:
 		err = output__write_raw(p, opts, f);

@@ -1,4 +1,4 @@
-/* output.h: writing a profile as flamegraph SVG, speedscope JSON or raw. */
+/* output.h: writing a profile as flamegraph SVG, speedscope JSON, raw, or pstats. */
 #ifndef OUTPUT_H
 #define OUTPUT_H
 
@@ -11,6 +11,7 @@ enum output_format {
 	OUT_FLAMEGRAPH = 0,
 	OUT_SPEEDSCOPE = 1,
 	OUT_RAW = 2,
+	OUT_PSTATS = 3,
 };
 
 struct output_opts {
@@ -23,14 +24,17 @@ struct output_opts {
 	const struct profile *before;
 };
 
-/* "flamegraph", "speedscope", "raw" -> format, or -EINVAL. */
+/* "flamegraph", "speedscope", "raw", "pstats" -> format, or -EINVAL. */
 int output__parse_format(const char *name);
 /* Format implied by a file name's extension (.svg, .json, .txt/.folded/.collapsed/.raw,
- * any case), or -ENOENT. */
+ * .pstats/.prof, any case), or -ENOENT. */
 int output__format_for_path(const char *path);
-/* "flamegraph", "speedscope", "raw"; NULL for an unknown format. */
+/* "flamegraph", "speedscope", "raw", "pstats"; NULL for an unknown format. */
 const char *output__format_name(int format);
-/* "svg", "json", "txt" (no dot); NULL for an unknown format. */
+/* The format names for messages: "flamegraph, speedscope, raw or pstats"
+ * (like snprintf). */
+size_t output__format_list(char *buf, size_t size);
+/* "svg", "json", "txt", "pstats" (no dot); NULL for an unknown format. */
 const char *output__default_extension(int format);
 
 /* Writes p to f. Returns 0 or -errno. Library code: prints nothing else.
@@ -43,6 +47,7 @@ int output__write(const struct profile *p, int format, const struct output_opts 
 int output__write_flamegraph(const struct profile *p, const struct output_opts *opts, FILE *f);
 int output__write_speedscope(const struct profile *p, const struct output_opts *opts, FILE *f);
 int output__write_raw(const struct profile *p, const struct output_opts *opts, FILE *f);
+int output__write_pstats(const struct profile *p, const struct output_opts *opts, FILE *f);
 
 /* The title of an output, like snprintf: opts->title, else
  * "pyhawk: COMMAND — N samples, D s at R Hz" from the meta (parts the meta

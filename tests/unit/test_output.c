@@ -1,4 +1,5 @@
-/* test_output.c: aggregation and the three writers, checked against golden files (tools/regen-golden.sh). */
+/* test_output.c: aggregation and the writers, checked against golden files (tools/regen-golden.sh).
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <locale.h>
@@ -7,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
+#include "childio.h"
 #include "flamecolour.h"
 #include "output.h"
 #include "profile.h"
@@ -303,17 +307,30 @@ static void test_formats(void)
 	CHECK_INT(output__format_for_path("p.folded"), OUT_RAW);
 	CHECK_INT(output__format_for_path("p.collapsed"), OUT_RAW);
 	CHECK_INT(output__format_for_path("p.raw"), OUT_RAW);
+	CHECK_INT(output__format_for_path("p.pstats"), OUT_PSTATS);
+	CHECK_INT(output__format_for_path("P.PROF"), OUT_PSTATS);
 	CHECK_INT(output__format_for_path("p.html"), -ENOENT);
 	CHECK_INT(output__format_for_path("dir.svg/profile"), -ENOENT);
 	CHECK_INT(output__format_for_path("-"), -ENOENT);
 	CHECK_STR(output__format_name(OUT_SPEEDSCOPE), "speedscope");
-	CHECK(output__format_name(3) == NULL);
+	CHECK_STR(output__format_name(OUT_PSTATS), "pstats");
+	CHECK(output__format_name(4) == NULL);
 	CHECK_STR(output__default_extension(OUT_FLAMEGRAPH), "svg");
 	CHECK_STR(output__default_extension(OUT_SPEEDSCOPE), "json");
 	CHECK_STR(output__default_extension(OUT_RAW), "txt");
+	CHECK_STR(output__default_extension(OUT_PSTATS), "pstats");
 	CHECK(output__default_extension(-1) == NULL);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		CHECK_INT(output__parse_format(output__format_name(i)), i);
+	{
+		char names[128];
+
+		CHECK_INT(output__format_list(names, sizeof(names)), 37);
+		CHECK_STR(names, "flamegraph, speedscope, raw or pstats");
+		CHECK_INT(output__format_list(names, 5), 37);
+		CHECK_STR(names, "flam");
+		CHECK_INT(output__format_list(NULL, 0), 37);
+	}
 }
 
 static void test_profile(void)
@@ -855,16 +872,136 @@ static void test_no_frames(void)
 	profile__free(p);
 }
 
+/* ---- pstats, read by Python ---------------------------------------------- */
+
+/* Frames with and without first lines, two callers, recursion and a frame
+ * that is not Python code, at 10 Hz (0.1 s a sample). */
+static struct profile *fixture_calls(void)
+{
+	struct profile *p = profile__new();
+	struct profile_meta meta = {.command = "python3 app.py", .rate_hz = 10, .duration_s = 1.8};
+	uint32_t M, A, A2, B, H, H2, R, R2, GC;
+
+	M = fid(p, "<module>", "app.py", 3, PF_PYTHON);
+	A = fid(p, "a", "app.py", 10, PF_PYTHON);
+	A2 = fid(p, "a", "app.py", 11, PF_PYTHON);
+	B = fid(p, "b", "app.py", 20, PF_PYTHON);
+	H = fid(p, "helper", "lib/util.py", 31, PF_PYTHON);
+	H2 = fid(p, "helper", "lib/util.py", 32, PF_PYTHON);
+	R = fid(p, "rec", "app.py", 40, PF_PYTHON);
+	R2 = fid(p, "rec", "app.py", 42, PF_PYTHON); /* no first line: rec is at 40 */
+	GC = fid(p, "<GC>", NULL, 0, PF_OTHER);
+	CHECK_INT(profile__set_frame_source(p, M, "/srv/app.py", 1), 0);
+	CHECK_INT(profile__set_frame_source(p, A, "/srv/app.py", 9), 0);
+	CHECK_INT(profile__set_frame_source(p, A2, "/srv/app.py", 9), 0);
+	CHECK_INT(profile__set_frame_source(p, B, "/srv/app.py", 19), 0);
+	CHECK_INT(profile__set_frame_source(p, H, "/srv/lib/util.py", 30), 0);
+	CHECK_INT(profile__set_frame_source(p, H2, "/srv/lib/util.py", 30), 0);
+	ADD(p, 1, 1, 6, M, A, H);
+	ADD(p, 1, 1, 2, M, A2, H2);
+	ADD(p, 1, 2, 3, M, B, H);
+	ADD(p, 1, 1, 1, M, A);
+	ADD(p, 1, 1, 4, M, R, R2, R);
+	ADD(p, 1, 2, 2, M, GC);
+	profile__set_meta(p, &meta);
+	return p;
+}
+
+/* Each function as (key) (cc, nc, tt, ct) [(caller, (nc, cc, tt, ct)), ...],
+ * then what pstats.Stats makes of the file: calls, primitive calls, time. */
+static const char pstats_reader[] =
+    "import marshal, pstats, sys\n"
+    "d = marshal.load(open(sys.argv[1], 'rb'))\n"
+    "r = lambda t: tuple(round(x, 9) if isinstance(x, float) else x for x in t)\n"
+    "for k in sorted(d):\n"
+    "    cc, nc, tt, ct, callers = d[k]\n"
+    "    print(k, r((cc, nc, tt, ct)), sorted((c, r(v)) for c, v in callers.items()))\n"
+    "s = pstats.Stats(sys.argv[1])\n"
+    "print(s.total_calls, s.prim_calls, round(s.total_tt, 9), flush=True)\n";
+
+static const char *const calls_want[] = {
+    "('app.py', 1, '<module>') (18, 18, 0.0, 1.8) []",
+    "('app.py', 9, 'a') (9, 9, 0.1, 0.9) [(('app.py', 1, '<module>'), (9, 9, 0.1, 0.9))]",
+    "('app.py', 19, 'b') (3, 3, 0.0, 0.3) [(('app.py', 1, '<module>'), (3, 3, 0.0, 0.3))]",
+    /* Three deep in 4 samples: 12 frames, 4 outermost; the pair
+     * rec -> rec twice a sample, once outermost. */
+    "('app.py', 40, 'rec') (4, 12, 0.4, 0.4) [(('app.py', 1, '<module>'), (4, 4, 0.0, 0.4)), "
+    "(('app.py', 40, 'rec'), (8, 4, 0.4, 0.4))]",
+    "('lib/util.py', 30, 'helper') (11, 11, 1.1, 1.1) [(('app.py', 9, 'a'), (8, 8, 0.8, 0.8)), "
+    "(('app.py', 19, 'b'), (3, 3, 0.3, 0.3))]",
+    "('~', 0, '<GC>') (2, 2, 0.2, 0.2) [(('app.py', 1, '<module>'), (2, 2, 0.2, 0.2))]",
+    "55 47 1.8",
+};
+
+/* Runs the reader on a pstats file and checks its lines against want. */
+static void check_pstats_read(const char *path, const char *const *want, size_t nwant)
+{
+	const char *python = getenv("PYTHON") ? getenv("PYTHON") : "/usr/bin/python3";
+	char *argv[] = {(char *)python, "-c", (char *)pstats_reader, (char *)path, NULL};
+	char line[1024];
+	int out = -1, status = 0;
+	pid_t pid = child_spawn(python, argv, &out);
+
+	CHECK(pid > 0);
+	if (pid <= 0)
+		return;
+	for (size_t i = 0; i < nwant; i++) {
+		CHECK(child_read_line(out, line, sizeof(line)) >= 0);
+		CHECK_STR(line, want[i]);
+	}
+	CHECK_INT(child_read_line(out, line, sizeof(line)), -EIO); /* nothing more */
+	close(out);
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_pstats(void)
+{
+	struct profile *p = fixture_calls();
+	char path[] = "/tmp/pyhawk-pstats-XXXXXX";
+	struct output_opts o = {0};
+	int fd = mkstemp(path);
+	char *out;
+	size_t len;
+
+	out = render(p, OUT_PSTATS, &o, &len);
+	golden("calls.pstats", out, len);
+	CHECK(fd >= 0 && write(fd, out, len) == (ssize_t)len);
+	if (fd >= 0)
+		close(fd);
+	check_pstats_read(path, calls_want, sizeof(calls_want) / sizeof(calls_want[0]));
+	unlink(path);
+	free(out);
+	profile__free(p);
+
+	/* Every frame kind, thread roots: the file holds together (tested
+	 * further by run-outputs.sh, which loads it with pstats). */
+	p = fixture_threads();
+	o.threads = true;
+	out = render(p, OUT_PSTATS, &o, &len);
+	golden("threads.pstats", out, len);
+	CHECK(len > 2 && out[0] == '{' && out[len - 1] == '0');
+	free(out);
+	profile__free(p);
+
+	/* No samples: an empty dict. */
+	p = profile__new();
+	out = render(p, OUT_PSTATS, &o, &len);
+	CHECK(len == 2 && memcmp(out, "{0", 2) == 0);
+	free(out);
+	profile__free(p);
+}
+
 static void test_errors(void)
 {
 	struct profile *p = fixture_elided();
 	FILE *ro = fopen("/dev/null", "r");
 
-	CHECK_INT(output__write(p, 3, NULL, stdout), -EINVAL);
+	CHECK_INT(output__write(p, 4, NULL, stdout), -EINVAL);
 	CHECK_INT(output__write(p, -1, NULL, stdout), -EINVAL);
 	if (ro) {
 		/* A stream that refuses writes: an error, not a silent 0. */
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < 4; i++)
 			CHECK(output__write(p, i, NULL, ro) < 0);
 		fclose(ro);
 	}
@@ -972,11 +1109,11 @@ static int big(uint32_t nframes, const char *path)
 {
 	struct profile *p = fixture_big(nframes);
 	struct output_opts o = { .threads = true };
-	const char *names[] = { "flamegraph", "speedscope", "raw" };
+	const char *names[] = {"flamegraph", "speedscope", "raw", "pstats"};
 	FILE *f;
 	double t0;
 
-	for (int fmt = 0; fmt < 3; fmt++) {
+	for (int fmt = 0; fmt < 4; fmt++) {
 		char *buf = NULL;
 		size_t len = 0;
 
@@ -1030,6 +1167,7 @@ int main(int argc, char **argv)
 	test_diff();
 	test_empty();
 	test_no_frames();
+	test_pstats();
 	test_errors();
 	test_locale();
 	if (regen)
