@@ -10,7 +10,8 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 CFLAGS="-std=gnu11 -g -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Iuser -Ibpf -Itests/unit"
 SRCS="tests/unit/test_output.c user/profile.c user/profile_view.c user/output.c user/output_raw.c
 user/output_speedscope.c user/output_flamegraph.c user/flamecolour.c user/rawread.c user/output_pstats.c
-user/profile_funcs.c user/pymarshal.c user/hashmap.c user/jsonout.c user/grow.c"
+user/output_lines.c user/profile_funcs.c user/pymarshal.c user/sources.c user/hashmap.c user/jsonout.c
+user/grow.c"
 work=$(mktemp -d "${TMPDIR:-/tmp}/pyhawk-outputs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p tests/artifacts
@@ -59,7 +60,7 @@ run "10,000 and 100,000 distinct frames" sh -c "'$work/test_output' --big 10000 
 validate() {
 	"$PYTHON" - "$@" <<'PY'
 # Well-formed XML with the frames it declares; JSON that parses and holds together; raw grammar;
-# pstats files that pstats loads and whose numbers hold together.
+# pstats files that pstats loads and whose numbers hold together; the lines report's rows.
 import io, json, marshal, pstats, re, sys, xml.etree.ElementTree as ET
 
 ok = bad = 0
@@ -115,6 +116,18 @@ for path in sys.argv[1:]:
                       and all(len(v) == 4 and 0 < v[1] <= v[0] and v[3] <= ct + 1e-9
                               for v in callers.values()), f"{what}: callers")
                 check(all(c in stats for c in callers), f"{what}: callers are functions")
+        elif path.endswith(".lines"):
+            # The lines report: UTF-8 without control characters but tabs; each
+            # function's rows "line [samples % total % func] [source]" under its header.
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            check(not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text), f"{path}: control characters")
+            blocks = text.split("\n  Line   Samples  % total  % func  Source\n")[1:]
+            check(len(blocks) == text.count("\nFunction: "), f"{path}: a table per function")
+            for b in blocks:
+                rows = b.split("\n\n")[0].split("\n")
+                check(all(re.fullmatch(r" *(\d+|\?)( +\d+ +\d+\.\d +\d+\.\d)?(  .*)?|   \.\.\.", r)
+                          for r in rows if r), f"{path}: rows")
         else:
             with open(path, encoding="utf-8") as f:
                 lines = f.read().split("\n")
@@ -128,8 +141,8 @@ print(f"validity: {ok} passed, {bad} failed")
 sys.exit(1 if bad else 0)
 PY
 }
-run "XML / JSON / raw / pstats validity" validate tests/golden/*.svg tests/golden/*.json tests/golden/*.txt \
-	tests/golden/*.pstats \
+run "XML / JSON / raw / pstats / lines validity" validate tests/golden/*.svg tests/golden/*.json tests/golden/*.txt \
+	tests/golden/*.pstats tests/golden/*.lines \
 	tests/artifacts/big-10k.svg tests/artifacts/big-100k.svg
 
 if [ -d tests/js/node_modules/speedscope ] && [ -d tests/js/node_modules/playwright-core ]; then

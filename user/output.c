@@ -12,10 +12,11 @@ static const struct {
 	const char *name;
 	const char *ext;
 } formats[] = {
-    [OUT_FLAMEGRAPH] = {"flamegraph", "svg"},
-    [OUT_SPEEDSCOPE] = {"speedscope", "json"},
-    [OUT_RAW] = {"raw", "txt"},
-    [OUT_PSTATS] = {"pstats", "pstats"},
+	[OUT_FLAMEGRAPH] = { "flamegraph", "svg" },
+	[OUT_SPEEDSCOPE] = { "speedscope", "json" },
+	[OUT_RAW] = { "raw", "txt" },
+	[OUT_PSTATS] = { "pstats", "pstats" },
+	[OUT_LINES] = { "lines", "txt" }, /* -f only: .txt is raw's */
 };
 
 #define NFORMATS ((int)(sizeof(formats) / sizeof(formats[0])))
@@ -24,9 +25,9 @@ static const struct {
 	const char *ext;
 	int format;
 } extensions[] = {
-    {".svg", OUT_FLAMEGRAPH}, {".json", OUT_SPEEDSCOPE}, {".txt", OUT_RAW},
-    {".folded", OUT_RAW},     {".collapsed", OUT_RAW},	 {".raw", OUT_RAW},
-    {".pstats", OUT_PSTATS},  {".prof", OUT_PSTATS},
+	{ ".svg", OUT_FLAMEGRAPH },   { ".json", OUT_SPEEDSCOPE }, { ".txt", OUT_RAW },
+	{ ".folded", OUT_RAW },	      { ".collapsed", OUT_RAW },   { ".raw", OUT_RAW },
+	{ ".pstats", OUT_PSTATS },    { ".prof", OUT_PSTATS },
 };
 
 int output__parse_format(const char *name)
@@ -106,6 +107,9 @@ int output__write(const struct profile *p, int format, const struct output_opts 
 		break;
 	case OUT_PSTATS:
 		err = output__write_pstats(p, opts, f);
+		break;
+	case OUT_LINES:
+		err = output__write_lines(p, opts, f);
 		break;
 	default:
 		err = output__write_raw(p, opts, f);

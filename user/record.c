@@ -15,6 +15,7 @@
 #include "progress.h"
 #include "record.h"
 #include "session.h"
+#include "sources.h"
 #include "summary.h"
 #include "threadstate.h"
 
@@ -28,6 +29,8 @@ struct recorder {
 	uint64_t samples;
 	int64_t idle_ids[PH_TS_MAX]; /* "[idle: ...]" frame ids, -1 until interned */
 	uint32_t stack[PH_MAX_FRAMES + 2];
+	struct sources *sources; /* -f lines: the frames' files */
+	uint32_t nframes_read;	 /* frames whose file was read: ids below */
 };
 
 static double now_s(void)
@@ -36,6 +39,20 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* -f lines: the files of the frames interned since the last sample (the
+ * session interned them for this one), read now: once the process is gone,
+ * so is its view of the file system (a container's files). A file that
+ * cannot be read is said so in the report. */
+static void read_sources(struct recorder *r, pid_t pid)
+{
+	const struct profile_frame *f;
+
+	for (; (f = profile__frame(r->prof, r->nframes_read)); r->nframes_read++) {
+		if (f->path)
+			sources__load(r->sources, pid, f->path);
+	}
 }
 
 static int on_sample(void *ctx, const struct session_sample *s)
@@ -53,6 +70,8 @@ static int on_sample(void *ctx, const struct session_sample *s)
 	}
 	if (tally__add(r->tally, s->pid, s->tid, s->state, s->flags & PH_SF_GIL, s->weight))
 		return -ENOMEM;
+	if (r->sources)
+		read_sources(r, (pid_t)s->pid);
 	if (r->gil && !(s->flags & PH_SF_GIL))
 		return 0;
 	if (leaf && n < PH_MAX_FRAMES + 1) {
@@ -154,7 +173,9 @@ int record__run(const struct config *cfg)
 	/* A root per process wherever there can be several. */
 	struct output_opts oo = { .threads = cfg->threads,
 				  .processes = cfg->all || cfg->subprocesses || cfg->npids > 1,
-				  .title = cfg->title };
+				  .title = cfg->title,
+				  .lines_threshold = cfg->lines_threshold >= 0 ? cfg->lines_threshold
+									       : OUTPUT_LINES_THRESHOLD };
 	struct session_error e = {0};
 	struct session_stats st;
 	struct profile_meta meta = {.rate_hz = cfg->rate};
@@ -189,7 +210,9 @@ int record__run(const struct config *cfg)
 		rec.idle_ids[k] = -1;
 	rec.prof = profile__new();
 	rec.tally = tally__new();
-	if (!rec.prof || !rec.tally) {
+	if (format == OUT_LINES)
+		oo.sources = rec.sources = sources__new();
+	if (!rec.prof || !rec.tally || (format == OUT_LINES && !rec.sources)) {
 		fprintf(stderr, "Error: out of memory\n");
 		goto cleanup;
 	}
@@ -247,5 +270,6 @@ cleanup:
 	session__free(s);
 	profile__free(rec.prof);
 	tally__free(rec.tally);
+	sources__free(rec.sources);
 	return rc;
 }

@@ -8,18 +8,10 @@ import subprocess
 
 import pytest
 
-from conftest import EXIT, MATRIX, run_pyhawk, workload
+from conftest import EXIT, NEWEST, OLDEST, ends_params, run_pyhawk, workload
 
 SCRIPT = workload("callers.py")
-
-
-def version(py):
-    return tuple(int(x) for x in py.version.split("."))
-
-
-OLDEST = min(MATRIX, key=version)
-NEWEST = max(MATRIX, key=version)
-ENDS = [pytest.param(py, id=py.label) for py in dict.fromkeys([OLDEST, NEWEST])]
+ENDS = ends_params()
 
 # What pstats makes of the file, as JSON: the order sort_stats('tottime')
 # gives, and every function with its callers. The listings are printed too,

@@ -309,27 +309,29 @@ static void test_formats(void)
 	CHECK_INT(output__format_for_path("p.raw"), OUT_RAW);
 	CHECK_INT(output__format_for_path("p.pstats"), OUT_PSTATS);
 	CHECK_INT(output__format_for_path("P.PROF"), OUT_PSTATS);
+	CHECK_INT(output__parse_format("lines"), OUT_LINES);
 	CHECK_INT(output__format_for_path("p.html"), -ENOENT);
 	CHECK_INT(output__format_for_path("dir.svg/profile"), -ENOENT);
 	CHECK_INT(output__format_for_path("-"), -ENOENT);
 	CHECK_STR(output__format_name(OUT_SPEEDSCOPE), "speedscope");
 	CHECK_STR(output__format_name(OUT_PSTATS), "pstats");
-	CHECK(output__format_name(4) == NULL);
+	CHECK(output__format_name(5) == NULL);
 	CHECK_STR(output__default_extension(OUT_FLAMEGRAPH), "svg");
 	CHECK_STR(output__default_extension(OUT_SPEEDSCOPE), "json");
 	CHECK_STR(output__default_extension(OUT_RAW), "txt");
 	CHECK_STR(output__default_extension(OUT_PSTATS), "pstats");
 	CHECK(output__default_extension(-1) == NULL);
-	for (int i = 0; i < 4; i++)
+	CHECK_STR(output__default_extension(OUT_LINES), "txt");
+	for (int i = 0; i < 5; i++)
 		CHECK_INT(output__parse_format(output__format_name(i)), i);
 	{
 		char names[128];
 
-		CHECK_INT(output__format_list(names, sizeof(names)), 37);
-		CHECK_STR(names, "flamegraph, speedscope, raw or pstats");
-		CHECK_INT(output__format_list(names, 5), 37);
+		CHECK_INT(output__format_list(names, sizeof(names)), 44);
+		CHECK_STR(names, "flamegraph, speedscope, raw, pstats or lines");
+		CHECK_INT(output__format_list(names, 5), 44);
 		CHECK_STR(names, "flam");
-		CHECK_INT(output__format_list(NULL, 0), 37);
+		CHECK_INT(output__format_list(NULL, 0), 44);
 	}
 }
 
@@ -992,16 +994,118 @@ static void test_pstats(void)
 	profile__free(p);
 }
 
+/* ---- lines --------------------------------------------------------------- */
+
+/* work() in tests/unit/fixtures/lines_src.py (first line 4), hot at 7, with
+ * samples at 8 and 20 too (a fold between); a function whose file is gone,
+ * one that is not a file, one under 1 %, and <GC>. 10 Hz. */
+static struct profile *fixture_lines(void)
+{
+	struct profile *p = profile__new();
+	struct profile_meta meta = {
+	    .command = "python3 lines_src.py", .rate_hz = 10, .duration_s = 40};
+	static const char src[] = "tests/unit/fixtures/lines_src.py";
+	uint32_t M, W7, W8, W9, W10, W20, G, B, T, GC;
+
+	M = fid(p, "<module>", "lines_src.py", 28, PF_PYTHON);
+	W7 = fid(p, "work", "lines_src.py", 7, PF_PYTHON);
+	W8 = fid(p, "work", "lines_src.py", 8, PF_PYTHON);
+	W9 = fid(p, "work", "lines_src.py", 9, PF_PYTHON);
+	W10 = fid(p, "work", "lines_src.py", 10, PF_PYTHON);
+	W20 = fid(p, "work", "lines_src.py", 20, PF_PYTHON);
+	G = fid(p, "gone", "/nonexistent/gone.py", 3, PF_PYTHON);
+	B = fid(p, "_load", "<frozen importlib._bootstrap>", 671, PF_PYTHON);
+	T = fid(p, "tiny", "lines_src.py", 2, PF_PYTHON);
+	GC = fid(p, "<GC>", NULL, 0, PF_OTHER);
+	CHECK_INT(profile__set_frame_source(p, M, src, 1), 0);
+	for (uint32_t id = W7; id <= W20; id++)
+		CHECK_INT(profile__set_frame_source(p, id, src, 4), 0);
+	CHECK_INT(profile__set_frame_source(p, G, "/nonexistent/gone.py", 1), 0);
+	CHECK_INT(profile__set_frame_source(p, B, "<frozen importlib._bootstrap>", 650), 0);
+	CHECK_INT(profile__set_frame_source(p, T, src, 1), 0);
+	ADD(p, 1, 1, 250, M, W7);
+	ADD(p, 1, 2, 50, M, W7); /* another thread: the same line */
+	ADD(p, 1, 1, 40, M, W8);
+	ADD(p, 1, 1, 5, M, W9);
+	ADD(p, 1, 1, 5, M, W10);
+	ADD(p, 1, 1, 30, M, W20, G);
+	ADD(p, 1, 1, 15, B);
+	ADD(p, 1, 1, 3, M, T); /* 0.75 %: under the default threshold */
+	ADD(p, 1, 1, 2, M, GC);
+	profile__set_meta(p, &meta);
+	return p;
+}
+
+#define LINES_TOTAL 400
+
+static void test_lines(void)
+{
+	struct profile *p = fixture_lines();
+	struct output_opts o = {.lines_threshold = OUTPUT_LINES_THRESHOLD};
+	char *out;
+	size_t len;
+
+	CHECK_INT(profile__total(p), LINES_TOTAL);
+	out = render(p, OUT_LINES, &o, &len);
+	golden("lines.lines", out, len);
+	/* Sorted by samples: <module> (385), work (380), gone (30), _load
+	 * (15); tiny under 1 %, <GC> not source. */
+	CHECK(strstr(out, "Function: <module> at line 1\nSamples: 385 (96.2% of all)\n") != NULL);
+	CHECK(strstr(out, "Function: work at line 4\n") > strstr(out, "Function: <module>"));
+	CHECK(strstr(out, "Function: gone at line 1\n") > strstr(out, "Function: work"));
+	CHECK(strstr(out, "Function: _load at line 650\n") > strstr(out, "Function: gone"));
+	CHECK(strstr(out, "tiny") == NULL && strstr(out, "GC") == NULL);
+	/* The hot line: its samples, shares of all and of work, its text. */
+	CHECK(strstr(out, "\n     7       300     75.0    78.9          total += i * i  # hot\n") !=
+	      NULL);
+	CHECK(strstr(out, "\n     4                             def work(n):\n") != NULL);
+	CHECK(strstr(out, "\n     8        40     10.0    10.5  \ttotal -= 1  # a tab\n") != NULL);
+	/* Invalid UTF-8 as U+FFFD, a control character as '?'. */
+	CHECK(strstr(out, "    s = 'caf\xef\xbf\xbd'\n") != NULL);
+	CHECK(strstr(out, "    t = '\xe9\x96\xa2\xe6\x95\xb0 ?'\n") != NULL);
+	/* 11 to 19 unsampled: folded; the file's name and its path. */
+	CHECK(strstr(out, "    10         5      1.2     1.3      t = ") != NULL);
+	CHECK(strstr(out, "   ...\n    20        30      7.5     7.9      total += 20\n") != NULL);
+	CHECK(strstr(out, "File: lines_src.py (tests/unit/fixtures/lines_src.py)\n") != NULL);
+	/* No source: the sampled lines alone, and why. */
+	CHECK(strstr(out, "Source: not available (No such file or directory)\n\n"
+			  "  Line   Samples  % total  % func  Source\n"
+			  "     3        30      7.5   100.0\n") != NULL);
+	CHECK(strstr(out, "Source: not available (not a file)\n") != NULL);
+	free(out);
+
+	/* Threshold 0: every function of Python code, tiny too. */
+	o.lines_threshold = 0;
+	out = render(p, OUT_LINES, &o, &len);
+	CHECK(strstr(out, "Function: tiny at line 1\nSamples: 3 (0.8% of all)\n") != NULL);
+	CHECK(strstr(out,
+		     "     1                             import sys\n     2         3      0.8  "
+		     " 100.0  \n") != NULL);
+	free(out);
+	/* Above every function: says so. */
+	o.lines_threshold = 100;
+	out = render(p, OUT_LINES, &o, &len);
+	CHECK(strstr(out, "No function has that many samples.") != NULL);
+	free(out);
+	profile__free(p);
+
+	p = profile__new();
+	out = render(p, OUT_LINES, &o, &len);
+	CHECK(strstr(out, "pyhawk — 0 samples\n") == out);
+	free(out);
+	profile__free(p);
+}
+
 static void test_errors(void)
 {
 	struct profile *p = fixture_elided();
 	FILE *ro = fopen("/dev/null", "r");
 
-	CHECK_INT(output__write(p, 4, NULL, stdout), -EINVAL);
+	CHECK_INT(output__write(p, 5, NULL, stdout), -EINVAL);
 	CHECK_INT(output__write(p, -1, NULL, stdout), -EINVAL);
 	if (ro) {
 		/* A stream that refuses writes: an error, not a silent 0. */
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < 5; i++)
 			CHECK(output__write(p, i, NULL, ro) < 0);
 		fclose(ro);
 	}
@@ -1109,11 +1213,11 @@ static int big(uint32_t nframes, const char *path)
 {
 	struct profile *p = fixture_big(nframes);
 	struct output_opts o = { .threads = true };
-	const char *names[] = {"flamegraph", "speedscope", "raw", "pstats"};
+	const char *names[] = { "flamegraph", "speedscope", "raw", "pstats", "lines" };
 	FILE *f;
 	double t0;
 
-	for (int fmt = 0; fmt < 4; fmt++) {
+	for (int fmt = 0; fmt < 5; fmt++) {
 		char *buf = NULL;
 		size_t len = 0;
 
@@ -1168,6 +1272,7 @@ int main(int argc, char **argv)
 	test_empty();
 	test_no_frames();
 	test_pstats();
+	test_lines();
 	test_errors();
 	test_locale();
 	if (regen)
