@@ -10,7 +10,8 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 CFLAGS="-std=gnu11 -g -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Iuser -Ibpf -Itests/unit"
 SRCS="tests/unit/test_output.c user/profile.c user/profile_view.c user/output.c user/output_raw.c
 user/output_speedscope.c user/output_flamegraph.c user/flamecolour.c user/rawread.c user/output_pstats.c
-user/output_lines.c user/profile_funcs.c user/pymarshal.c user/sources.c user/hashmap.c user/jsonout.c
+user/output_lines.c user/callcounts.c user/profile_funcs.c user/pymarshal.c user/sources.c user/hashmap.c user/jsonout.c
+user/grow.c"
 user/grow.c"
 work=$(mktemp -d "${TMPDIR:-/tmp}/pyhawk-outputs.XXXXXX")
 trap 'rm -rf "$work"' EXIT

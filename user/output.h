@@ -18,6 +18,7 @@ enum output_format {
 #define OUTPUT_LINES_THRESHOLD 1.0 /* %: lines' default --lines-threshold */
 
 struct sources;
+struct callcounts;
 
 struct output_opts {
 	bool threads;      /* -t: a root frame per thread */
@@ -29,6 +30,7 @@ struct output_opts {
 	const struct profile *before;
 	double lines_threshold;	 /* lines: % of the samples a function needs to be shown */
 	struct sources *sources; /* lines: files read during the capture; NULL: read them now */
+	const struct callcounts *calls; /* pstats: exact call counts (--calls); NULL: none */
 };
 
 /* "flamegraph", "speedscope", "raw", "pstats", "lines" -> format, or -EINVAL. */

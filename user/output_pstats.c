@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "callcounts.h"
+#include "grow.h"
 #include "hashmap.h"
 #include "output.h"
 #include "profile_funcs.h"
@@ -28,9 +30,10 @@
  * as cProfile counts a pair's recursion. So the counts hold together as
  * cProfile's do (a function's tt adds up over its callers; pstats shows
  * "nc/cc" where it recursed), but they are counts of samples, not calls:
- * a sampler does not see calls start. Exact counts (--calls, from the
- * interpreter's function entry probes) are to replace nc and cc in
- * struct counts, and nothing else.
+ * a sampler does not see calls start. With --calls, a function whose
+ * calls the interpreter's function__entry probe counted gets that exact
+ * count as nc and cc (the probe does not tell recursion apart); its
+ * callers' counts stay sample counts: the probe does not see the caller.
  */
 struct counts {
 	uint64_t nc, cc, tt, ct;
@@ -44,6 +47,7 @@ struct edge {
 
 struct pstats {
 	const struct profile_view *v;
+	const struct callcounts *calls;
 	struct profile_funcs *fs;
 	struct counts *funcs; /* per function */
 	struct edge *edges;
@@ -63,20 +67,11 @@ static int cmp_edge(const void *a, const void *b)
 static struct edge *edge_of(struct pstats *ps, uint32_t caller, uint32_t callee)
 {
 	uint64_t key = (uint64_t)caller << 32 | callee, i;
-	struct edge *na;
 
 	if (!hashmap__get(ps->edge_ix, &key, &i))
 		return &ps->edges[i];
-	if (ps->nedges == ps->capedges) {
-		size_t cap = ps->capedges ? ps->capedges * 2 : 64;
-
-		na = realloc(ps->edges, cap * sizeof(*na));
-		if (!na)
-			return NULL;
-		ps->edges = na;
-		ps->capedges = cap;
-	}
-	if (hashmap__set(ps->edge_ix, &key, ps->nedges))
+	if (grow__array((void **)&ps->edges, &ps->capedges, ps->nedges + 1, sizeof(*ps->edges)) ||
+	    hashmap__set(ps->edge_ix, &key, ps->nedges))
 		return NULL;
 	ps->edges[ps->nedges] = (struct edge){.caller = caller, .callee = callee};
 	return &ps->edges[ps->nedges++];
@@ -115,6 +110,15 @@ static int count_samples(struct pstats *ps)
 			}
 			caller = fn;
 		}
+	}
+	/* --calls: exact counts where the probe counted the function. */
+	for (uint32_t i = 0; ps->calls && i < profile_funcs__count(ps->fs); i++) {
+		const struct profile_func *fn = profile_funcs__get(ps->fs, i);
+		uint64_t n;
+
+		if (fn->python && fn->path &&
+		    !callcounts__get(ps->calls, fn->path, fn->first_line, fn->name, &n) && n)
+			ps->funcs[i].nc = ps->funcs[i].cc = n;
 	}
 	return 0;
 }
@@ -187,6 +191,7 @@ int output__write_pstats(const struct profile *p, const struct output_opts *opts
 	if (err)
 		return err;
 	ps.v = v;
+	ps.calls = opts->calls;
 	err = profile_funcs__new(v, &ps.fs);
 	if (err)
 		goto cleanup;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "callcounts.h"
 #include "command.h"
 #include "errors.h"
 #include "exitcodes.h"
@@ -30,6 +31,7 @@ struct recorder {
 	int64_t idle_ids[PH_TS_MAX]; /* "[idle: ...]" frame ids, -1 until interned */
 	uint32_t stack[PH_MAX_FRAMES + 2];
 	struct sources *sources; /* -f lines: the frames' files */
+	struct callcounts *calls; /* -f pstats --calls: the exact counts */
 	uint32_t nframes_read;	 /* frames whose file was read: ids below */
 };
 
@@ -53,6 +55,12 @@ static void read_sources(struct recorder *r, pid_t pid)
 		if (f->path)
 			sources__load(r->sources, pid, f->path);
 	}
+}
+
+static int add_call(void *ctx, pid_t pid, const char *file, int line, const char *func,
+		    uint64_t count)
+{
+	return callcounts__add(ctx, file, line, func, count);
 }
 
 static int on_sample(void *ctx, const struct session_sample *s)
@@ -235,6 +243,15 @@ int record__run(const struct config *cfg)
 	meta.command = command;
 	meta.duration_s = st.elapsed_s;
 	profile__set_meta(rec.prof, &meta);
+	if (format == OUT_PSTATS && cfg->calls) {
+		/* pstats shows calls: the exact ones where the probes counted. */
+		rec.calls = callcounts__new(PH_CALL_FILE_MAX, PH_CALL_NAME_MAX);
+		if (!rec.calls || session__foreach_call(s, add_call, rec.calls)) {
+			fprintf(stderr, "Error: out of memory\n");
+			goto cleanup;
+		}
+		oo.calls = rec.calls;
+	}
 	err = outfile__write(outfd, rec.prof, format, &oo);
 	outfd = -1; /* closed by outfile__write */
 	if (err) {
@@ -271,5 +288,6 @@ cleanup:
 	profile__free(rec.prof);
 	tally__free(rec.tally);
 	sources__free(rec.sources);
+	callcounts__free(rec.calls);
 	return rc;
 }

@@ -776,6 +776,14 @@ void session__print_probes(struct session *s, FILE *f)
 		probes__print(s->probes, f, cmdline_of, s);
 }
 
+int session__foreach_call(struct session *s,
+			  int (*fn)(void *ctx, pid_t pid, const char *file, int line,
+				    const char *func, uint64_t count),
+			  void *ctx)
+{
+	return s->probes ? probes__foreach_call(s->probes, fn, ctx) : 0;
+}
+
 void session__end_child(struct session *s, int sig)
 {
 	struct target *cmd = s->o.argv ? target__get(s, s->launch.pid) : NULL;

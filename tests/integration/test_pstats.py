@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import EXIT, NEWEST, OLDEST, ends_params, run_pyhawk, workload
+from conftest import EXIT, MATRIX, NEWEST, OLDEST, ends_params, run_pyhawk, workload
 
 SCRIPT = workload("callers.py")
 ENDS = ends_params()
@@ -96,3 +96,22 @@ def test_pstats_command_line(tmp_path):
     assert shell.returncode == 0, shell.stderr
     rows = [l for l in shell.stdout.splitlines() if re.search(r"\.py:\d+\(", l)]
     assert rows and rows[0].endswith("callers.py:%d(hot)" % def_line("hot")), shell.stdout
+
+
+def test_pstats_exact_calls(tmp_path):
+    """--calls on 3.15 (whose function__entry fires for every call): ncalls
+    is each function's exact count, its callers' shares still from samples."""
+    py = [p for p in MATRIX if p.minor >= (3, 15)]
+    assert py, "no Python 3.15 in the matrix (tools/fetch-pythons.sh)"
+    out, truth_file = tmp_path / "out.pstats", tmp_path / "truth.json"
+    proc = run_pyhawk(["record", "--calls", "-r", "500", "-o", str(out), "--", py[0].path, SCRIPT,
+                       "1", str(truth_file)])
+    assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+    rounds = json.loads(truth_file.read_text())["rounds"]
+    _, _, funcs = load(py[0], out)
+    for func, per_round in (("hot", 1), ("left", 1), ("right", 1), ("helper", 2), ("run", 0)):
+        cc, nc = funcs[key(func)][:2]
+        assert (cc, nc) == ((per_round * rounds,) * 2 if per_round else (1, 1)), (func, cc, nc,
+                                                                                   rounds)
+    callers = funcs[key("helper")][4]
+    assert set(callers) == {key("left"), key("right")}, callers

@@ -1,6 +1,7 @@
 /* test_output.c: aggregation and the writers, checked against golden files (tools/regen-golden.sh).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <locale.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "callcounts.h"
 #include "check.h"
 #include "childio.h"
 #include "flamecolour.h"
@@ -961,6 +963,8 @@ static void test_pstats(void)
 {
 	struct profile *p = fixture_calls();
 	char path[] = "/tmp/pyhawk-pstats-XXXXXX";
+	struct callcounts *cc;
+	uint64_t n = 0;
 	struct output_opts o = {0};
 	int fd = mkstemp(path);
 	char *out;
@@ -972,6 +976,39 @@ static void test_pstats(void)
 	if (fd >= 0)
 		close(fd);
 	check_pstats_read(path, calls_want, sizeof(calls_want) / sizeof(calls_want[0]));
+	free(out);
+
+	/* --calls: exact counts where the probe counted (names and paths cut
+	 * as its buffers cut them, qualified names by their last part); the
+	 * callers' counts stay sample counts. */
+	cc = callcounts__new(12, 5);
+	CHECK(cc != NULL);
+	CHECK_INT(callcounts__add(cc, "/srv/lib/util.py", 30, "helper", 300), 0);
+	CHECK_INT(callcounts__add(cc, "/srv/lib/util.py", 30, "helpe", 200),
+		  0);						     /* another process */
+	CHECK_INT(callcounts__add(cc, "/srv/app.py", 9, "b", 7), 0); /* b is at 19 */
+	CHECK_INT(callcounts__add(cc, "/srv/app.py", 40, "rec", 0), 0);
+	CHECK_INT(callcounts__get(cc, "/srv/lib/util.py", 30, "Util.helper", &n), 0);
+	CHECK_INT(n, 500);
+	CHECK_INT(callcounts__get(cc, "/srv/lib/util.py", 31, "helper", &n), -ENOENT);
+	o.calls = cc;
+	out = render(p, OUT_PSTATS, &o, &len);
+	o.calls = NULL;
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0 && write(fd, out, len) == (ssize_t)len);
+	if (fd >= 0)
+		close(fd);
+	{
+		const char *want[sizeof(calls_want) / sizeof(calls_want[0])];
+
+		memcpy(want, calls_want, sizeof(want));
+		want[4] =
+		    "('lib/util.py', 30, 'helper') (500, 500, 1.1, 1.1) [(('app.py', 9, 'a'), "
+		    "(8, 8, 0.8, 0.8)), (('app.py', 19, 'b'), (3, 3, 0.3, 0.3))]";
+		want[6] = "544 536 1.8";
+		check_pstats_read(path, want, sizeof(want) / sizeof(want[0]));
+	}
+	callcounts__free(cc);
 	unlink(path);
 	free(out);
 	profile__free(p);

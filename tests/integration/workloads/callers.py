@@ -2,7 +2,8 @@
 # 8, helper() 3, called from two places: left() asks it for 2 units, right()
 # for 1. Every loop iteration costs the same, so hot's share is 5/8 and
 # helper's callers share its time 2:1. Each part's own CPU time is measured
-# too (the truth file), as shares.py does.
+# too (the truth file), as shares.py does, and how many rounds ran (each
+# calls hot, left and right once, helper twice).
 import json
 import sys
 import time
@@ -31,7 +32,7 @@ def right(n):
 
 
 def run(seconds, unit, truth=None):
-    spent = {"hot": 0, "left": 0, "right": 0}
+    spent = {"hot": 0, "left": 0, "right": 0, "rounds": 0}
     clock = time.thread_time_ns
     end = time.process_time() + seconds
     while time.process_time() < end:
@@ -45,6 +46,7 @@ def run(seconds, unit, truth=None):
         spent["hot"] += t1 - t0
         spent["left"] += t2 - t1
         spent["right"] += t3 - t2
+        spent["rounds"] += 1
     if truth:
         with open(truth, "w") as f:
             json.dump(spent, f)
