@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "hashmap.h"
 #include "sources.h"
 
@@ -75,25 +76,16 @@ static struct source *find(const struct sources *s, const char *path, uint64_t h
 /* Python's line ends: \n, \r\n and a lone \r. */
 static int split_lines(struct source *src)
 {
-	size_t n = 0, cap = 64;
+	size_t n = 0, cap = 0;
 
-	src->starts = malloc(cap * sizeof(*src->starts));
-	if (!src->starts)
-		return -ENOMEM;
 	for (size_t i = 0; i < src->len; i++) {
 		char c = src->text[i];
 
 		if (i == 0 || src->text[i - 1] == '\n' || (src->text[i - 1] == '\r' && c != '\n')) {
 			if (n == UINT32_MAX)
 				break;
-			if (n == cap) {
-				size_t *na = realloc(src->starts, cap * 2 * sizeof(*na));
-
-				if (!na)
-					return -ENOMEM;
-				src->starts = na;
-				cap *= 2;
-			}
+			if (grow__array((void **)&src->starts, &cap, n + 1, sizeof(*src->starts)))
+				return -ENOMEM;
 			src->starts[n++] = i;
 		}
 	}
@@ -173,15 +165,8 @@ int sources__load(struct sources *s, pid_t pid, const char *path)
 
 	if (src)
 		return src->err;
-	if (s->nfiles == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct source *na = realloc(s->files, cap * sizeof(*na));
-
-		if (!na)
-			return -ENOMEM;
-		s->files = na;
-		s->cap = cap;
-	}
+	if (grow__array((void **)&s->files, &s->cap, s->nfiles + 1, sizeof(*s->files)))
+		return -ENOMEM;
 	src = &s->files[s->nfiles];
 	memset(src, 0, sizeof(*src));
 	src->path = strdup(path);
