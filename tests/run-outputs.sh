@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run-outputs.sh: the outputs' tests: C unit test and golden files (also under ASan/UBSan), XML/JSON validity,
-# speedscope's own importer and the SVG in headless Chromium. Ends with "N passed, N failed" (the checks of every
-# part added up) and exits non-zero on any failure. Needs tools/install-deps.sh (chromium, node, npm ci) first.
+# speedscope's own importer, the SVG in headless Chromium, pprof files read by Go's pprof and the npm pprof-format
+# decoder. Ends with "N passed, N failed" (the checks of every part added up) and exits non-zero on any failure.
+# Needs tools/install-deps.sh (chromium, golang-go, node, npm ci) first.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -9,10 +10,9 @@ CC=${CC:-gcc}
 PYTHON=${PYTHON:-/usr/bin/python3}
 CFLAGS="-std=gnu11 -g -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Iuser -Ibpf -Itests/unit"
 SRCS="tests/unit/test_output.c user/profile.c user/profile_view.c user/output.c user/output_raw.c
-user/output_speedscope.c user/output_flamegraph.c user/flamecolour.c user/rawread.c user/output_pstats.c
-user/output_lines.c user/callcounts.c user/profile_funcs.c user/pymarshal.c user/sources.c user/hashmap.c user/jsonout.c
-user/grow.c"
-user/grow.c"
+user/output_speedscope.c user/output_flamegraph.c user/flamecolour.c user/rawread.c user/jsonout.c
+user/grow.c user/output_pprof.c user/protobuf.c user/hashmap.c user/output_pstats.c user/output_lines.c
+user/callcounts.c user/profile_funcs.c user/pymarshal.c user/sources.c"
 work=$(mktemp -d "${TMPDIR:-/tmp}/pyhawk-outputs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p tests/artifacts
@@ -43,7 +43,7 @@ run() {
 
 build() {
 	# shellcheck disable=SC2086
-	$CC $CFLAGS "$@" $SRCS -lm && echo "build: 1 passed, 0 failed"
+	$CC $CFLAGS "$@" $SRCS -lz -lm && echo "build: 1 passed, 0 failed"
 }
 
 # A comma-decimal locale for the test that numbers ignore the caller's locale.
@@ -146,11 +146,20 @@ run "XML / JSON / raw / pstats / lines validity" validate tests/golden/*.svg tes
 	tests/golden/*.pstats tests/golden/*.lines \
 	tests/artifacts/big-10k.svg tests/artifacts/big-100k.svg
 
-if [ -d tests/js/node_modules/speedscope ] && [ -d tests/js/node_modules/playwright-core ]; then
+if [ -d tests/js/node_modules/speedscope ] && [ -d tests/js/node_modules/playwright-core ] &&
+	[ -d tests/js/node_modules/pprof-format ]; then
 	run "speedscope's importer" node tests/js/speedscope-import.mjs
 	run "SVG in Chromium" node tests/js/svg-browser.mjs
+	run "pprof-format (npm) decoder" node tests/js/pprof-decode.mjs
 else
 	echo "FAIL: tests/js/node_modules is missing: run tools/install-deps.sh (npm ci in tests/js)"
+	failed=$((failed + 1))
+fi
+
+if command -v go >/dev/null; then
+	run "go tool pprof" "$PYTHON" tests/pprof_go.py
+else
+	echo "FAIL: go is missing: run tools/install-deps.sh (apt-get install golang-go)"
 	failed=$((failed + 1))
 fi
 

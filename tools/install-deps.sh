@@ -7,13 +7,14 @@ cd "$(dirname "$0")/.."
 # build: clang (BPF target), bpftool (skeletons), libbpf/libelf/zlib headers.
 # tests: python3-pytest (integration tests), Debian's python3.11 (a static,
 # dtrace build in the matrix), patchelf (runs Debian sid's Pythons with sid's
-# glibc), chromium + node/npm (the SVG and speedscope consumer tests),
+# glibc), chromium + node/npm (the SVG, speedscope and pprof-format consumer
+# tests), golang-go (go tool pprof reads our pprof files),
 # qemu (the kernel matrix: tests/run-kernels.sh), tmux (top and record's
 # progress line on a real terminal). libncurses-dev: top's screen (ncursesw:
 # wide characters, resizing, the terminal restored on exit).
 PKGS="clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev tmux \
 python3 python3-pytest python3.11 libpython3.11-dev patchelf ca-certificates \
-chromium nodejs qemu-system-x86"
+chromium nodejs golang-go qemu-system-x86"
 
 missing=""
 for p in $PKGS; do

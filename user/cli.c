@@ -201,9 +201,10 @@ static const struct cli_opt options[] = {
     {'o', "output", "FILE", IN_DIFF, VALUE(parse_output),
      .help = "where to write the flame graph ('-' = stdout; default: diff.svg)"},
     {'f', "format", "FORMAT", IN_RECORD, VALUE(parse_format),
-     .help = "flamegraph (SVG), speedscope (JSON), raw (collapsed stacks), pstats (cProfile's "
-	     "stats, for pstats and snakeviz) or lines (each hot function's source lines with "
-	     "their samples); default: from the -o extension, else flamegraph"},
+     .help = "flamegraph (SVG), speedscope (JSON), raw (collapsed stacks), pprof (profile.proto, "
+	     "gzipped), pstats (cProfile's stats, for pstats and snakeviz) or lines (each hot "
+	     "function's source lines with their samples); default: from the -o extension, else "
+	     "flamegraph"},
     {0, "lines-threshold", "PCT", IN_RECORD, VALUE(parse_lines_threshold),
      .help = "-f lines: the functions in at least PCT % of the samples (default 1)"},
     {'d', "duration", "SECS", IN_RECORD | IN_TOP, VALUE(parse_duration),

@@ -69,6 +69,36 @@ void outfile__default_name(char *buf, size_t len, pid_t pid, char **argv, int fo
 	snprintf(buf, len, "pyhawk-%s-%s.%s", who, ts, output__default_extension(format));
 }
 
+/*
+ * For the tests only: PYHAWK_TEST_RAW_COPY=PATH writes the same capture in
+ * the raw format too, so that a test can hold a format against the raw
+ * output of the very same samples (two captures never sample alike). The
+ * file must not exist yet: the variable can create a file, never replace
+ * one.
+ */
+static int raw_copy(const struct profile *p, const struct output_opts *oo)
+{
+	const char *path = getenv("PYHAWK_TEST_RAW_COPY");
+	FILE *f;
+	int fd, err;
+
+	if (!path || !*path)
+		return 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	err = output__write(p, OUT_RAW, oo, f);
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
 int outfile__write(int fd, const struct profile *p, int format, const struct output_opts *oo)
 {
 	FILE *f;
@@ -93,5 +123,7 @@ int outfile__write(int fd, const struct profile *p, int format, const struct out
 		give_to_sudo_user(fileno(f));
 	if (fclose(f) && !err)
 		err = -errno;
+	if (!err && format != OUT_RAW)
+		err = raw_copy(p, oo);
 	return err;
 }

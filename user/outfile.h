@@ -16,7 +16,9 @@ int outfile__open(const char *path, int *fd);
  * command's) for a command, "all" for --all. */
 void outfile__default_name(char *buf, size_t len, pid_t pid, char **argv, int format);
 /* Truncates fd, writes the profile in format, hands the file to the sudo
- * user, closes fd (not stdout). Returns 0 or -errno. */
+ * user, closes fd (not stdout). Returns 0 or -errno. With
+ * PYHAWK_TEST_RAW_COPY=PATH in the environment (tests only) the profile is
+ * also written as raw to PATH, a file that must not exist yet. */
 int outfile__write(int fd, const struct profile *p, int format, const struct output_opts *oo);
 
 #endif /* OUTFILE_H */

@@ -12,11 +12,12 @@ static const struct {
 	const char *name;
 	const char *ext;
 } formats[] = {
-	[OUT_FLAMEGRAPH] = { "flamegraph", "svg" },
-	[OUT_SPEEDSCOPE] = { "speedscope", "json" },
-	[OUT_RAW] = { "raw", "txt" },
-	[OUT_PSTATS] = { "pstats", "pstats" },
-	[OUT_LINES] = { "lines", "txt" }, /* -f only: .txt is raw's */
+    [OUT_FLAMEGRAPH] = {"flamegraph", "svg"},
+    [OUT_SPEEDSCOPE] = {"speedscope", "json"},
+    [OUT_RAW] = {"raw", "txt"},
+    [OUT_PPROF] = {"pprof", "pb.gz"},
+    [OUT_PSTATS] = {"pstats", "pstats"},
+    [OUT_LINES] = {"lines", "txt"}, /* -f only: .txt is raw's */
 };
 
 #define NFORMATS ((int)(sizeof(formats) / sizeof(formats[0])))
@@ -25,9 +26,10 @@ static const struct {
 	const char *ext;
 	int format;
 } extensions[] = {
-	{ ".svg", OUT_FLAMEGRAPH },   { ".json", OUT_SPEEDSCOPE }, { ".txt", OUT_RAW },
-	{ ".folded", OUT_RAW },	      { ".collapsed", OUT_RAW },   { ".raw", OUT_RAW },
-	{ ".pstats", OUT_PSTATS },    { ".prof", OUT_PSTATS },
+    {".svg", OUT_FLAMEGRAPH}, {".json", OUT_SPEEDSCOPE}, {".txt", OUT_RAW},
+    {".folded", OUT_RAW},     {".collapsed", OUT_RAW},	 {".raw", OUT_RAW},
+    {".pb.gz", OUT_PPROF},    {".pprof", OUT_PPROF},
+    {".pstats", OUT_PSTATS},  {".prof", OUT_PSTATS},
 };
 
 int output__parse_format(const char *name)
@@ -41,16 +43,18 @@ int output__parse_format(const char *name)
 
 int output__format_for_path(const char *path)
 {
-	const char *dot, *slash;
+	const char *base;
+	size_t len;
 
 	if (!path)
 		return -ENOENT;
-	dot = strrchr(path, '.');
-	slash = strrchr(path, '/');
-	if (!dot || (slash && dot < slash))
-		return -ENOENT;
+	/* By suffix, as an extension can have two dots (.pb.gz). */
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	len = strlen(base);
 	for (size_t i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++) {
-		if (strcasecmp(dot, extensions[i].ext) == 0)
+		size_t n = strlen(extensions[i].ext);
+
+		if (len >= n && strcasecmp(base + len - n, extensions[i].ext) == 0)
 			return extensions[i].format;
 	}
 	return -ENOENT;
@@ -104,6 +108,9 @@ int output__write(const struct profile *p, int format, const struct output_opts 
 		break;
 	case OUT_SPEEDSCOPE:
 		err = output__write_speedscope(p, opts, f);
+		break;
+	case OUT_PPROF:
+		err = output__write_pprof(p, opts, f);
 		break;
 	case OUT_PSTATS:
 		err = output__write_pstats(p, opts, f);

@@ -1,4 +1,4 @@
-/* output.h: writing a profile as flamegraph SVG, speedscope JSON, raw, pstats or a lines report. */
+/* output.h: writing a profile as flamegraph SVG, speedscope JSON, raw, pprof, pstats or a lines report. */
 #ifndef OUTPUT_H
 #define OUTPUT_H
 
@@ -11,8 +11,9 @@ enum output_format {
 	OUT_FLAMEGRAPH = 0,
 	OUT_SPEEDSCOPE = 1,
 	OUT_RAW = 2,
-	OUT_PSTATS = 3,
-	OUT_LINES = 4,
+	OUT_PPROF = 3,
+	OUT_PSTATS = 4,
+	OUT_LINES = 5,
 };
 
 #define OUTPUT_LINES_THRESHOLD 1.0 /* %: lines' default --lines-threshold */
@@ -33,17 +34,17 @@ struct output_opts {
 	const struct callcounts *calls; /* pstats: exact call counts (--calls); NULL: none */
 };
 
-/* "flamegraph", "speedscope", "raw", "pstats", "lines" -> format, or -EINVAL. */
+/* "flamegraph", "speedscope", "raw", "pprof", "pstats", "lines" -> format, or -EINVAL. */
 int output__parse_format(const char *name);
 /* Format implied by a file name's extension (.svg, .json, .txt/.folded/.collapsed/.raw,
- * .pstats/.prof, any case), or -ENOENT. */
+ * .pb.gz/.pprof, .pstats/.prof, any case), or -ENOENT. */
 int output__format_for_path(const char *path);
-/* "flamegraph", "speedscope", "raw", "pstats", "lines"; NULL for an unknown format. */
+/* "flamegraph", "speedscope", "raw", "pprof", "pstats", "lines"; NULL for an unknown format. */
 const char *output__format_name(int format);
-/* The format names for messages: "flamegraph, speedscope, raw, pstats or lines"
+/* The format names for messages: "flamegraph, speedscope, raw, pprof, pstats or lines"
  * (like snprintf). */
 size_t output__format_list(char *buf, size_t size);
-/* "svg", "json", "txt", "pstats", "txt" (no dot); NULL for an unknown format. */
+/* "svg", "json", "txt", "pb.gz", "pstats", "txt" (no leading dot); NULL for an unknown format. */
 const char *output__default_extension(int format);
 
 /* Writes p to f. Returns 0 or -errno. Library code: prints nothing else.
@@ -56,6 +57,9 @@ int output__write(const struct profile *p, int format, const struct output_opts 
 int output__write_flamegraph(const struct profile *p, const struct output_opts *opts, FILE *f);
 int output__write_speedscope(const struct profile *p, const struct output_opts *opts, FILE *f);
 int output__write_raw(const struct profile *p, const struct output_opts *opts, FILE *f);
+/* Threads and processes are sample labels in pprof: opts->threads and
+ * opts->processes change nothing. */
+int output__write_pprof(const struct profile *p, const struct output_opts *opts, FILE *f);
 int output__write_pstats(const struct profile *p, const struct output_opts *opts, FILE *f);
 int output__write_lines(const struct profile *p, const struct output_opts *opts, FILE *f);
 

@@ -9,21 +9,32 @@
 #include <unistd.h>
 #include "procfs.h"
 
-int procfs__cmdline(pid_t pid, char *buf, size_t len)
+/* /proc/PID/name, open: an fd, or -ESRCH when the process is gone. */
+static int open_pid_file(pid_t pid, const char *name)
 {
 	char path[64];
+	int fd;
+
+	if (pid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	return fd;
+}
+
+int procfs__cmdline(pid_t pid, char *buf, size_t len)
+{
 	size_t n = 0;
 	int fd;
 
 	if (!buf || !len)
 		return -EINVAL;
 	buf[0] = '\0';
-	if (pid <= 0)
-		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_pid_file(pid, "cmdline");
 	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
+		return fd;
 	/* /proc hands cmdline out a page at a time: loop until full or EOF. */
 	while (n < len - 1) {
 		ssize_t r = read(fd, buf + n, len - 1 - n);
@@ -112,6 +123,49 @@ pid_t procfs__tgid(pid_t tid)
 pid_t procfs__ppid(pid_t pid)
 {
 	return status_field(pid, "PPid");
+}
+
+int procfs__parse_cpu(const char *stat, long ticks_per_s, struct procfs_cpu *c)
+{
+	unsigned long long v[4];
+	const char *p = strrchr(stat, ')');
+	int field;
+
+	if (!p || ticks_per_s <= 0 || p[1] != ' ' || !p[2])
+		return -EINVAL;
+	/* Field 3, the state: Z (zombie) or X (dead). */
+	c->final = p[2] == 'Z' || p[2] == 'X';
+	/* Fields 14-17 (utime stime cutime cstime); p is at the end of field
+	 * 2 (the comm), and a space starts each field. */
+	for (field = 3; field <= 14; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -EINVAL;
+	}
+	if (sscanf(p, " %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3]) != 4)
+		return -EINVAL;
+	c->user_ns = v[0] * (1000000000ull / ticks_per_s);
+	c->sys_ns = v[1] * (1000000000ull / ticks_per_s);
+	c->cuser_ns = v[2] * (1000000000ull / ticks_per_s);
+	c->csys_ns = v[3] * (1000000000ull / ticks_per_s);
+	return 0;
+}
+
+int procfs__cpu(pid_t pid, struct procfs_cpu *c)
+{
+	char buf[1024]; /* the fields needed come early: a cut is harmless */
+	int fd = open_pid_file(pid, "stat"), err;
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	n = read(fd, buf, sizeof(buf) - 1);
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	if (err)
+		return err;
+	buf[n] = '\0';
+	return procfs__parse_cpu(buf, sysconf(_SC_CLK_TCK), c);
 }
 
 /* Calls fn with each numeric entry of the directory path. */

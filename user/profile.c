@@ -562,6 +562,20 @@ cleanup:
 	return err;
 }
 
+const char *profile__thread_name(const struct profile *p, uint32_t pid, uint32_t tid)
+{
+	const struct thread_ent *t = profile_find_thread(p, pid, tid);
+
+	return t ? t->name : NULL;
+}
+
+const char *profile__process_cmdline(const struct profile *p, uint32_t pid)
+{
+	const struct process_ent *e = profile_find_proc(p, pid);
+
+	return e ? e->cmdline : NULL;
+}
+
 void profile__set_meta(struct profile *p, const struct profile_meta *meta)
 {
 	free((char *)p->meta.command);

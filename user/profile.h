@@ -29,6 +29,8 @@ struct profile_meta {
 	const char *command; /* what was profiled, for titles */
 	double rate_hz;      /* requested sampling rate */
 	double duration_s;   /* wall time of the capture */
+	bool wall;	     /* --idle: samples are wall-clock time, off-CPU threads included */
+	bool first_lines;    /* -F: a frame's line is its function's first line */
 };
 
 struct profile;
@@ -61,6 +63,10 @@ int profile__add(struct profile *p, uint32_t pid, uint32_t tid, const uint32_t *
  * the synthetic roots; strings are copied. Return 0 or -ENOMEM. */
 int profile__set_thread_name(struct profile *p, uint32_t pid, uint32_t tid, const char *name);
 int profile__set_process(struct profile *p, uint32_t pid, const char *cmdline);
+/* A thread's name and a process's command line as last set, or NULL
+ * (strings owned by p). */
+const char *profile__thread_name(const struct profile *p, uint32_t pid, uint32_t tid);
+const char *profile__process_cmdline(const struct profile *p, uint32_t pid);
 /* Copies meta (and its command string); a NULL meta clears it. */
 void profile__set_meta(struct profile *p, const struct profile_meta *meta);
 

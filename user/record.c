@@ -168,6 +168,22 @@ static void print_states(const struct config *cfg, const struct recorder *rec,
 			(unsigned long long)(st->late_ticks + st->ticks));
 }
 
+/* What the targets cost, like time(1): the command's wall and CPU time and
+ * how it ended; each -p target's CPU time over the capture. */
+static void print_usage(const struct config *cfg, struct session *s)
+{
+	struct session_usage u;
+	int wstatus = 0;
+
+	if (cfg->argv && !session__command_usage(s, &u)) {
+		session__child_status(s, &wstatus);
+		summary__command_usage(stderr, wstatus, &u);
+	}
+	for (int i = 0; i < cfg->npids; i++)
+		if (!session__target_usage(s, cfg->pids[i], &u))
+			summary__target_usage(stderr, &u);
+}
+
 int record__run(const struct config *cfg)
 {
 	struct recorder rec = {
@@ -186,11 +202,12 @@ int record__run(const struct config *cfg)
 									       : OUTPUT_LINES_THRESHOLD };
 	struct session_error e = {0};
 	struct session_stats st;
-	struct profile_meta meta = {.rate_hz = cfg->rate};
+	struct profile_meta meta = {
+	    .rate_hz = cfg->rate, .wall = cfg->idle, .first_lines = cfg->function};
 	uint64_t counters[PH_STAT_MAX] = {};
 	const char *outname = cfg->output;
 	char outbuf[512], command[1024];
-	int format = cfg->format, outfd = -1, rc = PH_EXIT_ERROR, err;
+	int format = cfg->format, outfd = -1, rc = PH_EXIT_ERROR, err, wstatus;
 	struct session *s = NULL;
 
 	if (format < 0 && outname && strcmp(outname, "-"))
@@ -265,8 +282,14 @@ int record__run(const struct config *cfg)
 		print_summary(cfg, &st, counters, strcmp(outname, "-") ? outname : "stdout");
 		print_states(cfg, &rec, &st);
 		session__print_probes(s, stderr);
+		print_usage(cfg, s);
 	}
+	/* The command's own exit code, as time(1) passes it on, when it
+	 * ended by itself: not when -d or a signal to pyhawk ended the
+	 * capture (it may still run). pyhawk's own failures come first. */
 	rc = PH_EXIT_OK;
+	if (!session__child_status(s, &wstatus) && !session__stop_signal())
+		rc = command__exit_code(wstatus);
 	if (!st.samples && summary__failed(counters)) {
 		/* Python ran on a CPU and nothing could be sampled: an empty
 		 * profile must not look like a quiet program. */

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/timerfd.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "session_internal.h"
@@ -472,7 +471,7 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 		t->launched = true;
 		t->target = true;
 		t->follow = opts->subprocesses;
-		t->born = now_s();
+		t->born = s->child_start = now_s();
 		/* Known to the kernel before its first instruction: every
 		 * sample of it counts, walkable or not. */
 		err = sampler__set_proc(s->smp, t->pid, 0, 0, NULL, PH_PROC_PROBING,
@@ -523,7 +522,8 @@ static int count_alive(const void *key, uint64_t v, void *ctx)
 	struct target *t = (struct target *)(uintptr_t)v;
 	struct alive_ctx *ac = ctx;
 
-	if (t->state != T_EXITED && !(kill(t->pid, 0) && errno == ESRCH))
+	/* A zombie has exited: its parent may not reap it for long. */
+	if (t->state != T_EXITED && !t->ended_at && !(kill(t->pid, 0) && errno == ESRCH))
 		ac->alive++;
 	return 0;
 }
@@ -609,7 +609,7 @@ int session__run(struct session *s, struct session_error *e)
 	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
 	struct target *cmd = s->o.argv ? target__get(s, s->launch.pid) : NULL;
 	double deadline, next_probe = 0;
-	int err = 0, wstatus, tfd = -1;
+	int err = 0, tfd = -1;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -617,6 +617,7 @@ int session__run(struct session *s, struct session_error *e)
 	signal(SIGPIPE, SIG_IGN);
 
 	s->start = now_s();
+	usage__start(s);
 	deadline = s->o.duration > 0 ? s->start + s->o.duration : 0;
 	if (s->o.idle && !s->o.once) {
 		long period = 1000000000L / (s->o.rate > 0 ? s->o.rate : 100);
@@ -645,8 +646,15 @@ int session__run(struct session *s, struct session_error *e)
 		 * kernel's reports say when to look. */
 		bool probing = cmd && cmd->state == T_PROBING && !s->child_done &&
 			       now_s() - cmd->born < YOUNG_S;
+		/* Its exit was seen: reaped within a millisecond, so that its
+		 * wall time is right (for a second at most: a zombie is
+		 * normally reaped at once). */
+		bool exiting = cmd && cmd->state == T_EXITED && !s->child_done &&
+			       now_s() - cmd->ended_at < 1.0;
 		/* Probes to attach: back to them as soon as the events are read. */
-		int wait_ms = s->probes && probes__pending(s->probes) ? 0 : probing ? 1 : 50;
+		int wait_ms = s->probes && probes__pending(s->probes) ? 0
+			      : probing || exiting		      ? 1
+								      : 50;
 		double now;
 
 		err = tfd >= 0 ? tick(s, tfd, wait_ms) : sampler__poll(s->smp, wait_ms);
@@ -658,10 +666,9 @@ int session__run(struct session *s, struct session_error *e)
 		if (s->err)
 			break;
 		now = now_s();
-		if (cmd && !s->child_done && waitpid(cmd->pid, &wstatus, WNOHANG) == cmd->pid) {
-			s->child_done = true;
-			s->child_wstatus = wstatus;
-		}
+		if (cmd && !s->child_done)
+			usage__reap(s, cmd, false);
+		usage__read(s, now, false);
 		/* (Events handled meanwhile may have classified it.) */
 		if (probing && cmd->state == T_PROBING && !s->child_done && now >= next_probe) {
 			err = target__classify(s, cmd);
@@ -702,6 +709,7 @@ done:
 	if (tfd >= 0)
 		close(tfd);
 	sampler__drain(s->smp);
+	usage__read(s, now_s(), true);
 	release_held(s);
 	ithreads__end(s);
 	sampler__flush_repeats(s->smp);
@@ -787,22 +795,16 @@ int session__foreach_call(struct session *s,
 void session__end_child(struct session *s, int sig)
 {
 	struct target *cmd = s->o.argv ? target__get(s, s->launch.pid) : NULL;
-	int wstatus = 0;
-	pid_t r = 0;
 
 	if (!cmd || s->child_done)
 		return;
 	kill(cmd->pid, sig);
 	/* One that ignores sig gets 2 s, then SIGKILL. */
-	for (int i = 0; i < 200 && (r = waitpid(cmd->pid, &wstatus, WNOHANG)) == 0; i++)
+	for (int i = 0; i < 200 && !usage__reap(s, cmd, false); i++)
 		usleep(10000);
-	if (r == 0) {
+	if (!s->child_done) {
 		kill(cmd->pid, SIGKILL);
-		r = waitpid(cmd->pid, &wstatus, 0);
-	}
-	if (r == cmd->pid) {
-		s->child_done = true;
-		s->child_wstatus = wstatus;
+		usage__reap(s, cmd, true);
 	}
 }
 

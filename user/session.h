@@ -132,11 +132,11 @@ void session__stats(struct session *s, struct session_stats *st, uint64_t *count
 int session__python(struct session *s, pid_t pid, uint32_t *version_hex, struct py_offsets *off);
 /* The command line of a process the session knows ("" if none). */
 const char *session__cmdline(struct session *s, pid_t pid);
-/* The command's wait status (waitpid) once it has exited: 0, or -ENOENT
+/* The command's wait status (wait4) once it has exited: 0, or -ENOENT
  * while it runs or when there is no command. */
 int session__child_status(struct session *s, int *wstatus);
 /* Ends the command if it still runs after the capture: sends sig and
- * waits for it (its status then as above). */
+ * waits for it (its status and usage then as for one that exited). */
 void session__end_child(struct session *s, int sig);
 /* The probes' lines for the summary (collections, imports, calls). */
 void session__print_probes(struct session *s, FILE *f);
@@ -146,6 +146,30 @@ int session__foreach_call(struct session *s,
 			  int (*fn)(void *ctx, pid_t pid, const char *file, int line,
 				    const char *func, uint64_t count),
 			  void *ctx);
+
+/* What a target cost, in seconds. */
+struct session_usage {
+	pid_t pid;
+	/* The command: from its start to its exit, or to the end of the
+	 * capture if it still runs. A -p target: from the start of the
+	 * capture to its end, or to the target's exit. */
+	double wall_s;
+	double user_s, sys_s; /* CPU time over wall_s */
+	bool exited;	      /* it ended before the capture did */
+	bool children;	      /* CPU time of its descendants is included */
+};
+/* The command's usage (0, or -ENOENT without one). Once it has exited,
+ * from its rusage (wait4); while it runs, from /proc at the end of the
+ * capture. Its own threads', and with opts.subprocesses also its
+ * descendants' that were waited for (by it, or by a descendant that was
+ * waited for itself): like time(1), which never sees a descendant that
+ * was left to run, or was reaped by init. */
+int session__command_usage(struct session *s, struct session_usage *u);
+/* A -p target's usage over the capture: its own threads' CPU time, from
+ * /proc/PID/stat at the start and at the last reading (at the end, or
+ * when its exit was seen). 0, or -ENOENT for a pid that is not a -p
+ * target, or that could not be read at the start. */
+int session__target_usage(struct session *s, pid_t pid, struct session_usage *u);
 /* The signal that stopped the session, 0 if none. */
 int session__stop_signal(void);
 

@@ -12,6 +12,7 @@
 #include "launch.h"
 #include "laststack.h"
 #include "offsets.h"
+#include "procfs.h"
 #include "pyproc.h"
 #include "sampler.h"
 #include "probes.h"
@@ -46,6 +47,13 @@ struct target {
 	bool target;	 /* asked for: -p, the command, a followed child */
 	bool inherited;	 /* layout taken from its parent at fork, not inspected */
 	double born;	 /* its exec or fork; 0: older than the session */
+	/* The command and -p targets (usage.c): CPU time at the start of the
+	 * capture (zero for the command: its whole life counts) and at the
+	 * last reading; when its exit was seen (its exit event, or /proc
+	 * showing a zombie; 0 while it runs). */
+	struct procfs_cpu cpu0, cpu;
+	bool cpu_known; /* cpu0 holds the start */
+	double ended_at;
 	uint32_t version_hex;
 	uint64_t runtime;
 	struct py_offsets off;
@@ -84,6 +92,8 @@ struct session {
 	struct launch launch;
 	bool child_done;
 	int child_wstatus; /* its wait status, once child_done */
+	double child_start, child_end; /* its fork, and when it was reaped */
+	double next_usage;	       /* the next reading of the targets' CPU time */
 	bool running;	   /* inside session__run's loop */
 	double start, elapsed;
 	uint64_t samples, unknown_frames, proc_events, inspections;
@@ -135,6 +145,18 @@ void targets__free_all(struct session *s);
  * its last stack. */
 int session_repeat(struct session *s, uint32_t pid, uint32_t tid, uint32_t count);
 void session_forget_thread(struct session *s, uint32_t pid, uint32_t tid);
+
+/* usage.c: the CPU time of the command and the -p targets. */
+/* The start of the capture: the -p targets' CPU time so far. */
+void usage__start(struct session *s);
+/* Reads the CPU time of the targets that run, at most every
+ * USAGE_READ_S (always with force: the end of the capture). */
+void usage__read(struct session *s, double now, bool force);
+/* A target's exit was seen: its last reading (a zombie's are final). */
+void usage__ended(struct session *s, struct target *t);
+/* Reaps the command if it has exited (waits for it with block): its wait
+ * status and CPU time. Returns whether it did. */
+bool usage__reap(struct session *s, struct target *cmd, bool block);
 
 /* ithreads.c: the threads the task iterator visits. */
 int ithreads__init(struct session *s);

@@ -1,4 +1,7 @@
-/* summary.c: what a capture took and what it lost, by reason (errors.def). */
+/* summary.c: what a capture took and what it lost, by reason (errors.def),
+ * and what the targets cost. */
+#include <string.h>
+#include <sys/wait.h>
 #include "reasons.h"
 #include "summary.h"
 
@@ -119,4 +122,43 @@ void summary__print(FILE *f, const struct summary *s)
 		fprintf(f, "  %-18s %10.0f  ns per program run (%llu runs: every task it saw)\n",
 			"BPF_NS_PER_RUN", (double)s->prog_run_ns / s->prog_runs,
 			(unsigned long long)s->prog_runs);
+}
+
+static void cpu(FILE *f, const struct session_usage *u)
+{
+	fprintf(f, "user %.2f s, sys %.2f s%s\n", u->user_s, u->sys_s,
+		u->children ? ", children included" : "");
+}
+
+void summary__command_usage(FILE *f, int wstatus, const struct session_usage *u)
+{
+	fprintf(f, "pyhawk: command ");
+	if (!u->exited) {
+		/* Left to run: which one it is. */
+		fprintf(f, "(PID %d) still running", (int)u->pid);
+	} else if (WIFEXITED(wstatus)) {
+		fprintf(f, "exited with status %d", WEXITSTATUS(wstatus));
+	} else if (WIFSIGNALED(wstatus)) {
+		const char *name = sigabbrev_np(WTERMSIG(wstatus));
+
+		fprintf(f, "killed by signal %d", WTERMSIG(wstatus));
+		if (name || WCOREDUMP(wstatus))
+			fprintf(f, " (%s%s%s%s)", name ? "SIG" : "", name ? name : "",
+				name && WCOREDUMP(wstatus) ? ", " : "",
+				WCOREDUMP(wstatus) ? "core dumped" : "");
+	} else {
+		fprintf(f, "ended (wait status 0x%x)", (unsigned int)wstatus);
+	}
+	fprintf(f, " after %.2f s: ", u->wall_s);
+	cpu(f, u);
+}
+
+void summary__target_usage(FILE *f, const struct session_usage *u)
+{
+	if (u->exited)
+		fprintf(f, "pyhawk: PID %d exited %.2f s into the capture: ", (int)u->pid,
+			u->wall_s);
+	else
+		fprintf(f, "pyhawk: PID %d over the capture (%.2f s): ", (int)u->pid, u->wall_s);
+	cpu(f, u);
 }

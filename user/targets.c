@@ -73,6 +73,7 @@ static void drop_target(struct session *s, struct target *t)
 void target__ended(struct session *s, struct target *t)
 {
 	if (t->explicit_ || t->launched) {
+		usage__ended(s, t);
 		forget_incarnation(s, t);
 		t->state = T_EXITED;
 	} else {

@@ -3,6 +3,7 @@
 and the summary."""
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -10,6 +11,7 @@ import time
 import pytest
 
 from conftest import EXIT, PYHAWK, matrix_params, parse_raw, record, run_pyhawk, split_label, workload
+from test_cli_flags import wait_catches_sigint
 
 BUSY = workload("busy.py")
 
@@ -48,11 +50,16 @@ def test_attach_pid(py, tmp_path):
     target = start_busy(py)
     try:
         out = tmp_path / "out.txt"
+        proc = subprocess.Popen([PYHAWK, "record", "-p", str(target.pid), "-d", "2", "-r", "200",
+                                 "-f", "raw", "-o", str(out)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # From the start of the capture (pyhawk's own start-up, loading
+        # BPF, can take a second on a loaded machine).
+        wait_catches_sigint(proc)
         cpu0 = cpu_seconds(target.pid)
-        proc = run_pyhawk(["record", "-p", str(target.pid), "-d", "2", "-r", "200", "-f", "raw",
-                           "-o", str(out)])
+        _, err = proc.communicate(timeout=60)
         cpu = cpu_seconds(target.pid) - cpu0
-        assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+        assert proc.returncode == EXIT["PH_EXIT_OK"], err
         stacks = parse_raw(out.read_text())
         busy = sum(c for s, c in stacks.items() if split_label(s[-1])[0] == "busy_loop")
         total = sum(stacks.values())
@@ -60,7 +67,7 @@ def test_attach_pid(py, tmp_path):
         # machine may be shared, so compare with its CPU time, not the clock),
         # nearly all in busy_loop.
         assert cpu > 0.2
-        assert abs(total - 200 * cpu) <= 0.2 * 200 * cpu + 10, (total, cpu, proc.stderr)
+        assert abs(total - 200 * cpu) <= 0.2 * 200 * cpu + 10, (total, cpu, err)
         assert busy >= 0.95 * total
         assert target.poll() is None, "the target must keep running (never paused or killed)"
     finally:
@@ -91,13 +98,26 @@ def test_signal_writes_profile(sig, tmp_path):
 
 def test_target_exit_writes_profile(tmp_path):
     py = next(p for p in matrix_params()).values[0]
-    target = start_busy(py, seconds=1.5)
+    target = start_busy(py)
     out = tmp_path / "out.txt"
-    proc = run_pyhawk(["record", "-p", str(target.pid), "-r", "200", "-f", "raw", "-o", str(out)],
-                      timeout=30)
-    target.wait()
-    assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+    try:
+        proc = subprocess.Popen([PYHAWK, "record", "-p", str(target.pid), "-r", "200", "-f",
+                                 "raw", "-o", str(out)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Ended once the capture runs (a timed exit could come first: pyhawk
+        # can take more than a second to start on a loaded machine). Not
+        # reaped until pyhawk is done: a zombie must not keep it waiting.
+        wait_catches_sigint(proc)
+        time.sleep(1.0)
+        target.terminate()
+        _, err = proc.communicate(timeout=30)
+    finally:
+        target.kill()
+        target.wait()
+    assert proc.returncode == EXIT["PH_EXIT_OK"], err
     assert has_func(parse_raw(out.read_text()), "busy_loop", "busy.py")
+    assert re.search(r"^pyhawk: PID %d exited [\d.]+ s into the capture: " % target.pid, err,
+                     re.M), err
 
 
 def test_duration_stops_capture(tmp_path):

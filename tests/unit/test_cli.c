@@ -96,6 +96,8 @@ static void test_values(void)
 	CHECK_INT(parse(&cfg, err, ARGS("record", "-f", "flamegraph", "--nolineno", "-p", "1")), 0);
 	CHECK_INT(cfg.format, OUT_FLAMEGRAPH);
 	CHECK(cfg.nolineno && !cfg.function);
+	CHECK_INT(parse(&cfg, err, ARGS("record", "-f", "pprof", "-p", "1")), 0);
+	CHECK_INT(cfg.format, OUT_PPROF);
 
 	CHECK_INT(parse(&cfg, err, ARGS("record", "--rate=250", "--pid=0x10")), 0);
 	CHECK_INT(cfg.rate, 250);
@@ -197,7 +199,7 @@ static void test_bad_values(void)
 	CHECK_USAGE(ARGS("record", "-p", "1", "-d", "inf"), "duration");
 	CHECK_USAGE(ARGS("record", "-p", "1", "-d", "-3"), "duration");
 	CHECK_USAGE(ARGS("record", "-p", "1", "-d", "Unlimited"), "duration");
-	CHECK_USAGE(ARGS("record", "-p", "1", "-f", "pdf"), "unknown format 'pdf'");
+	CHECK_USAGE(ARGS("record", "-p", "1", "-f", "pdf"), "unknown format 'pdf'", "raw, pprof");
 	CHECK_USAGE(ARGS("record", "-p", "1", "-o", ""), "empty output");
 	/* py-spy's fourth format. */
 	CHECK_USAGE(ARGS("record", "-p", "1", "--format", "chrometrace"),
@@ -246,7 +248,7 @@ static void test_report_formats(void)
 		    "--nolineno");
 	/* The formats, named in the refusal. */
 	CHECK_USAGE(ARGS("record", "-p", "1", "-f", "pdf"),
-		    "(use flamegraph, speedscope, raw, pstats or lines)");
+		    "(use flamegraph, speedscope, raw, pprof, pstats or lines)");
 }
 
 /* py-spy options pyhawk has not built: one message naming each. */

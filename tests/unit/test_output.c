@@ -18,6 +18,7 @@
 #include "childio.h"
 #include "flamecolour.h"
 #include "output.h"
+#include "pprof_decode.h"
 #include "profile.h"
 #include "rawread.h"
 
@@ -293,6 +294,84 @@ static void check_raw(const char *name, const char *text, uint64_t total)
 	profile__free(back);
 }
 
+/* ---- pprof, read back ----------------------------------------------------- */
+
+/* p as pprof, gunzipped (the bytes returned, for the golden files) and
+ * decoded into *pp, checked for what every consumer relies on. */
+static uint8_t *render_pprof(const struct profile *p, const struct output_opts *o, size_t *len,
+			     struct pp *pp)
+{
+	size_t gzlen = 0;
+	char *gz = render(p, OUT_PPROF, o, &gzlen);
+	uint8_t *pb = NULL;
+	const char *why;
+
+	*len = 0;
+	CHECK(gz && gzlen >= 18 && (uint8_t)gz[0] == 0x1f && (uint8_t)gz[1] == 0x8b);
+	CHECK_INT(gz ? pp_gunzip(gz, gzlen, &pb, len) : -1, 0);
+	free(gz);
+	CHECK_INT(pp_decode(pb, *len, pp), 0);
+	why = pp_check(pp);
+	if (why)
+		fprintf(stderr, "pprof: %s\n", why);
+	CHECK(!why);
+	return pb;
+}
+
+/* Samples read back from pprof are the raw output's stacks, count for
+ * count, with the roots made from the labels. */
+static void check_pprof(const char *name, const struct profile *p, int processes)
+{
+	struct output_opts o = {.threads = true, .processes = processes};
+	struct pp pp;
+	size_t len;
+	uint8_t *pb = render_pprof(p, &o, &len, &pp);
+	char *want = render(p, OUT_RAW, &o, NULL);
+	char *got = pp_collapsed(&pp, processes || profile__npids(p) > 1, 1);
+
+	fprintf(stderr, "  pprof %s: %zu bytes, %zu samples\n", name, len, pp.nsamples);
+	CHECK(got && want && strcmp(got, want) == 0);
+	if (got && want && strcmp(got, want))
+		fprintf(stderr, "pprof %s as raw:\n%s---\nraw:\n%s---\n", name, got, want);
+	free(got);
+	free(want);
+	o.threads = false;
+	want = render(p, OUT_RAW, &o, NULL);
+	got = pp_collapsed(&pp, processes || profile__npids(p) > 1, 0);
+	CHECK(got && want && strcmp(got, want) == 0);
+	free(got);
+	free(want);
+	free(pb);
+	pp_free(&pp);
+}
+
+static const char *pp_str(const struct pp *pp, int64_t i)
+{
+	return i >= 0 && (uint64_t)i < pp->nstrs ? pp->strs[i] : "(out of range)";
+}
+
+/* The function named name in file (NULL: none), or NULL. */
+static const struct pp_function *pp_func(const struct pp *pp, const char *name, const char *file)
+{
+	for (size_t i = 0; i < pp->nfuncs; i++) {
+		const struct pp_function *fn = &pp->funcs[i];
+
+		if (!strcmp(pp_str(pp, fn->name), name) &&
+		    !strcmp(pp_str(pp, fn->filename), file ? file : ""))
+			return fn;
+	}
+	return NULL;
+}
+
+static size_t pp_nlocs_of(const struct pp *pp, const struct pp_function *fn)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; fn && i < pp->nlocs; i++)
+		n += pp->locs[i].func_id == fn->id;
+	return n;
+}
+
 /* ---- tests ---------------------------------------------------------------- */
 
 static void test_formats(void)
@@ -309,6 +388,13 @@ static void test_formats(void)
 	CHECK_INT(output__format_for_path("p.folded"), OUT_RAW);
 	CHECK_INT(output__format_for_path("p.collapsed"), OUT_RAW);
 	CHECK_INT(output__format_for_path("p.raw"), OUT_RAW);
+	CHECK_INT(output__format_for_path("p.pb.gz"), OUT_PPROF);
+	CHECK_INT(output__format_for_path("out/P.PB.GZ"), OUT_PPROF);
+	CHECK_INT(output__format_for_path("p.pprof"), OUT_PPROF);
+	CHECK_INT(output__format_for_path(".pprof"), OUT_PPROF);
+	CHECK_INT(output__format_for_path("p.gz"), -ENOENT);
+	CHECK_INT(output__format_for_path("p.tar.gz"), -ENOENT);
+	CHECK_INT(output__format_for_path("p.pb.gz/x"), -ENOENT);
 	CHECK_INT(output__format_for_path("p.pstats"), OUT_PSTATS);
 	CHECK_INT(output__format_for_path("P.PROF"), OUT_PSTATS);
 	CHECK_INT(output__parse_format("lines"), OUT_LINES);
@@ -316,24 +402,26 @@ static void test_formats(void)
 	CHECK_INT(output__format_for_path("dir.svg/profile"), -ENOENT);
 	CHECK_INT(output__format_for_path("-"), -ENOENT);
 	CHECK_STR(output__format_name(OUT_SPEEDSCOPE), "speedscope");
+	CHECK_INT(output__parse_format("pprof"), OUT_PPROF);
 	CHECK_STR(output__format_name(OUT_PSTATS), "pstats");
-	CHECK(output__format_name(5) == NULL);
+	CHECK(output__format_name(6) == NULL);
 	CHECK_STR(output__default_extension(OUT_FLAMEGRAPH), "svg");
 	CHECK_STR(output__default_extension(OUT_SPEEDSCOPE), "json");
 	CHECK_STR(output__default_extension(OUT_RAW), "txt");
+	CHECK_STR(output__default_extension(OUT_PPROF), "pb.gz");
 	CHECK_STR(output__default_extension(OUT_PSTATS), "pstats");
 	CHECK(output__default_extension(-1) == NULL);
 	CHECK_STR(output__default_extension(OUT_LINES), "txt");
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		CHECK_INT(output__parse_format(output__format_name(i)), i);
 	{
 		char names[128];
 
-		CHECK_INT(output__format_list(names, sizeof(names)), 44);
-		CHECK_STR(names, "flamegraph, speedscope, raw, pstats or lines");
-		CHECK_INT(output__format_list(names, 5), 44);
+		CHECK_INT(output__format_list(names, sizeof(names)), 51);
+		CHECK_STR(names, "flamegraph, speedscope, raw, pprof, pstats or lines");
+		CHECK_INT(output__format_list(names, 5), 51);
 		CHECK_STR(names, "flam");
-		CHECK_INT(output__format_list(NULL, 0), 44);
+		CHECK_INT(output__format_list(NULL, 0), 51);
 	}
 }
 
@@ -873,6 +961,227 @@ static void test_no_frames(void)
 	out = render(p, OUT_FLAMEGRAPH, &o, NULL);
 	CHECK(strstr(out, "data-n=\"4\" data-d=\"1\" data-name=\"[no Python frames]\"") != NULL);
 	free(out);
+	check_pprof("no-frames", p, 0);
+	profile__free(p);
+}
+
+static void test_pprof_threads(void)
+{
+	struct profile *p = fixture_threads();
+	struct output_opts o = {.threads = true};
+	const struct pp_function *fn;
+	uint64_t samples = 0;
+	int64_t ns = 0;
+	struct pp pp;
+	size_t len;
+	uint8_t *pb = render_pprof(p, &o, &len, &pp);
+	char *a, *b;
+
+	golden("threads.pb", (const char *)pb, len);
+	CHECK_INT(pp.nsample_types, 2);
+	CHECK_STR(pp_str(&pp, pp.sample_type[0].type), "samples");
+	CHECK_STR(pp_str(&pp, pp.sample_type[0].unit), "count");
+	CHECK_STR(pp_str(&pp, pp.sample_type[1].type), "cpu");
+	CHECK_STR(pp_str(&pp, pp.sample_type[1].unit), "nanoseconds");
+	CHECK_STR(pp_str(&pp, pp.period_type.type), "cpu");
+	CHECK_STR(pp_str(&pp, pp.period_type.unit), "nanoseconds");
+	CHECK_STR(pp_str(&pp, pp.default_sample_type), "cpu");
+	CHECK_INT(pp.period, 10000000); /* 100 Hz */
+	CHECK_INT(pp.duration_nanos, 2500000000);
+	CHECK_INT(pp.ncomments, 1);
+	CHECK_STR(pp_str(&pp, pp.comments[0]), "python3 app.py --mode=\"fast\" & <run>");
+	CHECK_INT(pp.nmappings, 1);
+	CHECK(pp.mappings[0].has_functions && pp.mappings[0].has_filenames);
+	for (size_t i = 0; i < pp.nsamples; i++) {
+		samples += (uint64_t)pp.samples[i].values[0];
+		ns += pp.samples[i].values[1];
+		CHECK_INT(pp.samples[i].values[1], pp.samples[i].values[0] * 10000000);
+	}
+	CHECK_INT(samples, THREADS_TOTAL);
+	CHECK_INT(ns, THREADS_TOTAL * 10000000ll);
+	/* A stack per thread: the 16 added less the one added twice. */
+	CHECK_INT(pp.nsamples, 15);
+	/* Every frame its own function: none has two lines here. */
+	CHECK_INT(pp.nfuncs, 14);
+	CHECK_INT(pp.nlocs, 14);
+	fn = pp_func(&pp, "compute", "lib/calc.py");
+	CHECK(fn && fn->start_line == 0); /* not known without -F */
+	CHECK_STR(fn ? pp_str(&pp, fn->system_name) : NULL, "lib/calc.py:compute");
+	/* Names as they are, whatever they hold: protobuf strings need no
+	 * escapes (invalid UTF-8 was made U+FFFD when interned). */
+	CHECK(pp_func(&pp,
+		      "ctl\x01"
+		      "char\ttab",
+		      "ctl.py") != NULL);
+	CHECK(pp_func(&pp,
+		      "bad\xef\xbf\xbd"
+		      "byte",
+		      "b.py") != NULL);
+	CHECK(pp_func(&pp, "semi;colon", "x;y.py") != NULL);
+	CHECK(pp_func(&pp, "関数", "ユーティリティ.py") != NULL);
+	/* pyhawk's own frames: no file, no system name (pprof would empty
+	 * "<GC>" if both names were the same). */
+	fn = pp_func(&pp, "<GC>", NULL);
+	CHECK(fn && fn->system_name == 0 && fn->filename == 0);
+	CHECK(pp_func(&pp, "[truncated]", NULL) != NULL);
+	/* The thread labels of the thread that has a name and a quote in it. */
+	for (size_t i = 0; i < pp.nsamples; i++) {
+		int64_t tid = 0, pid = 0;
+		int found;
+		const char *name = pp_label(&pp, &pp.samples[i], "thread_name", &tid, &found);
+
+		pp_label(&pp, &pp.samples[i], "tid", &tid, &found);
+		pp_label(&pp, &pp.samples[i], "pid", &pid, &found);
+		CHECK_INT(pid, 4242);
+		if (tid == 4243)
+			CHECK_STR(name, "worker-1 \"quoted\" & <tag>");
+		if (tid == 4244)
+			CHECK(!name); /* never named: no label */
+	}
+	free(pb);
+	pp_free(&pp);
+	check_pprof("threads", p, 0);
+
+	/* -t and the process roots change nothing: labels say it all. Each
+	 * render gives the same bytes (no time in the gzip header). */
+	a = render(p, OUT_PPROF, &o, &len);
+	/* As written, gzipped, for the consumer tests (go tool pprof, npm
+	 * pprof-format) to read beside the golden file. */
+	mkdir("tests/artifacts", 0755);
+	CHECK_INT(a ? spit("tests/artifacts/threads.pb.gz", a, len) : -1, 0);
+	o = (struct output_opts){.processes = true, .title = "ignored"};
+	b = render(p, OUT_PPROF, &o, NULL);
+	CHECK(a && b && memcmp(a, b, len) == 0);
+	free(a);
+	free(b);
+	profile__free(p);
+}
+
+static void test_pprof_processes(void)
+{
+	struct profile *p = fixture_processes();
+	struct output_opts o = {.threads = true};
+	uint64_t count = 0;
+	int64_t ns = 0;
+	struct pp pp;
+	size_t len;
+	uint8_t *pb = render_pprof(p, &o, &len, &pp);
+
+	golden("processes.pb", (const char *)pb, len);
+	/* No rate: a sample is the duration shared out, 4 s / 229. */
+	CHECK_INT(pp.period, 17467249);
+	CHECK_INT(pp.duration_nanos, 4000000000);
+	CHECK_INT(pp.ncomments, 0);
+	for (size_t i = 0; i < pp.nsamples; i++) {
+		count += (uint64_t)pp.samples[i].values[0];
+		ns += pp.samples[i].values[1];
+	}
+	CHECK_INT(count, PROCESSES_TOTAL);
+	CHECK(ns > 3999999000 && ns < 4000001000);
+	/* "run (job.py)": no line, so no line in its location either. */
+	CHECK_INT(pp_nlocs_of(&pp, pp_func(&pp, "run", "job.py")), 1);
+	for (size_t i = 0; i < pp.nlocs; i++) {
+		if (pp.locs[i].func_id == pp_func(&pp, "run", "job.py")->id)
+			CHECK_INT(pp.locs[i].line, 0);
+	}
+	free(pb);
+	pp_free(&pp);
+	check_pprof("processes", p, 1);
+	profile__free(p);
+}
+
+/* One function at two lines: one function, two locations; with -F (first
+ * lines), two functions of the same name that start apart are two. */
+static void test_pprof_lines(void)
+{
+	struct profile *p = profile__new();
+	struct profile_meta meta = {.command = "python3 l.py", .rate_hz = 250, .wall = true};
+	uint32_t m = fid(p, "main", "l.py", 20, PF_PYTHON);
+	uint32_t f3 = fid(p, "f", "l.py", 3, PF_PYTHON), f5 = fid(p, "f", "l.py", 5, PF_PYTHON);
+	uint32_t idle = fid(p, "[idle: sleep]", NULL, 0, PF_OTHER);
+	const struct pp_function *fn;
+	struct pp pp;
+	size_t len;
+	uint8_t *pb;
+
+	ADD(p, 9, 9, 3, m, f3);
+	ADD(p, 9, 9, 4, m, f5);
+	ADD(p, 9, 9, 5, m, f5, idle);
+	profile__set_meta(p, &meta);
+	pb = render_pprof(p, NULL, &len, &pp);
+	CHECK_STR(pp_str(&pp, pp.sample_type[1].type), "wall");
+	CHECK_STR(pp_str(&pp, pp.period_type.type), "wall");
+	CHECK_INT(pp.period, 4000000);
+	CHECK_INT(pp.duration_nanos, 0);
+	CHECK_INT(pp.nfuncs, 3);
+	CHECK_INT(pp.nlocs, 4);
+	fn = pp_func(&pp, "f", "l.py");
+	CHECK_INT(pp_nlocs_of(&pp, fn), 2);
+	CHECK(fn && fn->start_line == 0);
+	free(pb);
+	pp_free(&pp);
+	check_pprof("lines", p, 0);
+
+	meta.first_lines = true;
+	profile__set_meta(p, &meta);
+	pb = render_pprof(p, NULL, &len, &pp);
+	CHECK_INT(pp.nfuncs, 4);
+	CHECK_INT(pp.nlocs, 4);
+	for (size_t i = 0; i < pp.nfuncs; i++) {
+		const struct pp_function *g = &pp.funcs[i];
+
+		if (!strcmp(pp_str(&pp, g->name), "f"))
+			CHECK(g->start_line == 3 || g->start_line == 5);
+		else if (!strcmp(pp_str(&pp, g->name), "main"))
+			CHECK_INT(g->start_line, 20);
+		else
+			CHECK_INT(g->start_line, 0);
+	}
+	free(pb);
+	pp_free(&pp);
+	profile__free(p);
+}
+
+/* No samples, no rate, no duration: a valid profile of counts alone. */
+static void test_pprof_empty(void)
+{
+	struct profile *p = profile__new();
+	struct pp pp;
+	size_t len;
+	uint8_t *pb = render_pprof(p, NULL, &len, &pp);
+
+	golden("empty.pb", (const char *)pb, len);
+	CHECK_INT(pp.nsamples, 0);
+	CHECK_INT(pp.nsample_types, 1);
+	CHECK_STR(pp_str(&pp, pp.sample_type[0].type), "samples");
+	CHECK_INT(pp.period, 0);
+	CHECK_INT(pp.nstrs, 3);
+	free(pb);
+	pp_free(&pp);
+	profile__free(p);
+}
+
+/* Counts past int64 (pprof's values are signed) stop at its largest. */
+static void test_pprof_saturates(void)
+{
+	struct profile *p = profile__new();
+	struct profile_meta meta = {.rate_hz = 1};
+	uint32_t f = fid(p, "f", "a.py", 1, PF_PYTHON);
+	struct pp pp;
+	size_t len;
+	uint8_t *pb;
+
+	CHECK_INT(profile__add(p, 1, 1, &f, 1, UINT64_MAX - 5), 0);
+	CHECK_INT(profile__add(p, 1, 2, &f, 1, 10000000000ull), 0);
+	profile__set_meta(p, &meta);
+	pb = render_pprof(p, NULL, &len, &pp);
+	CHECK_INT(pp.nsamples, 2);
+	CHECK_INT(pp.samples[0].values[0], INT64_MAX);
+	CHECK_INT(pp.samples[0].values[1], INT64_MAX);
+	CHECK_INT(pp.samples[1].values[0], 10000000000ll);
+	CHECK_INT(pp.samples[1].values[1], INT64_MAX); /* 1e10 s in ns */
+	free(pb);
+	pp_free(&pp);
 	profile__free(p);
 }
 
@@ -1138,11 +1447,11 @@ static void test_errors(void)
 	struct profile *p = fixture_elided();
 	FILE *ro = fopen("/dev/null", "r");
 
-	CHECK_INT(output__write(p, 5, NULL, stdout), -EINVAL);
+	CHECK_INT(output__write(p, 6, NULL, stdout), -EINVAL);
 	CHECK_INT(output__write(p, -1, NULL, stdout), -EINVAL);
 	if (ro) {
 		/* A stream that refuses writes: an error, not a silent 0. */
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < 6; i++)
 			CHECK(output__write(p, i, NULL, ro) < 0);
 		fclose(ro);
 	}
@@ -1250,11 +1559,11 @@ static int big(uint32_t nframes, const char *path)
 {
 	struct profile *p = fixture_big(nframes);
 	struct output_opts o = { .threads = true };
-	const char *names[] = { "flamegraph", "speedscope", "raw", "pstats", "lines" };
+	const char *names[] = { "flamegraph", "speedscope", "raw", "pprof", "pstats", "lines" };
 	FILE *f;
 	double t0;
 
-	for (int fmt = 0; fmt < 5; fmt++) {
+	for (int fmt = 0; fmt < 6; fmt++) {
 		char *buf = NULL;
 		size_t len = 0;
 
@@ -1308,6 +1617,11 @@ int main(int argc, char **argv)
 	test_diff();
 	test_empty();
 	test_no_frames();
+	test_pprof_threads();
+	test_pprof_processes();
+	test_pprof_lines();
+	test_pprof_empty();
+	test_pprof_saturates();
 	test_pstats();
 	test_lines();
 	test_errors();
