@@ -1,4 +1,4 @@
-/* output.h: writing a profile as flamegraph SVG, speedscope JSON, raw, pprof, pstats or a lines report. */
+/* output.h: writing a profile: flamegraph SVG, speedscope JSON, raw, pprof, pstats, lines. */
 #ifndef OUTPUT_H
 #define OUTPUT_H
 
