@@ -11,7 +11,8 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 CFLAGS="-std=gnu11 -g -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Iuser -Ibpf -Itests/unit"
 SRCS="tests/unit/test_output.c user/profile.c user/profile_view.c user/output.c user/output_raw.c
 user/output_speedscope.c user/output_flamegraph.c user/flamecolour.c user/rawread.c user/jsonout.c
-user/grow.c user/output_pprof.c user/protobuf.c user/hashmap.c"
+user/grow.c user/output_pprof.c user/protobuf.c user/hashmap.c user/output_pstats.c user/output_lines.c
+user/callcounts.c user/profile_funcs.c user/pymarshal.c user/sources.c"
 work=$(mktemp -d "${TMPDIR:-/tmp}/pyhawk-outputs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p tests/artifacts
@@ -59,8 +60,9 @@ run "10,000 and 100,000 distinct frames" sh -c "'$work/test_output' --big 10000 
 
 validate() {
 	"$PYTHON" - "$@" <<'PY'
-# Well-formed XML with the frames it declares; JSON that parses and holds together; raw grammar.
-import json, re, sys, xml.etree.ElementTree as ET
+# Well-formed XML with the frames it declares; JSON that parses and holds together; raw grammar;
+# pstats files that pstats loads and whose numbers hold together; the lines report's rows.
+import io, json, marshal, pstats, re, sys, xml.etree.ElementTree as ET
 
 ok = bad = 0
 def check(cond, what):
@@ -95,6 +97,38 @@ for path in sys.argv[1:]:
                 check(all(0 <= i < nframes for s in p["samples"] for i in s), f"{path}: frame indexes")
                 check(abs(sum(p["weights"]) - (p["endValue"] - p["startValue"])) <= 1e-9 * max(1, p["endValue"]),
                       f"{path}: {p['name']}: weights add up to endValue")
+        elif path.endswith(".pstats"):
+            # cProfile's dict, as pstats (and snakeviz, through calc_callees) reads it.
+            with open(path, "rb") as f:
+                stats = marshal.load(f)
+            st = pstats.Stats(path, stream=io.StringIO())
+            st.sort_stats("tottime").print_stats()
+            st.print_callers()
+            st.print_callees()
+            check(abs(st.total_tt - sum(v[2] for v in stats.values())) < 1e-9, f"{path}: total time")
+            for key, (cc, nc, tt, ct, callers) in stats.items():
+                what = f"{path}: {key}"
+                check(len(key) == 3 and isinstance(key[0], str) and isinstance(key[1], int)
+                      and isinstance(key[2], str) and (key[0] != "~" or key[1] == 0), f"{what}: key")
+                check(0 < cc <= nc and 0 <= tt <= ct + 1e-9, f"{what}: cc <= nc, tt <= ct")
+                # Each frame has at most one caller: the callers' shares fit in the function's.
+                check(sum(v[0] for v in callers.values()) <= nc
+                      and sum(v[2] for v in callers.values()) <= tt + 1e-9
+                      and all(len(v) == 4 and 0 < v[1] <= v[0] and v[3] <= ct + 1e-9
+                              for v in callers.values()), f"{what}: callers")
+                check(all(c in stats for c in callers), f"{what}: callers are functions")
+        elif path.endswith(".lines"):
+            # The lines report: UTF-8 without control characters but tabs; each
+            # function's rows "line [samples % total % func] [source]" under its header.
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            check(not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text), f"{path}: control characters")
+            blocks = text.split("\n  Line   Samples  % total  % func  Source\n")[1:]
+            check(len(blocks) == text.count("\nFunction: "), f"{path}: a table per function")
+            for b in blocks:
+                rows = b.split("\n\n")[0].split("\n")
+                check(all(re.fullmatch(r" *(\d+|\?)( +\d+ +\d+\.\d +\d+\.\d)?(  .*)?|   \.\.\.", r)
+                          for r in rows if r), f"{path}: rows")
         else:
             with open(path, encoding="utf-8") as f:
                 lines = f.read().split("\n")
@@ -108,7 +142,8 @@ print(f"validity: {ok} passed, {bad} failed")
 sys.exit(1 if bad else 0)
 PY
 }
-run "XML / JSON / raw validity" validate tests/golden/*.svg tests/golden/*.json tests/golden/*.txt \
+run "XML / JSON / raw / pstats / lines validity" validate tests/golden/*.svg tests/golden/*.json tests/golden/*.txt \
+	tests/golden/*.pstats tests/golden/*.lines \
 	tests/artifacts/big-10k.svg tests/artifacts/big-100k.svg
 
 if [ -d tests/js/node_modules/speedscope ] && [ -d tests/js/node_modules/playwright-core ] &&

@@ -114,15 +114,16 @@ static int parse_output(struct config *cfg, const char *arg, char *err, size_t e
 
 static int parse_format(struct config *cfg, const char *arg, char *err, size_t errlen)
 {
+	char names[128];
+
 	cfg->format = output__parse_format(arg);
 	if (cfg->format >= 0)
 		return 0;
+	output__format_list(names, sizeof(names));
 	if (!strcmp(arg, "chrometrace"))
-		return fail(err, errlen,
-			    "format 'chrometrace' is not supported yet "
-			    "(use flamegraph, speedscope, raw or pprof)");
-	return fail(err, errlen, "unknown format '%s' (use flamegraph, speedscope, raw or pprof)",
-		    arg);
+		return fail(err, errlen, "format 'chrometrace' is not supported yet (use %s)",
+			    names);
+	return fail(err, errlen, "unknown format '%s' (use %s)", arg, names);
 }
 
 static int parse_rate(struct config *cfg, const char *arg, char *err, size_t errlen)
@@ -171,6 +172,20 @@ static int parse_interval(struct config *cfg, const char *arg, char *err, size_t
 	return 0;
 }
 
+static int parse_lines_threshold(struct config *cfg, const char *arg, char *err, size_t errlen)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(d) || d < 0 || d > 100)
+		return fail(err, errlen, "invalid threshold '%s': expected a percentage, 0 to 100",
+			    arg);
+	cfg->lines_threshold = d;
+	return 0;
+}
+
 static int parse_title(struct config *cfg, const char *arg, char *err, size_t errlen)
 {
 	cfg->title = arg;
@@ -186,8 +201,12 @@ static const struct cli_opt options[] = {
     {'o', "output", "FILE", IN_DIFF, VALUE(parse_output),
      .help = "where to write the flame graph ('-' = stdout; default: diff.svg)"},
     {'f', "format", "FORMAT", IN_RECORD, VALUE(parse_format),
-     .help = "flamegraph (SVG), speedscope (JSON), raw (collapsed stacks) or pprof (profile.proto, "
-	     "gzipped); default: from the -o extension, else flamegraph"},
+     .help = "flamegraph (SVG), speedscope (JSON), raw (collapsed stacks), pprof (profile.proto, "
+	     "gzipped), pstats (cProfile's stats, for pstats and snakeviz) or lines (each hot "
+	     "function's source lines with their samples); default: from the -o extension, else "
+	     "flamegraph"},
+    {0, "lines-threshold", "PCT", IN_RECORD, VALUE(parse_lines_threshold),
+     .help = "-f lines: the functions in at least PCT % of the samples (default 1)"},
     {'d', "duration", "SECS", IN_RECORD | IN_TOP, VALUE(parse_duration),
      .help = "stop after SECS seconds (default: 'unlimited', until the command exits or Ctrl-C)"},
     {'r', "rate", "HZ", IN_RECORD | IN_TOP, VALUE(parse_rate),
@@ -403,6 +422,11 @@ static int check_record(const struct config *cfg, char *err, size_t errlen)
 {
 	if (cfg->function && cfg->nolineno)
 		return fail(err, errlen, "--function and --nolineno cannot be combined");
+	if (cfg->format == OUT_LINES && (cfg->function || cfg->nolineno))
+		return fail(err, errlen, "-f lines shows the line running: give no %s",
+			    cfg->function ? "--function" : "--nolineno");
+	if (cfg->lines_threshold >= 0 && cfg->format != OUT_LINES)
+		return fail(err, errlen, "--lines-threshold is for -f lines");
 	if (cfg->all && (cfg->npids || cfg->argv))
 		return fail(err, errlen,
 			    "--all profiles every Python process: give no -p and no command");
@@ -504,6 +528,7 @@ int cli__parse(int argc, char **argv, struct config *cfg, char *err, size_t errl
 	cfg->format = -1;
 	cfg->rate = 100;
 	cfg->interval = 1.0;
+	cfg->lines_threshold = -1;
 	ret = parse_options(argc, argv, IN_MAIN, cfg, err, errlen);
 	if (ret || cfg->command != CMD_NONE)
 		return ret;

@@ -50,6 +50,7 @@ struct config {
 	bool nogc;	   /* --nogc: no <GC> frames */
 	bool calls;	   /* --calls: every call counted (USDT function__entry) */
 	const char *before, *after; /* diff: the two profiles' files ("-": stdin) */
+	double lines_threshold; /* --lines-threshold, %; -1: not given */
 };
 
 /* Parses argv into *cfg. On a usage error returns -EINVAL and writes a

@@ -16,6 +16,8 @@ static const struct {
     [OUT_SPEEDSCOPE] = {"speedscope", "json"},
     [OUT_RAW] = {"raw", "txt"},
     [OUT_PPROF] = {"pprof", "pb.gz"},
+    [OUT_PSTATS] = {"pstats", "pstats"},
+    [OUT_LINES] = {"lines", "txt"}, /* -f only: .txt is raw's */
 };
 
 #define NFORMATS ((int)(sizeof(formats) / sizeof(formats[0])))
@@ -27,6 +29,7 @@ static const struct {
     {".svg", OUT_FLAMEGRAPH}, {".json", OUT_SPEEDSCOPE}, {".txt", OUT_RAW},
     {".folded", OUT_RAW},     {".collapsed", OUT_RAW},	 {".raw", OUT_RAW},
     {".pb.gz", OUT_PPROF},    {".pprof", OUT_PPROF},
+    {".pstats", OUT_PSTATS},  {".prof", OUT_PSTATS},
 };
 
 int output__parse_format(const char *name)
@@ -62,6 +65,21 @@ const char *output__format_name(int format)
 	return format >= 0 && format < NFORMATS ? formats[format].name : NULL;
 }
 
+size_t output__format_list(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < NFORMATS; i++) {
+		const char *sep = i == 0 ? "" : i == NFORMATS - 1 ? " or " : ", ";
+		int k = snprintf(n < size ? buf + n : NULL, n < size ? size - n : 0, "%s%s", sep,
+				 formats[i].name);
+
+		if (k > 0)
+			n += (size_t)k;
+	}
+	return n;
+}
+
 const char *output__default_extension(int format)
 {
 	return format >= 0 && format < NFORMATS ? formats[format].ext : NULL;
@@ -93,6 +111,12 @@ int output__write(const struct profile *p, int format, const struct output_opts 
 		break;
 	case OUT_PPROF:
 		err = output__write_pprof(p, opts, f);
+		break;
+	case OUT_PSTATS:
+		err = output__write_pstats(p, opts, f);
+		break;
+	case OUT_LINES:
+		err = output__write_lines(p, opts, f);
 		break;
 	default:
 		err = output__write_raw(p, opts, f);

@@ -1,4 +1,4 @@
-/* output.h: writing a profile as flamegraph SVG, speedscope JSON, raw or pprof. */
+/* output.h: writing a profile: flamegraph SVG, speedscope JSON, raw, pprof, pstats, lines. */
 #ifndef OUTPUT_H
 #define OUTPUT_H
 
@@ -12,7 +12,14 @@ enum output_format {
 	OUT_SPEEDSCOPE = 1,
 	OUT_RAW = 2,
 	OUT_PPROF = 3,
+	OUT_PSTATS = 4,
+	OUT_LINES = 5,
 };
+
+#define OUTPUT_LINES_THRESHOLD 1.0 /* %: lines' default --lines-threshold */
+
+struct sources;
+struct callcounts;
 
 struct output_opts {
 	bool threads;      /* -t: a root frame per thread */
@@ -22,16 +29,22 @@ struct output_opts {
 	 * how each frame's share of the samples changed since before (the same
 	 * path of labels from the root); NULL: an ordinary one. */
 	const struct profile *before;
+	double lines_threshold;	 /* lines: % of the samples a function needs to be shown */
+	struct sources *sources; /* lines: files read during the capture; NULL: read them now */
+	const struct callcounts *calls; /* pstats: exact call counts (--calls); NULL: none */
 };
 
-/* "flamegraph", "speedscope", "raw", "pprof" -> format, or -EINVAL. */
+/* "flamegraph", "speedscope", "raw", "pprof", "pstats", "lines" -> format, or -EINVAL. */
 int output__parse_format(const char *name);
 /* Format implied by a file name's extension (.svg, .json, .txt/.folded/.collapsed/.raw,
- * .pb.gz/.pprof, any case), or -ENOENT. */
+ * .pb.gz/.pprof, .pstats/.prof, any case), or -ENOENT. */
 int output__format_for_path(const char *path);
-/* "flamegraph", "speedscope", "raw", "pprof"; NULL for an unknown format. */
+/* "flamegraph", "speedscope", "raw", "pprof", "pstats", "lines"; NULL for an unknown format. */
 const char *output__format_name(int format);
-/* "svg", "json", "txt", "pb.gz" (no leading dot); NULL for an unknown format. */
+/* The format names for messages: "flamegraph, speedscope, raw, pprof, pstats or lines"
+ * (like snprintf). */
+size_t output__format_list(char *buf, size_t size);
+/* "svg", "json", "txt", "pb.gz", "pstats", "txt" (no leading dot); NULL for an unknown format. */
 const char *output__default_extension(int format);
 
 /* Writes p to f. Returns 0 or -errno. Library code: prints nothing else.
@@ -47,6 +60,8 @@ int output__write_raw(const struct profile *p, const struct output_opts *opts, F
 /* Threads and processes are sample labels in pprof: opts->threads and
  * opts->processes change nothing. */
 int output__write_pprof(const struct profile *p, const struct output_opts *opts, FILE *f);
+int output__write_pstats(const struct profile *p, const struct output_opts *opts, FILE *f);
+int output__write_lines(const struct profile *p, const struct output_opts *opts, FILE *f);
 
 /* The title of an output, like snprintf: opts->title, else
  * "pyhawk: COMMAND — N samples, D s at R Hz" from the meta (parts the meta

@@ -330,6 +330,26 @@ int probes__on_call_site(struct probes *p, const struct ph_call_site *c)
 	return 0;
 }
 
+static int take_count(const struct ph_call_key *k, uint64_t count, void *ctx);
+
+int probes__foreach_call(struct probes *p,
+			 int (*fn)(void *ctx, pid_t pid, const char *file, int line,
+				   const char *func, uint64_t count),
+			 void *ctx)
+{
+	int err = 0;
+
+	if (!p->calls || !p->nsites)
+		return 0;
+	sampler__foreach_call(p->smp, take_count, p);
+	for (size_t i = 0; i < p->nsites && !err; i++) {
+		const struct call_site *cs = &p->site[i];
+
+		err = fn(ctx, (pid_t)cs->key.pid, cs->file, (int)cs->key.line, cs->func, cs->count);
+	}
+	return err;
+}
+
 /* ---------------------------------------------------------------- summary */
 
 struct gather {

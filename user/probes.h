@@ -40,6 +40,15 @@ int probes__on_call_site(struct probes *p, const struct ph_call_site *c);
 /* The imports thread tid is in now, outermost first: their count. */
 int probes__imports(const struct probes *p, uint32_t tid, const char **names, int max);
 
+/* Calls fn with every function --calls counted, and its exact count so
+ * far: the process, co_filename and co_name (cut to PH_CALL_FILE_MAX and
+ * PH_CALL_NAME_MAX with their NUL), the first line. Stops when fn returns
+ * non-zero, and returns that. */
+int probes__foreach_call(struct probes *p,
+			 int (*fn)(void *ctx, pid_t pid, const char *file, int line,
+				   const char *func, uint64_t count),
+			 void *ctx);
+
 /* The summary's lines: which processes had probes, collections, the
  * slowest imports, the most called functions (--calls). cmdline(pid)
  * names a process. */

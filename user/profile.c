@@ -198,6 +198,7 @@ void profile__free(struct profile *p)
 
 		free((char *)e->f.name);
 		free((char *)e->f.file);
+		free((char *)e->f.path);
 	}
 	for (size_t i = 0; i < p->nfblocks; i++)
 		free(p->fblocks[i]);
@@ -339,6 +340,23 @@ const struct profile_frame *profile__frame(const struct profile *p, uint32_t id)
 	if (id >= p->nframes)
 		return NULL;
 	return &frame_ent(p, id)->f;
+}
+
+int profile__set_frame_source(struct profile *p, uint32_t id, const char *path, int first_line)
+{
+	struct profile_frame *f;
+
+	if (id >= p->nframes)
+		return -EINVAL;
+	f = &frame_ent(p, id)->f;
+	if (!f->first_line)
+		f->first_line = first_line > 0 ? first_line : 0;
+	if (!f->path && path && path[0]) {
+		f->path = strdup(path);
+		if (!f->path)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 struct stack_key {

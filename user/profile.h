@@ -19,6 +19,10 @@ struct profile_frame {
 	const char *file; /* short or full filename; NULL for synthetic frames */
 	int line;         /* 0 = no line (--nolineno) */
 	int kind;         /* enum profile_frame_kind */
+	/* Where the function comes from, when known (profile__set_frame_source);
+	 * not part of the frame's identity. */
+	const char *path; /* its file's full path, as the target saw it; NULL: unknown */
+	int first_line;	  /* its first line (co_firstlineno); 0: unknown */
 };
 
 struct profile_meta {
@@ -41,6 +45,11 @@ void profile__free(struct profile *p);
  * from 0 in the order frames were first interned. */
 int64_t profile__frame_id(struct profile *p, const char *name, const char *file, int line, int kind);
 const struct profile_frame *profile__frame(const struct profile *p, uint32_t id);
+/* Records where frame id's function comes from: the full path of its file
+ * as the target saw it (NULL: unknown) and its first line (0: unknown).
+ * What a frame already has stays (frames with one label from two files keep
+ * the first file's). Returns 0, -EINVAL (no such frame) or -ENOMEM. */
+int profile__set_frame_source(struct profile *p, uint32_t id, const char *path, int first_line);
 
 /* Adds count samples of a stack of frame ids, root (outermost) first, taken
  * from thread tid of process pid. Returns 0, -EINVAL (an id that

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "callcounts.h"
 #include "command.h"
 #include "errors.h"
 #include "exitcodes.h"
@@ -15,6 +16,7 @@
 #include "progress.h"
 #include "record.h"
 #include "session.h"
+#include "sources.h"
 #include "summary.h"
 #include "threadstate.h"
 
@@ -28,6 +30,9 @@ struct recorder {
 	uint64_t samples;
 	int64_t idle_ids[PH_TS_MAX]; /* "[idle: ...]" frame ids, -1 until interned */
 	uint32_t stack[PH_MAX_FRAMES + 2];
+	struct sources *sources; /* -f lines: the frames' files */
+	struct callcounts *calls; /* -f pstats --calls: the exact counts */
+	uint32_t nframes_read;	 /* frames whose file was read: ids below */
 };
 
 static double now_s(void)
@@ -36,6 +41,26 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* -f lines: the files of the frames interned since the last sample (the
+ * session interned them for this one), read now: once the process is gone,
+ * so is its view of the file system (a container's files). A file that
+ * cannot be read is said so in the report. */
+static void read_sources(struct recorder *r, pid_t pid)
+{
+	const struct profile_frame *f;
+
+	for (; (f = profile__frame(r->prof, r->nframes_read)); r->nframes_read++) {
+		if (f->path)
+			sources__load(r->sources, pid, f->path);
+	}
+}
+
+static int add_call(void *ctx, pid_t pid, const char *file, int line, const char *func,
+		    uint64_t count)
+{
+	return callcounts__add(ctx, file, line, func, count);
 }
 
 static int on_sample(void *ctx, const struct session_sample *s)
@@ -53,6 +78,8 @@ static int on_sample(void *ctx, const struct session_sample *s)
 	}
 	if (tally__add(r->tally, s->pid, s->tid, s->state, s->flags & PH_SF_GIL, s->weight))
 		return -ENOMEM;
+	if (r->sources)
+		read_sources(r, (pid_t)s->pid);
 	if (r->gil && !(s->flags & PH_SF_GIL))
 		return 0;
 	if (leaf && n < PH_MAX_FRAMES + 1) {
@@ -170,7 +197,9 @@ int record__run(const struct config *cfg)
 	/* A root per process wherever there can be several. */
 	struct output_opts oo = { .threads = cfg->threads,
 				  .processes = cfg->all || cfg->subprocesses || cfg->npids > 1,
-				  .title = cfg->title };
+				  .title = cfg->title,
+				  .lines_threshold = cfg->lines_threshold >= 0 ? cfg->lines_threshold
+									       : OUTPUT_LINES_THRESHOLD };
 	struct session_error e = {0};
 	struct session_stats st;
 	struct profile_meta meta = {
@@ -206,7 +235,9 @@ int record__run(const struct config *cfg)
 		rec.idle_ids[k] = -1;
 	rec.prof = profile__new();
 	rec.tally = tally__new();
-	if (!rec.prof || !rec.tally) {
+	if (format == OUT_LINES)
+		oo.sources = rec.sources = sources__new();
+	if (!rec.prof || !rec.tally || (format == OUT_LINES && !rec.sources)) {
 		fprintf(stderr, "Error: out of memory\n");
 		goto cleanup;
 	}
@@ -229,6 +260,15 @@ int record__run(const struct config *cfg)
 	meta.command = command;
 	meta.duration_s = st.elapsed_s;
 	profile__set_meta(rec.prof, &meta);
+	if (format == OUT_PSTATS && cfg->calls) {
+		/* pstats shows calls: the exact ones where the probes counted. */
+		rec.calls = callcounts__new(PH_CALL_FILE_MAX, PH_CALL_NAME_MAX);
+		if (!rec.calls || session__foreach_call(s, add_call, rec.calls)) {
+			fprintf(stderr, "Error: out of memory\n");
+			goto cleanup;
+		}
+		oo.calls = rec.calls;
+	}
 	err = outfile__write(outfd, rec.prof, format, &oo);
 	outfd = -1; /* closed by outfile__write */
 	if (err) {
@@ -270,5 +310,7 @@ cleanup:
 	session__free(s);
 	profile__free(rec.prof);
 	tally__free(rec.tally);
+	sources__free(rec.sources);
+	callcounts__free(rec.calls);
 	return rc;
 }

@@ -48,6 +48,9 @@ static int frame_id(struct session *s, struct target *t, const struct ph_sample 
 	id = profile__frame_id(s->o.frames, sf.name, sf.file, sf.line, PF_PYTHON);
 	if (id < 0)
 		return (int)id;
+	/* The function's identity and source, for pstats and lines. */
+	if (profile__set_frame_source(s->o.frames, (uint32_t)id, sf.path, sf.first_line))
+		return -ENOMEM;
 	if (hashmap__set(t->frame_ids, &key, (uint64_t)id))
 		return -ENOMEM;
 	return (int)id;
@@ -779,6 +782,14 @@ void session__print_probes(struct session *s, FILE *f)
 {
 	if (s->probes)
 		probes__print(s->probes, f, cmdline_of, s);
+}
+
+int session__foreach_call(struct session *s,
+			  int (*fn)(void *ctx, pid_t pid, const char *file, int line,
+				    const char *func, uint64_t count),
+			  void *ctx)
+{
+	return s->probes ? probes__foreach_call(s->probes, fn, ctx) : 0;
 }
 
 void session__end_child(struct session *s, int sig)

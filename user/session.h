@@ -140,6 +140,12 @@ int session__child_status(struct session *s, int *wstatus);
 void session__end_child(struct session *s, int sig);
 /* The probes' lines for the summary (collections, imports, calls). */
 void session__print_probes(struct session *s, FILE *f);
+/* Calls fn with each function --calls counted (see probes__foreach_call);
+ * 0 when nothing was counted. */
+int session__foreach_call(struct session *s,
+			  int (*fn)(void *ctx, pid_t pid, const char *file, int line,
+				    const char *func, uint64_t count),
+			  void *ctx);
 
 /* What a target cost, in seconds. */
 struct session_usage {

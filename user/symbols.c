@@ -15,7 +15,8 @@
 
 struct code_info {
 	char *name;
-	char *file;
+	char *file; /* as shown: short or full */
+	char *path; /* the code object's co_filename */
 	int firstlineno;
 	uint8_t *linetable;
 	size_t ltlen;
@@ -70,6 +71,7 @@ static void code_info_free(struct code_info *ci)
 		return;
 	free(ci->name);
 	free(ci->file);
+	free(ci->path);
 	free(ci->linetable);
 	free(ci);
 }
@@ -242,7 +244,7 @@ int symbols__add_code(struct symbols *s, const struct ph_code *c, size_t size)
 	file = utf8(d + PH_CODE_SLOT(PH_CODE_FILENAME), lens[PH_CODE_FILENAME],
 		    c->kind[PH_CODE_FILENAME]);
 	ci->file = file ? display_file(s, c->pid, file) : NULL;
-	free(file);
+	ci->path = file;
 	ci->firstlineno = c->firstlineno;
 	ci->version_hex = pi ? pi->version_hex : 0;
 	if (lens[PH_CODE_LINETABLE]) {
@@ -345,7 +347,7 @@ static struct code_info *read_code(const struct symbols *s, const struct proc_in
 	file = read_str(pi->pid, off, get_u64(hdr, sizeof(hdr), off->code_filename));
 	if (file)
 		ci->file = display_file(s, pi->pid, file);
-	free(file);
+	ci->path = file;
 	lt = get_u64(hdr, sizeof(hdr), off->code_linetable);
 	if (lt && !read_mem(pi->pid, lt + off->bytes_size, &ltlen, sizeof(ltlen)) && ltlen > 0 &&
 	    ltlen <= (1 << 20)) {
@@ -381,10 +383,14 @@ int symbols__resolve(struct symbols *s, pid_t pid, uint32_t cookie, const struct
 		out->name = "<unknown>";
 		out->file = "<unknown>";
 		out->line = 0;
+		out->path = NULL;
+		out->first_line = 0;
 		return -ENOENT;
 	}
 	out->name = ci->name;
 	out->file = ci->file;
+	out->path = ci->path;
+	out->first_line = ci->firstlineno;
 	switch (s->opts.lines) {
 	case SYM_LINE_FUNCTION:
 		out->line = ci->firstlineno;

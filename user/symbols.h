@@ -24,6 +24,8 @@ struct sym_frame {
 	const char *name; /* qualname (3.11+) or name; owned by symbols */
 	const char *file; /* short or full filename; owned by symbols */
 	int line;         /* per opts.lines; 0 = none */
+	const char *path; /* the full filename, as the process sees it; NULL: unknown */
+	int first_line;	  /* the function's first line; 0: unknown */
 };
 
 struct symbols *symbols__new(const struct symbols_opts *opts);

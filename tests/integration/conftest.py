@@ -133,3 +133,17 @@ def record(py, script_args, tmp_path, extra=(), timeout=120, name="out.txt"):
     proc = run_pyhawk(cmd, timeout=timeout)
     assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
     return proc, parse_raw(out.read_text())
+
+
+def _version(py):
+    return tuple(int(x) for x in py.version.split("."))
+
+
+# The two ends of the matrix, for tests of files that every interpreter must
+# read the same way (pstats): the oldest and the newest version present.
+OLDEST = min(MATRIX, key=_version, default=None)
+NEWEST = max(MATRIX, key=_version, default=None)
+
+
+def ends_params():
+    return [pytest.param(p, id=p.label) for p in dict.fromkeys([OLDEST, NEWEST])]

@@ -42,6 +42,7 @@ static const char *const record_longs[] = {
     "nolineno",	   "threads",	     "gil",	"idle",		"nogc",	 "calls",	 "native",
     "nonblocking", "full-filenames", "capture", "hideprogress", "quiet", "all",		 "title",
     "stats",	   "verbose",	     "help",
+    "lines-threshold",
 };
 #define NRECORD_LONGS (sizeof(record_longs) / sizeof(record_longs[0]))
 
@@ -198,7 +199,7 @@ static void test_bad_values(void)
 	CHECK_USAGE(ARGS("record", "-p", "1", "-d", "inf"), "duration");
 	CHECK_USAGE(ARGS("record", "-p", "1", "-d", "-3"), "duration");
 	CHECK_USAGE(ARGS("record", "-p", "1", "-d", "Unlimited"), "duration");
-	CHECK_USAGE(ARGS("record", "-p", "1", "-f", "pdf"), "unknown format 'pdf'", "raw or pprof");
+	CHECK_USAGE(ARGS("record", "-p", "1", "-f", "pdf"), "unknown format 'pdf'", "raw, pprof");
 	CHECK_USAGE(ARGS("record", "-p", "1", "-o", ""), "empty output");
 	/* py-spy's fourth format. */
 	CHECK_USAGE(ARGS("record", "-p", "1", "--format", "chrometrace"),
@@ -213,6 +214,41 @@ static void test_bad_values(void)
 	CHECK_USAGE(ARGS("record", "-p", "1", "--delay", "2"), "unknown option '--delay'");
 	CHECK_USAGE(ARGS("record", "-p", "1", "-l"), "unknown option '-l'");
 	CHECK_USAGE(ARGS("record", "-p", "1", "--json"), "unknown option '--json'");
+}
+
+/* -f pstats and -f lines, and what lines needs. */
+static void test_report_formats(void)
+{
+	struct config cfg;
+	char err[256];
+
+	CHECK_INT(parse(&cfg, err, ARGS("record", "-f", "pstats", "-p", "1")), 0);
+	CHECK_INT(cfg.format, OUT_PSTATS);
+	CHECK_INT(parse(&cfg, err, ARGS("record", "-f", "lines", "-p", "1")), 0);
+	CHECK_INT(cfg.format, OUT_LINES);
+	CHECK(cfg.lines_threshold < 0); /* not given: the writer's default */
+	CHECK_INT(
+	    parse(&cfg, err, ARGS("record", "-f", "lines", "--lines-threshold", "0.5", "-p", "1")),
+	    0);
+	CHECK(cfg.lines_threshold == 0.5);
+	CHECK_INT(parse(&cfg, err, ARGS("record", "--lines-threshold=0", "-f", "lines", "-p", "1")),
+		  0);
+	CHECK(cfg.lines_threshold == 0);
+	CHECK_USAGE(ARGS("record", "-f", "lines", "--lines-threshold", "101", "-p", "1"),
+		    "invalid threshold '101'");
+	CHECK_USAGE(ARGS("record", "-f", "lines", "--lines-threshold", "-1", "-p", "1"),
+		    "threshold");
+	CHECK_USAGE(ARGS("record", "-f", "lines", "--lines-threshold", "nan", "-p", "1"),
+		    "threshold");
+	CHECK_USAGE(ARGS("record", "--lines-threshold", "5", "-p", "1"), "--lines-threshold",
+		    "-f lines");
+	CHECK_USAGE(ARGS("record", "--lines-threshold", "5", "-o", "x.txt", "-p", "1"), "-f lines");
+	CHECK_USAGE(ARGS("record", "-f", "lines", "-F", "-p", "1"), "-f lines", "--function");
+	CHECK_USAGE(ARGS("record", "-f", "lines", "--nolineno", "-p", "1"), "-f lines",
+		    "--nolineno");
+	/* The formats, named in the refusal. */
+	CHECK_USAGE(ARGS("record", "-p", "1", "-f", "pdf"),
+		    "(use flamegraph, speedscope, raw, pprof, pstats or lines)");
 }
 
 /* py-spy options pyhawk has not built: one message naming each. */
@@ -527,6 +563,7 @@ int main(void)
 	test_noops();
 	test_pids();
 	test_bad_values();
+	test_report_formats();
 	test_not_supported();
 	test_idle_gil_dump();
 	test_combinations();

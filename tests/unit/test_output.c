@@ -1,6 +1,7 @@
-/* test_output.c: aggregation and the four writers, checked against golden files
- * (tools/regen-golden.sh). */
+/* test_output.c: aggregation and the writers, checked against golden files (tools/regen-golden.sh).
+ */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <locale.h>
 #include <stdint.h>
@@ -8,9 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "callcounts.h"
 #include "check.h"
+#include "childio.h"
 #include "flamecolour.h"
 #include "output.h"
 #include "pprof_decode.h"
@@ -390,19 +395,34 @@ static void test_formats(void)
 	CHECK_INT(output__format_for_path("p.gz"), -ENOENT);
 	CHECK_INT(output__format_for_path("p.tar.gz"), -ENOENT);
 	CHECK_INT(output__format_for_path("p.pb.gz/x"), -ENOENT);
+	CHECK_INT(output__format_for_path("p.pstats"), OUT_PSTATS);
+	CHECK_INT(output__format_for_path("P.PROF"), OUT_PSTATS);
+	CHECK_INT(output__parse_format("lines"), OUT_LINES);
 	CHECK_INT(output__format_for_path("p.html"), -ENOENT);
 	CHECK_INT(output__format_for_path("dir.svg/profile"), -ENOENT);
 	CHECK_INT(output__format_for_path("-"), -ENOENT);
 	CHECK_STR(output__format_name(OUT_SPEEDSCOPE), "speedscope");
 	CHECK_INT(output__parse_format("pprof"), OUT_PPROF);
-	CHECK(output__format_name(4) == NULL);
+	CHECK_STR(output__format_name(OUT_PSTATS), "pstats");
+	CHECK(output__format_name(6) == NULL);
 	CHECK_STR(output__default_extension(OUT_FLAMEGRAPH), "svg");
 	CHECK_STR(output__default_extension(OUT_SPEEDSCOPE), "json");
 	CHECK_STR(output__default_extension(OUT_RAW), "txt");
 	CHECK_STR(output__default_extension(OUT_PPROF), "pb.gz");
+	CHECK_STR(output__default_extension(OUT_PSTATS), "pstats");
 	CHECK(output__default_extension(-1) == NULL);
-	for (int i = 0; i < 4; i++)
+	CHECK_STR(output__default_extension(OUT_LINES), "txt");
+	for (int i = 0; i < 6; i++)
 		CHECK_INT(output__parse_format(output__format_name(i)), i);
+	{
+		char names[128];
+
+		CHECK_INT(output__format_list(names, sizeof(names)), 51);
+		CHECK_STR(names, "flamegraph, speedscope, raw, pprof, pstats or lines");
+		CHECK_INT(output__format_list(names, 5), 51);
+		CHECK_STR(names, "flam");
+		CHECK_INT(output__format_list(NULL, 0), 51);
+	}
 }
 
 static void test_profile(void)
@@ -422,6 +442,16 @@ static void test_profile(void)
 	CHECK_INT(profile__frame_id(p, "g", "", 0, PF_OTHER), b); /* "" file is no file */
 	CHECK_STR(profile__frame(p, a)->file, "a.py");
 	CHECK(profile__frame(p, 1000) == NULL);
+	/* Where a frame's function comes from: the first answer stays. */
+	CHECK(profile__frame(p, a)->path == NULL && profile__frame(p, a)->first_line == 0);
+	CHECK_INT(profile__set_frame_source(p, a, "/srv/a.py", 2), 0);
+	CHECK_INT(profile__set_frame_source(p, a, "/other/a.py", 9), 0);
+	CHECK_STR(profile__frame(p, a)->path, "/srv/a.py");
+	CHECK_INT(profile__frame(p, a)->first_line, 2);
+	CHECK_INT(profile__set_frame_source(p, b, NULL, -3), 0);
+	CHECK(profile__frame(p, b)->path == NULL && profile__frame(p, b)->first_line == 0);
+	CHECK_INT(profile__set_frame_source(p, 1000, "/x.py", 1), -EINVAL);
+	CHECK_INT(profile__frame_id(p, "f", "a.py", 3, PF_PYTHON), a); /* not part of the key */
 	/* Invalid UTF-8 is stored as U+FFFD, and interns like its copy. */
 	CHECK_STR(profile__frame(p, fid(p, "x\xc3(", NULL, 0, PF_OTHER))->name, "x\xef\xbf\xbd(");
 	CHECK_INT(profile__frame_id(p, "x\xc3(", NULL, 0, PF_OTHER),
@@ -1155,16 +1185,273 @@ static void test_pprof_saturates(void)
 	profile__free(p);
 }
 
+/* ---- pstats, read by Python ---------------------------------------------- */
+
+/* Frames with and without first lines, two callers, recursion and a frame
+ * that is not Python code, at 10 Hz (0.1 s a sample). */
+static struct profile *fixture_calls(void)
+{
+	struct profile *p = profile__new();
+	struct profile_meta meta = {.command = "python3 app.py", .rate_hz = 10, .duration_s = 1.8};
+	uint32_t M, A, A2, B, H, H2, R, R2, GC;
+
+	M = fid(p, "<module>", "app.py", 3, PF_PYTHON);
+	A = fid(p, "a", "app.py", 10, PF_PYTHON);
+	A2 = fid(p, "a", "app.py", 11, PF_PYTHON);
+	B = fid(p, "b", "app.py", 20, PF_PYTHON);
+	H = fid(p, "helper", "lib/util.py", 31, PF_PYTHON);
+	H2 = fid(p, "helper", "lib/util.py", 32, PF_PYTHON);
+	R = fid(p, "rec", "app.py", 40, PF_PYTHON);
+	R2 = fid(p, "rec", "app.py", 42, PF_PYTHON); /* no first line: rec is at 40 */
+	GC = fid(p, "<GC>", NULL, 0, PF_OTHER);
+	CHECK_INT(profile__set_frame_source(p, M, "/srv/app.py", 1), 0);
+	CHECK_INT(profile__set_frame_source(p, A, "/srv/app.py", 9), 0);
+	CHECK_INT(profile__set_frame_source(p, A2, "/srv/app.py", 9), 0);
+	CHECK_INT(profile__set_frame_source(p, B, "/srv/app.py", 19), 0);
+	CHECK_INT(profile__set_frame_source(p, H, "/srv/lib/util.py", 30), 0);
+	CHECK_INT(profile__set_frame_source(p, H2, "/srv/lib/util.py", 30), 0);
+	ADD(p, 1, 1, 6, M, A, H);
+	ADD(p, 1, 1, 2, M, A2, H2);
+	ADD(p, 1, 2, 3, M, B, H);
+	ADD(p, 1, 1, 1, M, A);
+	ADD(p, 1, 1, 4, M, R, R2, R);
+	ADD(p, 1, 2, 2, M, GC);
+	profile__set_meta(p, &meta);
+	return p;
+}
+
+/* Each function as (key) (cc, nc, tt, ct) [(caller, (nc, cc, tt, ct)), ...],
+ * then what pstats.Stats makes of the file: calls, primitive calls, time. */
+static const char pstats_reader[] =
+    "import marshal, pstats, sys\n"
+    "d = marshal.load(open(sys.argv[1], 'rb'))\n"
+    "r = lambda t: tuple(round(x, 9) if isinstance(x, float) else x for x in t)\n"
+    "for k in sorted(d):\n"
+    "    cc, nc, tt, ct, callers = d[k]\n"
+    "    print(k, r((cc, nc, tt, ct)), sorted((c, r(v)) for c, v in callers.items()))\n"
+    "s = pstats.Stats(sys.argv[1])\n"
+    "print(s.total_calls, s.prim_calls, round(s.total_tt, 9), flush=True)\n";
+
+static const char *const calls_want[] = {
+    "('app.py', 1, '<module>') (18, 18, 0.0, 1.8) []",
+    "('app.py', 9, 'a') (9, 9, 0.1, 0.9) [(('app.py', 1, '<module>'), (9, 9, 0.1, 0.9))]",
+    "('app.py', 19, 'b') (3, 3, 0.0, 0.3) [(('app.py', 1, '<module>'), (3, 3, 0.0, 0.3))]",
+    /* Three deep in 4 samples: 12 frames, 4 outermost; the pair
+     * rec -> rec twice a sample, once outermost. */
+    "('app.py', 40, 'rec') (4, 12, 0.4, 0.4) [(('app.py', 1, '<module>'), (4, 4, 0.0, 0.4)), "
+    "(('app.py', 40, 'rec'), (8, 4, 0.4, 0.4))]",
+    "('lib/util.py', 30, 'helper') (11, 11, 1.1, 1.1) [(('app.py', 9, 'a'), (8, 8, 0.8, 0.8)), "
+    "(('app.py', 19, 'b'), (3, 3, 0.3, 0.3))]",
+    "('~', 0, '<GC>') (2, 2, 0.2, 0.2) [(('app.py', 1, '<module>'), (2, 2, 0.2, 0.2))]",
+    "55 47 1.8",
+};
+
+/* Runs the reader on a pstats file and checks its lines against want. */
+static void check_pstats_read(const char *path, const char *const *want, size_t nwant)
+{
+	const char *python = getenv("PYTHON") ? getenv("PYTHON") : "/usr/bin/python3";
+	char *argv[] = {(char *)python, "-c", (char *)pstats_reader, (char *)path, NULL};
+	char line[1024];
+	int out = -1, status = 0;
+	pid_t pid = child_spawn(python, argv, &out);
+
+	CHECK(pid > 0);
+	if (pid <= 0)
+		return;
+	for (size_t i = 0; i < nwant; i++) {
+		CHECK(child_read_line(out, line, sizeof(line)) >= 0);
+		CHECK_STR(line, want[i]);
+	}
+	CHECK_INT(child_read_line(out, line, sizeof(line)), -EIO); /* nothing more */
+	close(out);
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_pstats(void)
+{
+	struct profile *p = fixture_calls();
+	char path[] = "/tmp/pyhawk-pstats-XXXXXX";
+	struct callcounts *cc;
+	uint64_t n = 0;
+	struct output_opts o = {0};
+	int fd = mkstemp(path);
+	char *out;
+	size_t len;
+
+	out = render(p, OUT_PSTATS, &o, &len);
+	golden("calls.pstats", out, len);
+	CHECK(fd >= 0 && write(fd, out, len) == (ssize_t)len);
+	if (fd >= 0)
+		close(fd);
+	check_pstats_read(path, calls_want, sizeof(calls_want) / sizeof(calls_want[0]));
+	free(out);
+
+	/* --calls: exact counts where the probe counted (names and paths cut
+	 * as its buffers cut them, qualified names by their last part); the
+	 * callers' counts stay sample counts. */
+	cc = callcounts__new(12, 5);
+	CHECK(cc != NULL);
+	CHECK_INT(callcounts__add(cc, "/srv/lib/util.py", 30, "helper", 300), 0);
+	CHECK_INT(callcounts__add(cc, "/srv/lib/util.py", 30, "helpe", 200),
+		  0);						     /* another process */
+	CHECK_INT(callcounts__add(cc, "/srv/app.py", 9, "b", 7), 0); /* b is at 19 */
+	CHECK_INT(callcounts__add(cc, "/srv/app.py", 40, "rec", 0), 0);
+	CHECK_INT(callcounts__get(cc, "/srv/lib/util.py", 30, "Util.helper", &n), 0);
+	CHECK_INT(n, 500);
+	CHECK_INT(callcounts__get(cc, "/srv/lib/util.py", 31, "helper", &n), -ENOENT);
+	o.calls = cc;
+	out = render(p, OUT_PSTATS, &o, &len);
+	o.calls = NULL;
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0 && write(fd, out, len) == (ssize_t)len);
+	if (fd >= 0)
+		close(fd);
+	{
+		const char *want[sizeof(calls_want) / sizeof(calls_want[0])];
+
+		memcpy(want, calls_want, sizeof(want));
+		want[4] =
+		    "('lib/util.py', 30, 'helper') (500, 500, 1.1, 1.1) [(('app.py', 9, 'a'), "
+		    "(8, 8, 0.8, 0.8)), (('app.py', 19, 'b'), (3, 3, 0.3, 0.3))]";
+		want[6] = "544 536 1.8";
+		check_pstats_read(path, want, sizeof(want) / sizeof(want[0]));
+	}
+	callcounts__free(cc);
+	unlink(path);
+	free(out);
+	profile__free(p);
+
+	/* Every frame kind, thread roots: the file holds together (tested
+	 * further by run-outputs.sh, which loads it with pstats). */
+	p = fixture_threads();
+	o.threads = true;
+	out = render(p, OUT_PSTATS, &o, &len);
+	golden("threads.pstats", out, len);
+	CHECK(len > 2 && out[0] == '{' && out[len - 1] == '0');
+	free(out);
+	profile__free(p);
+
+	/* No samples: an empty dict. */
+	p = profile__new();
+	out = render(p, OUT_PSTATS, &o, &len);
+	CHECK(len == 2 && memcmp(out, "{0", 2) == 0);
+	free(out);
+	profile__free(p);
+}
+
+/* ---- lines --------------------------------------------------------------- */
+
+/* work() in tests/unit/fixtures/lines_src.py (first line 4), hot at 7, with
+ * samples at 8 and 20 too (a fold between); a function whose file is gone,
+ * one that is not a file, one under 1 %, and <GC>. 10 Hz. */
+static struct profile *fixture_lines(void)
+{
+	struct profile *p = profile__new();
+	struct profile_meta meta = {
+	    .command = "python3 lines_src.py", .rate_hz = 10, .duration_s = 40};
+	static const char src[] = "tests/unit/fixtures/lines_src.py";
+	uint32_t M, W7, W8, W9, W10, W20, G, B, T, GC;
+
+	M = fid(p, "<module>", "lines_src.py", 28, PF_PYTHON);
+	W7 = fid(p, "work", "lines_src.py", 7, PF_PYTHON);
+	W8 = fid(p, "work", "lines_src.py", 8, PF_PYTHON);
+	W9 = fid(p, "work", "lines_src.py", 9, PF_PYTHON);
+	W10 = fid(p, "work", "lines_src.py", 10, PF_PYTHON);
+	W20 = fid(p, "work", "lines_src.py", 20, PF_PYTHON);
+	G = fid(p, "gone", "/nonexistent/gone.py", 3, PF_PYTHON);
+	B = fid(p, "_load", "<frozen importlib._bootstrap>", 671, PF_PYTHON);
+	T = fid(p, "tiny", "lines_src.py", 2, PF_PYTHON);
+	GC = fid(p, "<GC>", NULL, 0, PF_OTHER);
+	CHECK_INT(profile__set_frame_source(p, M, src, 1), 0);
+	for (uint32_t id = W7; id <= W20; id++)
+		CHECK_INT(profile__set_frame_source(p, id, src, 4), 0);
+	CHECK_INT(profile__set_frame_source(p, G, "/nonexistent/gone.py", 1), 0);
+	CHECK_INT(profile__set_frame_source(p, B, "<frozen importlib._bootstrap>", 650), 0);
+	CHECK_INT(profile__set_frame_source(p, T, src, 1), 0);
+	ADD(p, 1, 1, 250, M, W7);
+	ADD(p, 1, 2, 50, M, W7); /* another thread: the same line */
+	ADD(p, 1, 1, 40, M, W8);
+	ADD(p, 1, 1, 5, M, W9);
+	ADD(p, 1, 1, 5, M, W10);
+	ADD(p, 1, 1, 30, M, W20, G);
+	ADD(p, 1, 1, 15, B);
+	ADD(p, 1, 1, 3, M, T); /* 0.75 %: under the default threshold */
+	ADD(p, 1, 1, 2, M, GC);
+	profile__set_meta(p, &meta);
+	return p;
+}
+
+#define LINES_TOTAL 400
+
+static void test_lines(void)
+{
+	struct profile *p = fixture_lines();
+	struct output_opts o = {.lines_threshold = OUTPUT_LINES_THRESHOLD};
+	char *out;
+	size_t len;
+
+	CHECK_INT(profile__total(p), LINES_TOTAL);
+	out = render(p, OUT_LINES, &o, &len);
+	golden("lines.lines", out, len);
+	/* Sorted by samples: <module> (385), work (380), gone (30), _load
+	 * (15); tiny under 1 %, <GC> not source. */
+	CHECK(strstr(out, "Function: <module> at line 1\nSamples: 385 (96.2% of all)\n") != NULL);
+	CHECK(strstr(out, "Function: work at line 4\n") > strstr(out, "Function: <module>"));
+	CHECK(strstr(out, "Function: gone at line 1\n") > strstr(out, "Function: work"));
+	CHECK(strstr(out, "Function: _load at line 650\n") > strstr(out, "Function: gone"));
+	CHECK(strstr(out, "tiny") == NULL && strstr(out, "GC") == NULL);
+	/* The hot line: its samples, shares of all and of work, its text. */
+	CHECK(strstr(out, "\n     7       300     75.0    78.9          total += i * i  # hot\n") !=
+	      NULL);
+	CHECK(strstr(out, "\n     4                             def work(n):\n") != NULL);
+	CHECK(strstr(out, "\n     8        40     10.0    10.5  \ttotal -= 1  # a tab\n") != NULL);
+	/* Invalid UTF-8 as U+FFFD, a control character as '?'. */
+	CHECK(strstr(out, "    s = 'caf\xef\xbf\xbd'\n") != NULL);
+	CHECK(strstr(out, "    t = '\xe9\x96\xa2\xe6\x95\xb0 ?'\n") != NULL);
+	/* 11 to 19 unsampled: folded; the file's name and its path. */
+	CHECK(strstr(out, "    10         5      1.2     1.3      t = ") != NULL);
+	CHECK(strstr(out, "   ...\n    20        30      7.5     7.9      total += 20\n") != NULL);
+	CHECK(strstr(out, "File: lines_src.py (tests/unit/fixtures/lines_src.py)\n") != NULL);
+	/* No source: the sampled lines alone, and why. */
+	CHECK(strstr(out, "Source: not available (No such file or directory)\n\n"
+			  "  Line   Samples  % total  % func  Source\n"
+			  "     3        30      7.5   100.0\n") != NULL);
+	CHECK(strstr(out, "Source: not available (not a file)\n") != NULL);
+	free(out);
+
+	/* Threshold 0: every function of Python code, tiny too. */
+	o.lines_threshold = 0;
+	out = render(p, OUT_LINES, &o, &len);
+	CHECK(strstr(out, "Function: tiny at line 1\nSamples: 3 (0.8% of all)\n") != NULL);
+	CHECK(strstr(out,
+		     "     1                             import sys\n     2         3      0.8  "
+		     " 100.0  \n") != NULL);
+	free(out);
+	/* Above every function: says so. */
+	o.lines_threshold = 100;
+	out = render(p, OUT_LINES, &o, &len);
+	CHECK(strstr(out, "No function has that many samples.") != NULL);
+	free(out);
+	profile__free(p);
+
+	p = profile__new();
+	out = render(p, OUT_LINES, &o, &len);
+	CHECK(strstr(out, "pyhawk — 0 samples\n") == out);
+	free(out);
+	profile__free(p);
+}
+
 static void test_errors(void)
 {
 	struct profile *p = fixture_elided();
 	FILE *ro = fopen("/dev/null", "r");
 
-	CHECK_INT(output__write(p, 4, NULL, stdout), -EINVAL);
+	CHECK_INT(output__write(p, 6, NULL, stdout), -EINVAL);
 	CHECK_INT(output__write(p, -1, NULL, stdout), -EINVAL);
 	if (ro) {
 		/* A stream that refuses writes: an error, not a silent 0. */
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < 6; i++)
 			CHECK(output__write(p, i, NULL, ro) < 0);
 		fclose(ro);
 	}
@@ -1272,11 +1559,11 @@ static int big(uint32_t nframes, const char *path)
 {
 	struct profile *p = fixture_big(nframes);
 	struct output_opts o = { .threads = true };
-	const char *names[] = {"flamegraph", "speedscope", "raw", "pprof"};
+	const char *names[] = { "flamegraph", "speedscope", "raw", "pprof", "pstats", "lines" };
 	FILE *f;
 	double t0;
 
-	for (int fmt = 0; fmt < 4; fmt++) {
+	for (int fmt = 0; fmt < 6; fmt++) {
 		char *buf = NULL;
 		size_t len = 0;
 
@@ -1335,6 +1622,8 @@ int main(int argc, char **argv)
 	test_pprof_lines();
 	test_pprof_empty();
 	test_pprof_saturates();
+	test_pstats();
+	test_lines();
 	test_errors();
 	test_locale();
 	if (regen)
