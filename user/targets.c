@@ -118,7 +118,10 @@ int target__make_ready(struct session *s, struct target *t, uint32_t version_hex
 	t->counted = true;
 	if (s->sink.process)
 		s->sink.process(s->sink.ctx, t->pid, t->cmdline);
-	if (s->probes && probes__attach(s->probes, t->pid, t->elf, version_hex))
+	/* Not to every process --all finds: each attach stalls the event
+	 * loop (an ELF parse, ~15 ms; more under load), and there a 50 ms
+	 * process must be classified while it lives. */
+	if (s->probes && t->target && probes__attach(s->probes, t->pid, t->elf, version_hex))
 		return -ENOMEM;
 	/* The task iterator visits its threads from now on. */
 	return ithreads__watch_process(s, t->pid);
