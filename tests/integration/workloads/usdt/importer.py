@@ -1,5 +1,5 @@
 # importer.py: once argv[2] exists (the profiler's probes are attached),
-# spins 0.3 s, imports slowmod (0.3 s of top-level code),
+# spins 0.3 s, imports slowmod (0.6 s of top-level code),
 # spins 0.4 s; the wall and CPU time of the import and of the whole
 # measured part go to argv[1] as JSON (written by hand: importing json would be an
 # import of its own, slower than slowmod on a loaded machine).
