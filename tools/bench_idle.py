@@ -240,16 +240,7 @@ def bench_cpu(ctx):
 def launch(ctx, extra):
     """bench_workload.py cpu alone (extra None) or under `pyhawk record
     EXTRA --`; its own result (wall and CPU of the work only)."""
-    target = [ctx.py.path, WORKLOAD, "cpu", str(ctx.plan.target_scale)]
-    cmd = target if extra is None else pyhawk_args(ctx, extra + ["--"]) + target
-    p = ctx.spawned.start(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        out, err = p.communicate(timeout=300)
-    finally:
-        ctx.spawned.kill(p)
-    if p.returncode != 0:
-        raise RuntimeError("%s failed (exit %d):\n%s" % (" ".join(cmd), p.returncode, err[-3000:]))
-    return workload_result(out)
+    return run_workload(ctx, ["cpu", ctx.plan.target_scale], extra)[0]
 
 
 def bench_target(ctx):
