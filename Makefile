@@ -23,7 +23,7 @@ CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
 	-Wno-unused-parameter -I$(OUTPUT) -Ibpf -I$(dir $(VMLINUX_H)) $(CLANG_BPF_SYS_INCLUDES)
 CFLAGS ?= -g -O2
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iuser -Ibpf -I$(OUTPUT) -D_GNU_SOURCE
+CFLAGS += -pthread -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iuser -Ibpf -I$(OUTPUT) -D_GNU_SOURCE
 LDLIBS := -lbpf -lelf -lz -lm -lncursesw
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)

@@ -1,9 +1,20 @@
 /* probes.c: the session's side of CPython's USDT probes: links per
  * process, the import stack of each thread from the probes' events (in the
  * thread's own order on the ring buffer, so a sample between an import's
- * start and done is inside it), and the figures the summary prints. */
+ * start and done is inside it), and the figures the summary prints.
+ *
+ * Attaching a probe parses the interpreter's ELF and registers a uprobe
+ * (~15 ms on a big static interpreter); destroying a link waits for the
+ * kernel's RCU grace periods (50-80 ms each here). In the event loop either
+ * would stall reading the ring buffer and classifying new processes: a
+ * process that lives 50 ms would run unwalked, its exec seen too late. So
+ * the loop only queues jobs, and the probes' thread runs them in order; it
+ * alone attaches and destroys links. A process's links and their counts
+ * are shared under the lock; each detach or exec bumps the process's
+ * generation, and an attach finished for an older one is undone. */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
@@ -18,15 +29,32 @@
 struct pproc {
 	pid_t pid;
 	uint32_t version_hex;
-	struct bpf_link *links[PROBE_MAX];
-	int nlinks;	  /* of GC and import probes */
-	int next;	  /* the next probe to attach (PROBE_MAX: done) */
-	char path[PATH_MAX + 32]; /* the interpreter's ELF, through /proc/PID/root */
-	bool calls;	  /* function__entry attached */
-	bool ended;	  /* links gone, figures kept */
+	/* Under the lock: */
+	unsigned gen;			   /* bumped by each detach and exec */
+	struct bpf_link *links[PROBE_MAX]; /* of this generation */
+	int nlinks;			   /* of GC and import probes (kept after detach) */
+	bool calls;			   /* function__entry attached */
+	/* The loop's alone: */
+	bool ended; /* links gone, figures kept */
 	uint64_t samples, gc_samples;
 	struct ph_gc_stats gc;
 	bool has_gc;
+};
+
+enum job_kind { JOB_ATTACH, JOB_DESTROY };
+
+struct job {
+	struct job *next;
+	enum job_kind kind;
+	/* JOB_ATTACH: the probes of pp's generation gen, in the ELF at path
+	 * (through /proc/PID/root: in the process's mount namespace). */
+	struct pproc *pp;
+	unsigned gen;
+	pid_t pid;
+	uint32_t version_hex;
+	char path[PATH_MAX + 32];
+	/* JOB_DESTROY: links of a process that ended or ran exec. */
+	struct bpf_link *links[PROBE_MAX];
 };
 
 struct istack {
@@ -51,9 +79,8 @@ struct call_site {
 struct probes {
 	struct sampler *smp;
 	bool calls;
-	bool said_no_calls;
+	bool said_no_calls; /* the thread's */
 	bool verbose;
-	int pending;		/* processes with probes still to attach */
 	struct hashmap *procs;	/* pid -> struct pproc * */
 	struct hashmap *stacks; /* tid -> struct istack * */
 	struct hashmap *sites;	/* ph_call_key -> index in site */
@@ -61,7 +88,125 @@ struct probes {
 	size_t nimports, imports_cap;
 	struct call_site *site;
 	size_t nsites, sites_cap;
+	/* The probes' thread and its queue. */
+	pthread_t thread;
+	bool running;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct job *head, **tail; /* under the lock */
+	bool stopping;		  /* under the lock: attach nothing more */
 };
+
+static void destroy_links(struct bpf_link **links)
+{
+	for (int i = 0; i < PROBE_MAX; i++) {
+		bpf_link__destroy(links[i]);
+		links[i] = NULL;
+	}
+}
+
+/* 3.11's function__entry fires only when a frame enters the eval loop
+ * from C, 3.12-3.14 have none: only 3.15+ and <= 3.10 count every call. */
+static bool entry_fires_per_call(uint32_t version_hex)
+{
+	return version_hex < 0x030b0000 || version_hex >= 0x030f0000;
+}
+
+/* Whether an attach job is still wanted (checked between probes). */
+static bool wanted(struct probes *p, const struct job *j)
+{
+	bool yes;
+
+	pthread_mutex_lock(&p->lock);
+	yes = !p->stopping && j->pp->gen == j->gen;
+	pthread_mutex_unlock(&p->lock);
+	return yes;
+}
+
+static void said_attached(struct probes *p, const struct job *j, int nlinks, bool calls)
+{
+	if (p->verbose)
+		fprintf(stderr, "pyhawk: process %d: %d interpreter probes attached%s\n",
+			(int)j->pid, nlinks + calls, calls ? " (with function__entry)" : "");
+	if (p->calls && !calls && !p->said_no_calls) {
+		p->said_no_calls = true;
+		fprintf(stderr,
+			"pyhawk: --calls: the interpreter of PID %d (Python %u.%u) has no "
+			"function__entry probe that fires for every call (3.15, or 3.8-3.10 built "
+			"with dtrace, have one): its calls are not counted\n",
+			(int)j->pid, j->version_hex >> 24, (j->version_hex >> 16) & 0xff);
+	}
+}
+
+/* In the probes' thread: every probe of the job's interpreter. */
+static void attach_all(struct probes *p, struct job *j)
+{
+	struct bpf_link *links[PROBE_MAX] = {0};
+	bool current, calls;
+	int i, n = 0;
+
+	for (i = 0; i < PROBE_MAX && wanted(p, j); i++) {
+		if (i == PROBE_CALL && !(p->calls && entry_fires_per_call(j->version_hex)))
+			continue;
+		links[i] = sampler__attach_probe(p->smp, i, j->pid, j->path);
+		n += links[i] && i != PROBE_CALL;
+		/* Every dtrace build of 3.8-3.15 has gc__done (attached
+		 * first): without it the ELF has no probes (or is gone). */
+		if (!links[i] && i == PROBE_GC_DONE)
+			break;
+	}
+	calls = links[PROBE_CALL] != NULL;
+	pthread_mutex_lock(&p->lock);
+	current = !p->stopping && j->pp->gen == j->gen;
+	if (current) {
+		memcpy(j->pp->links, links, sizeof(links));
+		j->pp->nlinks = n;
+		j->pp->calls = calls;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (current)
+		said_attached(p, j, n, calls);
+	else
+		destroy_links(links);
+}
+
+static void *run_jobs(void *arg)
+{
+	struct probes *p = arg;
+	struct job *j;
+	bool stopping;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (!p->head && !p->stopping)
+			pthread_cond_wait(&p->wake, &p->lock);
+		j = p->head;
+		if (!j)
+			break; /* stopping, and nothing left to destroy */
+		p->head = j->next;
+		if (!p->head)
+			p->tail = &p->head;
+		stopping = p->stopping;
+		pthread_mutex_unlock(&p->lock);
+		if (j->kind == JOB_DESTROY)
+			destroy_links(j->links);
+		else if (!stopping)
+			attach_all(p, j);
+		free(j);
+		pthread_mutex_lock(&p->lock);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* Under the lock. */
+static void queue(struct probes *p, struct job *j)
+{
+	j->next = NULL;
+	*p->tail = j;
+	p->tail = &j->next;
+	pthread_cond_signal(&p->wake);
+}
 
 struct probes *probes__new(struct sampler *smp, bool calls, bool verbose)
 {
@@ -72,29 +217,25 @@ struct probes *probes__new(struct sampler *smp, bool calls, bool verbose)
 	p->smp = smp;
 	p->calls = calls;
 	p->verbose = verbose;
+	p->tail = &p->head;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->wake, NULL);
 	p->procs = hashmap__new(sizeof(uint32_t));
 	p->stacks = hashmap__new(sizeof(uint32_t));
 	p->sites = hashmap__new(sizeof(struct ph_call_key));
-	if (!p->procs || !p->stacks || !p->sites) {
+	if (!p->procs || !p->stacks || !p->sites || pthread_create(&p->thread, NULL, run_jobs, p)) {
 		probes__free(p);
 		return NULL;
 	}
+	p->running = true;
 	return p;
-}
-
-static void unlink_proc(struct pproc *pp)
-{
-	for (int i = 0; i < PROBE_MAX; i++) {
-		bpf_link__destroy(pp->links[i]);
-		pp->links[i] = NULL;
-	}
 }
 
 static int free_proc(const void *k, uint64_t v, void *ctx)
 {
 	struct pproc *pp = (struct pproc *)(uintptr_t)v;
 
-	unlink_proc(pp);
+	destroy_links(pp->links);
 	free(pp);
 	return 0;
 }
@@ -109,6 +250,15 @@ void probes__free(struct probes *p)
 {
 	if (!p)
 		return;
+	if (p->running) {
+		/* Links still queued are destroyed by the thread; then those of
+		 * the processes alive, here. */
+		pthread_mutex_lock(&p->lock);
+		p->stopping = true;
+		pthread_cond_signal(&p->wake);
+		pthread_mutex_unlock(&p->lock);
+		pthread_join(p->thread, NULL);
+	}
 	if (p->procs)
 		hashmap__foreach(p->procs, free_proc, NULL);
 	if (p->stacks)
@@ -118,6 +268,8 @@ void probes__free(struct probes *p)
 	hashmap__free(p->sites);
 	free(p->imports);
 	free(p->site);
+	pthread_cond_destroy(&p->wake);
+	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 
@@ -128,112 +280,91 @@ static struct pproc *proc_get(const struct probes *p, uint32_t pid)
 	return hashmap__get(p->procs, &pid, &v) ? NULL : (struct pproc *)(uintptr_t)v;
 }
 
-/* 3.11's function__entry fires only when a frame enters the eval loop
- * from C, 3.12-3.14 have none: only 3.15+ and <= 3.10 count every call. */
-static bool entry_fires_per_call(uint32_t version_hex)
+/* Under the lock: a new generation of pp; its links, if any, to destroy
+ * (into *d, which takes them; without one, destroyed here). */
+static void next_generation(struct probes *p, struct pproc *pp, struct job **d)
 {
-	return version_hex < 0x030b0000 || version_hex >= 0x030f0000;
+	bool any = false;
+
+	pp->gen++;
+	for (int i = 0; i < PROBE_MAX; i++)
+		any |= pp->links[i] != NULL;
+	if (!any)
+		return;
+	if (*d) {
+		memcpy((*d)->links, pp->links, sizeof(pp->links));
+		memset(pp->links, 0, sizeof(pp->links));
+		queue(p, *d);
+		*d = NULL;
+	} else {
+		destroy_links(pp->links); /* out of memory: in the loop after all */
+	}
+}
+
+static struct job *new_job(enum job_kind kind)
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (j)
+		j->kind = kind;
+	return j;
 }
 
 int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t version_hex)
 {
 	uint32_t key = (uint32_t)pid;
 	struct pproc *pp = proc_get(p, key);
+	struct job *d = new_job(JOB_DESTROY), *a = NULL;
 
-	if (pp) { /* an exec: a new interpreter */
-		unlink_proc(pp);
-		p->pending -= pp->next < PROBE_MAX;
-	} else {
+	if (!pp) {
 		pp = calloc(1, sizeof(*pp));
 		if (!pp || hashmap__set(p->procs, &key, (uint64_t)(uintptr_t)pp)) {
 			free(pp);
+			free(d);
 			return -ENOMEM;
 		}
+	}
+	if (elf && *elf) {
+		a = new_job(JOB_ATTACH);
+		if (!a) {
+			free(d);
+			return -ENOMEM;
+		}
+		snprintf(a->path, sizeof(a->path), "/proc/%d/root%s", (int)pid, elf);
+		a->pp = pp;
+		a->pid = pid;
+		a->version_hex = version_hex;
 	}
 	pp->pid = pid;
 	pp->version_hex = version_hex;
 	pp->ended = false;
+	pthread_mutex_lock(&p->lock);
+	next_generation(p, pp, &d); /* an exec: a new interpreter */
 	pp->nlinks = 0;
 	pp->calls = false;
-	pp->next = PROBE_MAX;
-	if (!elf || !*elf)
-		return 0;
-	/* The ELF as the process sees it, in its mount namespace. Attached
-	 * by probes__work(), one probe at a time. */
-	snprintf(pp->path, sizeof(pp->path), "/proc/%d/root%s", (int)pid, elf);
-	pp->next = 0;
-	p->pending++;
+	if (a) {
+		a->gen = pp->gen;
+		queue(p, a);
+	}
+	pthread_mutex_unlock(&p->lock);
+	free(d);
 	return 0;
-}
-
-static int next_pending(const void *k, uint64_t v, void *ctx)
-{
-	struct pproc *pp = (struct pproc *)(uintptr_t)v;
-
-	if (pp->next >= PROBE_MAX || pp->ended)
-		return 0;
-	*(struct pproc **)ctx = pp;
-	return 1;
-}
-
-static void attached_all(struct probes *p, struct pproc *pp)
-{
-	p->pending--;
-	pp->calls = pp->links[PROBE_CALL] != NULL;
-	if (p->verbose)
-		fprintf(stderr, "pyhawk: process %d: %d interpreter probes attached%s\n",
-			(int)pp->pid, pp->nlinks + pp->calls,
-			pp->calls ? " (with function__entry)" : "");
-	if (p->calls && !pp->calls && !p->said_no_calls) {
-		p->said_no_calls = true;
-		fprintf(stderr,
-			"pyhawk: --calls: the interpreter of PID %d (Python %u.%u) has no "
-			"function__entry probe that fires for every call (3.15, or 3.8-3.10 built "
-			"with dtrace, have one): its calls are not counted\n",
-			(int)pp->pid, pp->version_hex >> 24, (pp->version_hex >> 16) & 0xff);
-	}
-}
-
-bool probes__pending(const struct probes *p)
-{
-	return p->pending > 0;
-}
-
-bool probes__work(struct probes *p)
-{
-	struct pproc *pp = NULL;
-	int i;
-
-	if (p->pending <= 0 || !hashmap__foreach(p->procs, next_pending, &pp) || !pp)
-		return false;
-	i = pp->next++;
-	if (i != PROBE_CALL || (p->calls && entry_fires_per_call(pp->version_hex))) {
-		pp->links[i] = sampler__attach_probe(p->smp, i, pp->pid, pp->path);
-		if (pp->links[i] && i != PROBE_CALL)
-			pp->nlinks++;
-		/* Every dtrace build of 3.8-3.15 has gc__done: without it,
-		 * the ELF has no probes (or is gone), the rest would fail too. */
-		if (!pp->links[i] && i == PROBE_GC_DONE)
-			pp->next = PROBE_MAX;
-	}
-	if (pp->next >= PROBE_MAX)
-		attached_all(p, pp);
-	return true;
 }
 
 void probes__detach(struct probes *p, pid_t pid)
 {
 	struct pproc *pp = proc_get(p, (uint32_t)pid);
+	struct job *d;
 
 	if (!pp || pp->ended)
 		return;
-	if (pp->next < PROBE_MAX) {
-		p->pending--;
-		pp->next = PROBE_MAX;
-	}
 	if (!sampler__gc_stats(p->smp, pid, &pp->gc))
 		pp->has_gc = true;
-	unlink_proc(pp);
+	d = new_job(JOB_DESTROY);
+	pthread_mutex_lock(&p->lock);
+	next_generation(p, pp, &d);
+	pthread_mutex_unlock(&p->lock);
+	free(d);
 	pp->ended = true;
 }
 
@@ -465,6 +596,8 @@ void probes__print(struct probes *p, FILE *f, const char *(*cmdline)(void *ctx, 
 {
 	struct census c = {0};
 
+	/* (The probes' thread may be attaching still.) */
+	pthread_mutex_lock(&p->lock);
 	hashmap__foreach(p->procs, count_probed, &c);
 	if (c.with + c.without == 1)
 		fprintf(f, "pyhawk: interpreter probes (GC, imports): %s\n",
@@ -476,6 +609,7 @@ void probes__print(struct probes *p, FILE *f, const char *(*cmdline)(void *ctx, 
 			"(the others' builds have none)\n",
 			c.with, c.with + c.without);
 	print_gc(p, f, cmdline, ctx);
+	pthread_mutex_unlock(&p->lock);
 	if (p->nimports) {
 		qsort(p->imports, p->nimports, sizeof(*p->imports), by_time);
 		fprintf(f, "pyhawk: slowest imports:");

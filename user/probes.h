@@ -17,20 +17,17 @@
 
 struct probes;
 
-/* verbose: say when a process's probes are attached. */
+/* verbose: say when a process's probes are attached. Starts the probes'
+ * thread; probes__free() joins it. */
 struct probes *probes__new(struct sampler *smp, bool calls, bool verbose);
 void probes__free(struct probes *p);
 /* Makes process pid, whose interpreter is the ELF at elf (as the process
- * maps it) of Python version_hex, get the probes, if the ELF has them.
- * 0, or -ENOMEM. They are attached by probes__work(). */
+ * maps it) of Python version_hex, get the probes, if the ELF has them (an
+ * exec: instead of the old interpreter's). 0, or -ENOMEM. Returns at once:
+ * the probes' thread attaches them (tens of ms on a big static ELF). */
 int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t version_hex);
-/* Attaches one probe still to be attached: each costs a parse of the ELF
- * and a uprobe, tens of ms on a big static interpreter, so the event loop
- * drains the ring buffer between them. Returns whether it did any. */
-bool probes__work(struct probes *p);
-/* Whether probes are still to be attached. */
-bool probes__pending(const struct probes *p);
-/* The process ended or ran exec: its probes are detached, its figures kept. */
+/* The process ended or ran exec: its probes are detached (by the probes'
+ * thread, without waiting), its figures kept. */
 void probes__detach(struct probes *p, pid_t pid);
 /* Counts a sample of pid for the share of samples in collections. */
 void probes__sample(struct probes *p, uint32_t pid, bool gc, uint32_t weight);

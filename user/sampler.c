@@ -38,8 +38,9 @@ struct sampler {
 };
 
 static bool verbose_libbpf;
-/* Attaching probes: an ELF without them is not worth libbpf's warning. */
-static bool quiet_libbpf;
+/* Attaching probes (in the probes' thread): an ELF without them is not
+ * worth libbpf's warning. */
+static _Thread_local bool quiet_libbpf;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {

@@ -651,10 +651,7 @@ int session__run(struct session *s, struct session_error *e)
 		 * normally reaped at once). */
 		bool exiting = cmd && cmd->state == T_EXITED && !s->child_done &&
 			       now_s() - cmd->ended_at < 1.0;
-		/* Probes to attach: back to them as soon as the events are read. */
-		int wait_ms = s->probes && probes__pending(s->probes) ? 0
-			      : probing || exiting		      ? 1
-								      : 50;
+		int wait_ms = probing || exiting ? 1 : 50;
 		double now;
 
 		err = tfd >= 0 ? tick(s, tfd, wait_ms) : sampler__poll(s->smp, wait_ms);
@@ -689,8 +686,6 @@ int session__run(struct session *s, struct session_error *e)
 		}
 		if (deadline && now >= deadline)
 			break;
-		if (s->probes)
-			probes__work(s->probes);
 		if (s->sink.tick) {
 			err = s->sink.tick(s->sink.ctx);
 			if (err) {
