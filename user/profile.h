@@ -7,11 +7,11 @@
 #include <stddef.h>
 
 enum profile_frame_kind {
-	PF_PYTHON = 0,    /* a Python function: name (file:line) */
-	PF_THREAD = 1,    /* synthetic root: thread (tid): name */
-	PF_PROCESS = 2,   /* synthetic root: process PID: command line */
-	PF_TRUNCATED = 3, /* synthetic root: [truncated] */
-	PF_OTHER = 4,     /* anything else shown as its name alone */
+	PF_PYTHON = 0,	  /* a Python function: name (file:line) */
+	PF_THREAD = 1,	  /* synthetic root: thread (tid): name */
+	PF_PROCESS = 2,	  /* synthetic root: process PID: command line */
+	PF_TRUNCATED = 3, /* synthetic root: [truncated] or [partial] */
+	PF_OTHER = 4,	  /* anything else shown as its name alone */
 };
 
 struct profile_frame {

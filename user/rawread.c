@@ -66,7 +66,7 @@ static int is_root(const char *label, const char *word, int parens)
  * back unchanged (profile__frame_label): "name (file:line)" and "name
  * (file)" are Python frames, split at the first " (" (a qualified name has
  * no space-parenthesis; a path may), the line only when it reads as the
- * writers print one; roots and [truncated] get their kinds, so they keep
+ * writers print one; roots, [truncated] and [partial] get their kinds, so they keep
  * their colours; anything else is a frame named by its text.
  */
 static int64_t intern(struct profile *p, char *label, size_t len)
@@ -79,7 +79,7 @@ static int64_t intern(struct profile *p, char *label, size_t len)
 		return profile__frame_id(p, label, NULL, 0, PF_THREAD);
 	if (is_root(label, "process ", 0))
 		return profile__frame_id(p, label, NULL, 0, PF_PROCESS);
-	if (!strcmp(label, "[truncated]"))
+	if (!strcmp(label, "[truncated]") || !strcmp(label, "[partial]"))
 		return profile__frame_id(p, label, NULL, 0, PF_TRUNCATED);
 	/* Python frames have a file: something between the parentheses. */
 	if (!open || label[len - 1] != ')' || open + 2 >= label + len - 1)

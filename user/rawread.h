@@ -28,7 +28,7 @@ struct rawread_error {
  * Blank lines are skipped and a "\r" before a newline is dropped; anything
  * else that breaks the format is an error. Labels become frames that write
  * the same label again: "name (file:line)" and "name (file)" Python frames,
- * "thread (TID)...", "process PID...", "[truncated]", and others by their
+ * "thread (TID)...", "process PID...", "[truncated]", "[partial]", and others by their
  * text. Stacks are added under pid 0, tid 0 (the format has no threads of
  * its own; thread roots are frames like any other).
  *

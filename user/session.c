@@ -196,13 +196,19 @@ static int on_sample(void *ctx, const struct ph_sample *smp, size_t size)
 			return err;
 		err = 0;
 	}
-	if (smp->flags & PH_SF_TRUNCATED) {
-		if (s->truncated_id < 0)
-			s->truncated_id =
-			    profile__frame_id(s->o.frames, "[truncated]", NULL, 0, PF_TRUNCATED);
-		if (s->truncated_id >= 0) {
+	/* A stack deeper than the kernel keeps, or one whose walk stopped at
+	 * a frame it could not read: its outer frames are missing, and the
+	 * root says so (not a caller it does not have). */
+	if (smp->flags & (PH_SF_TRUNCATED | PH_SF_PARTIAL)) {
+		bool partial = smp->flags & PH_SF_PARTIAL;
+		int64_t *id = partial ? &s->partial_id : &s->truncated_id;
+
+		if (*id < 0)
+			*id = profile__frame_id(s->o.frames, partial ? "[partial]" : "[truncated]",
+						NULL, 0, PF_TRUNCATED);
+		if (*id >= 0) {
 			s->codes[depth] = 0;
-			s->stack[depth++] = (uint32_t)s->truncated_id;
+			s->stack[depth++] = (uint32_t)*id;
 		}
 	}
 	/* The kernel sends the innermost frame first; sinks get root first. */
@@ -391,6 +397,7 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 	if (sink)
 		s->sink = *sink;
 	s->truncated_id = -1;
+	s->partial_id = -1;
 	s->gc_id = -1;
 	s->launch.go_fd = s->launch.status_fd = -1;
 	h.ctx = s;

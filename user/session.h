@@ -47,7 +47,8 @@ struct session_opts {
 };
 
 /* A sample, resolved: frame ids (root first, a "[truncated]" root when the
- * stack was deeper than the kernel keeps, a "<GC>" leaf with opts.gc when
+ * stack was deeper than the kernel keeps, "[partial]" when a frame could
+ * not be read and the walk stopped there, a "<GC>" leaf with opts.gc when
  * the thread was collecting garbage) valid for the session's life. */
 struct session_sample {
 	uint32_t pid, tid;

@@ -70,7 +70,7 @@ struct session {
 	struct threadnames *names;
 	struct hashmap *targets; /* pid -> struct target * */
 	uint32_t next_cookie;
-	/* [truncated] root, the frames with <import X> frames among them, the
+	/* [truncated] or [partial] root, the frames with <import X> frames among them, the
 	 * <GC> leaf */
 	uint32_t stack[PH_MAX_FRAMES + 2 + PROBES_IMPORT_DEPTH];
 	uint64_t codes[PH_MAX_FRAMES + 2 + PROBES_IMPORT_DEPTH];
@@ -88,7 +88,7 @@ struct session {
 	bool in_tick;		  /* events are drained before a pass */
 	uint64_t parked_samples;  /* counted for parked threads, not visited */
 	double next_sweep;
-	int64_t truncated_id, gc_id;
+	int64_t truncated_id, partial_id, gc_id;
 	struct launch launch;
 	bool child_done;
 	int child_wstatus; /* its wait status, once child_done */

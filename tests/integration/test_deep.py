@@ -18,6 +18,7 @@ from test_threads import check_counters, parse_stats
 SCRIPT = workload("deep.py")
 MAX_FRAMES = 4096
 TRUNCATED = "[truncated]"
+PARTIAL = "[partial]"  # the root of a stack whose walk met an unreadable frame
 SECONDS = 2
 RATE = 100  # 4096-frame walks are the costliest samples: keep the rate low
 
@@ -68,11 +69,25 @@ def run_deep(py, tmp_path, depth):
 @pytest.mark.parametrize("py", matrix_params())
 def test_4096_frames_exact(py, tmp_path):
     proc, stacks, expected = run_deep(py, tmp_path, MAX_FRAMES)
-    for stack, count in spinning(stacks, expected).items():
+    found = spinning(stacks, expected)
+    partial = 0
+    for stack, count in found.items():
+        if stack[0] == PARTIAL:
+            # A frame the kernel could not read at that instant (seen once
+            # in CI, Linux 6.12 under qemu: the outermost two): the walk
+            # stops there and says so; what it has is the leaf side, exact.
+            got = [frame(f) for f in stack[1:]]
+            assert 0 < len(got) < len(expected) and got == expected[-len(got):], \
+                "%d [partial] samples: %s" % (count, first_difference(got, expected))
+            partial += count
+            continue
         got = [frame(f) for f in stack]
         # Exactly the workload's stack: no [truncated] root, nothing missing,
         # every name and line in order.
         assert got == expected, "%d samples: %s" % (count, first_difference(got, expected))
+    # Rare, and each one counted.
+    assert partial <= 0.02 * sum(found.values()), (partial, sum(found.values()))
+    assert parse_stats(proc.stderr)["READ_FRAME"] >= partial
 
 
 @pytest.mark.parametrize("py", matrix_params())

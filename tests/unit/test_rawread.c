@@ -96,6 +96,7 @@ static void test_labels(void)
 	    {"[idle: I/O] 1", "[idle: I/O]", NULL, 0, PF_OTHER},
 	    {"[no Python frames] 1", "[no Python frames]", NULL, 0, PF_OTHER},
 	    {"[truncated] 1", "[truncated]", NULL, 0, PF_TRUNCATED},
+	    {"[partial] 1", "[partial]", NULL, 0, PF_TRUNCATED},
 	    {"thread (4243): worker-1 (x) 1", "thread (4243): worker-1 (x)", NULL, 0, PF_THREAD},
 	    {"thread (7) 1", "thread (7)", NULL, 0, PF_THREAD},
 	    {"thread (x.py:3) 1", "thread", "x.py", 3, PF_PYTHON},
