@@ -1,5 +1,6 @@
 /* usdt.bpf.h: programs on CPython's USDT probes (provider "python"), which
- * user space attaches to each target process whose interpreter has them:
+ * user space attaches to each target process whose interpreter has them
+ * (with --all to each interpreter ELF, for every process that runs it):
  * garbage collections counted and timed per process, imports reported in
  * the order the thread ran them, and with --calls every call counted per
  * function in a map (not an event per call). */

@@ -9,14 +9,21 @@
  * would stall reading the ring buffer and classifying new processes: a
  * process that lives 50 ms would run unwalked, its exec seen too late. So
  * the loop only queues jobs, and the probes' thread runs them in order; it
- * alone attaches and destroys links. A process's links and their counts
- * are shared under the lock; each detach or exec bumps the process's
- * generation, and an attach finished for an older one is undone. */
+ * alone attaches and destroys links. A set of links and its counts are
+ * shared under the lock; each detach or exec bumps the process's
+ * generation, and an attach finished for an older one is undone.
+ *
+ * With --all, probes are attached per interpreter ELF, not per process: a
+ * uprobe belongs to a file, and one with no PID fires in every process
+ * that maps it, so each interpreter binary costs its links once, however
+ * many processes run it or come and go (detaching per process would cost
+ * ~300 ms of grace periods each). */
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "grow.h"
 #include "hashmap.h"
@@ -26,14 +33,24 @@
 #define TOP_CALLS   10
 #define TOP_GC	    10
 
-struct pproc {
-	pid_t pid;
-	uint32_t version_hex;
-	/* Under the lock: */
-	unsigned gen;			   /* bumped by each detach and exec */
+/* Links, and what they are; under the lock. */
+struct probeset {
+	unsigned gen;			   /* a process's: bumped by each detach and exec */
 	struct bpf_link *links[PROBE_MAX]; /* of this generation */
 	int nlinks;			   /* of GC and import probes (kept after detach) */
 	bool calls;			   /* function__entry attached */
+	bool queued;			   /* an ELF's: attached or being attached */
+};
+
+struct elf_key {
+	uint64_t dev, ino;
+};
+
+struct pproc {
+	pid_t pid;
+	uint32_t version_hex;
+	struct probeset own;  /* its own links (without --all) */
+	struct probeset *set; /* &own, or its ELF's (--all) */
 	/* The loop's alone: */
 	bool ended; /* links gone, figures kept */
 	uint64_t samples, gc_samples;
@@ -46,13 +63,15 @@ enum job_kind { JOB_ATTACH, JOB_DESTROY };
 struct job {
 	struct job *next;
 	enum job_kind kind;
-	/* JOB_ATTACH: the probes of pp's generation gen, in the ELF at path
-	 * (through /proc/PID/root: in the process's mount namespace). */
-	struct pproc *pp;
+	/* JOB_ATTACH: the probes of set's generation gen, in the ELF at
+	 * path (through /proc/PID/root: in the process's mount namespace),
+	 * for process pid (-1: every process that maps it). */
+	struct probeset *set;
 	unsigned gen;
 	pid_t pid;
 	uint32_t version_hex;
 	char path[PATH_MAX + 32];
+	int elf_at; /* where the ELF's own path starts in path */
 	/* JOB_DESTROY: links of a process that ended or ran exec. */
 	struct bpf_link *links[PROBE_MAX];
 };
@@ -81,6 +100,8 @@ struct probes {
 	bool calls;
 	bool said_no_calls; /* the thread's */
 	bool verbose;
+	bool per_elf;		/* --all */
+	struct hashmap *elfs;	/* elf_key -> struct probeset * (per_elf) */
 	struct hashmap *procs;	/* pid -> struct pproc * */
 	struct hashmap *stacks; /* tid -> struct istack * */
 	struct hashmap *sites;	/* ph_call_key -> index in site */
@@ -118,16 +139,20 @@ static bool wanted(struct probes *p, const struct job *j)
 	bool yes;
 
 	pthread_mutex_lock(&p->lock);
-	yes = !p->stopping && j->pp->gen == j->gen;
+	yes = !p->stopping && j->set->gen == j->gen;
 	pthread_mutex_unlock(&p->lock);
 	return yes;
 }
 
 static void said_attached(struct probes *p, const struct job *j, int nlinks, bool calls)
 {
-	if (p->verbose)
+	if (p->verbose && j->pid > 0)
 		fprintf(stderr, "pyhawk: process %d: %d interpreter probes attached%s\n",
 			(int)j->pid, nlinks + calls, calls ? " (with function__entry)" : "");
+	else if (p->verbose)
+		fprintf(stderr, "pyhawk: %s: %d interpreter probes attached%s, for every process\n",
+			j->path + j->elf_at, nlinks + calls,
+			calls ? " (with function__entry)" : "");
 	if (p->calls && !calls && !p->said_no_calls) {
 		p->said_no_calls = true;
 		fprintf(stderr,
@@ -142,7 +167,7 @@ static void said_attached(struct probes *p, const struct job *j, int nlinks, boo
 static void attach_all(struct probes *p, struct job *j)
 {
 	struct bpf_link *links[PROBE_MAX] = {0};
-	bool current, calls;
+	bool current, calls, gone = false;
 	int i, n = 0;
 
 	for (i = 0; i < PROBE_MAX && wanted(p, j); i++) {
@@ -152,16 +177,22 @@ static void attach_all(struct probes *p, struct job *j)
 		n += links[i] && i != PROBE_CALL;
 		/* Every dtrace build of 3.8-3.15 has gc__done (attached
 		 * first): without it the ELF has no probes (or is gone). */
-		if (!links[i] && i == PROBE_GC_DONE)
+		if (!links[i] && i == PROBE_GC_DONE) {
+			gone = errno == ENOENT || errno == ESRCH;
 			break;
+		}
 	}
 	calls = links[PROBE_CALL] != NULL;
 	pthread_mutex_lock(&p->lock);
-	current = !p->stopping && j->pp->gen == j->gen;
+	current = !p->stopping && j->set->gen == j->gen;
 	if (current) {
-		memcpy(j->pp->links, links, sizeof(links));
-		j->pp->nlinks = n;
-		j->pp->calls = calls;
+		memcpy(j->set->links, links, sizeof(links));
+		j->set->nlinks = n;
+		j->set->calls = calls;
+		/* An ELF's first process went before its file was read:
+		 * the next one that runs it tries again. */
+		if (j->pid < 0 && gone)
+			j->set->queued = false;
 	}
 	pthread_mutex_unlock(&p->lock);
 	if (current)
@@ -208,7 +239,7 @@ static void queue(struct probes *p, struct job *j)
 	pthread_cond_signal(&p->wake);
 }
 
-struct probes *probes__new(struct sampler *smp, bool calls, bool verbose)
+struct probes *probes__new(struct sampler *smp, bool calls, bool per_elf, bool verbose)
 {
 	struct probes *p = calloc(1, sizeof(*p));
 
@@ -216,14 +247,17 @@ struct probes *probes__new(struct sampler *smp, bool calls, bool verbose)
 		return NULL;
 	p->smp = smp;
 	p->calls = calls;
+	p->per_elf = per_elf;
 	p->verbose = verbose;
 	p->tail = &p->head;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
+	p->elfs = hashmap__new(sizeof(struct elf_key));
 	p->procs = hashmap__new(sizeof(uint32_t));
 	p->stacks = hashmap__new(sizeof(uint32_t));
 	p->sites = hashmap__new(sizeof(struct ph_call_key));
-	if (!p->procs || !p->stacks || !p->sites || pthread_create(&p->thread, NULL, run_jobs, p)) {
+	if (!p->elfs || !p->procs || !p->stacks || !p->sites ||
+	    pthread_create(&p->thread, NULL, run_jobs, p)) {
 		probes__free(p);
 		return NULL;
 	}
@@ -235,8 +269,17 @@ static int free_proc(const void *k, uint64_t v, void *ctx)
 {
 	struct pproc *pp = (struct pproc *)(uintptr_t)v;
 
-	destroy_links(pp->links);
+	destroy_links(pp->own.links);
 	free(pp);
+	return 0;
+}
+
+static int free_set(const void *k, uint64_t v, void *ctx)
+{
+	struct probeset *set = (struct probeset *)(uintptr_t)v;
+
+	destroy_links(set->links);
+	free(set);
 	return 0;
 }
 
@@ -252,7 +295,7 @@ void probes__free(struct probes *p)
 		return;
 	if (p->running) {
 		/* Links still queued are destroyed by the thread; then those of
-		 * the processes alive, here. */
+		 * the processes alive and of the ELFs, here. */
 		pthread_mutex_lock(&p->lock);
 		p->stopping = true;
 		pthread_cond_signal(&p->wake);
@@ -261,9 +304,12 @@ void probes__free(struct probes *p)
 	}
 	if (p->procs)
 		hashmap__foreach(p->procs, free_proc, NULL);
+	if (p->elfs)
+		hashmap__foreach(p->elfs, free_set, NULL);
 	if (p->stacks)
 		hashmap__foreach(p->stacks, free_value, NULL);
 	hashmap__free(p->procs);
+	hashmap__free(p->elfs);
 	hashmap__free(p->stacks);
 	hashmap__free(p->sites);
 	free(p->imports);
@@ -280,24 +326,24 @@ static struct pproc *proc_get(const struct probes *p, uint32_t pid)
 	return hashmap__get(p->procs, &pid, &v) ? NULL : (struct pproc *)(uintptr_t)v;
 }
 
-/* Under the lock: a new generation of pp; its links, if any, to destroy
- * (into *d, which takes them; without one, destroyed here). */
-static void next_generation(struct probes *p, struct pproc *pp, struct job **d)
+/* Under the lock: a new generation of a process's own links; those it had,
+ * if any, to destroy (into *d, which takes them; without one, here). */
+static void next_generation(struct probes *p, struct probeset *set, struct job **d)
 {
 	bool any = false;
 
-	pp->gen++;
+	set->gen++;
 	for (int i = 0; i < PROBE_MAX; i++)
-		any |= pp->links[i] != NULL;
+		any |= set->links[i] != NULL;
 	if (!any)
 		return;
 	if (*d) {
-		memcpy((*d)->links, pp->links, sizeof(pp->links));
-		memset(pp->links, 0, sizeof(pp->links));
+		memcpy((*d)->links, set->links, sizeof(set->links));
+		memset(set->links, 0, sizeof(set->links));
 		queue(p, *d);
 		*d = NULL;
 	} else {
-		destroy_links(pp->links); /* out of memory: in the loop after all */
+		destroy_links(set->links); /* out of memory: in the loop after all */
 	}
 }
 
@@ -310,11 +356,35 @@ static struct job *new_job(enum job_kind kind)
 	return j;
 }
 
+/* --all: the set of the ELF at path (a file's identity: its device and
+ * inode), made if new; NULL when the file cannot be read (gone). */
+static struct probeset *elf_set(struct probes *p, const char *path)
+{
+	struct probeset *set;
+	struct elf_key key = {0};
+	struct stat st;
+	uint64_t v;
+
+	if (stat(path, &st))
+		return NULL;
+	key.dev = st.st_dev;
+	key.ino = st.st_ino;
+	if (!hashmap__get(p->elfs, &key, &v))
+		return (struct probeset *)(uintptr_t)v;
+	set = calloc(1, sizeof(*set));
+	if (set && hashmap__set(p->elfs, &key, (uint64_t)(uintptr_t)set)) {
+		free(set);
+		set = NULL;
+	}
+	return set;
+}
+
 int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t version_hex)
 {
 	uint32_t key = (uint32_t)pid;
 	struct pproc *pp = proc_get(p, key);
 	struct job *d = new_job(JOB_DESTROY), *a = NULL;
+	struct probeset *shared = NULL;
 
 	if (!pp) {
 		pp = calloc(1, sizeof(*pp));
@@ -330,20 +400,31 @@ int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t versio
 			free(d);
 			return -ENOMEM;
 		}
-		snprintf(a->path, sizeof(a->path), "/proc/%d/root%s", (int)pid, elf);
-		a->pp = pp;
+		a->elf_at = snprintf(a->path, sizeof(a->path), "/proc/%d/root", (int)pid);
+		snprintf(a->path + a->elf_at, sizeof(a->path) - a->elf_at, "%s", elf);
 		a->pid = pid;
 		a->version_hex = version_hex;
+		if (p->per_elf)
+			shared = elf_set(p, a->path);
 	}
 	pp->pid = pid;
 	pp->version_hex = version_hex;
 	pp->ended = false;
 	pthread_mutex_lock(&p->lock);
-	next_generation(p, pp, &d); /* an exec: a new interpreter */
-	pp->nlinks = 0;
-	pp->calls = false;
+	next_generation(p, &pp->own, &d); /* an exec: a new interpreter */
+	pp->own.nlinks = 0;
+	pp->own.calls = false;
+	pp->set = shared ? shared : &pp->own;
+	if (a && shared && shared->queued) {
+		free(a); /* its ELF has them, or is getting them */
+		a = NULL;
+	} else if (a && shared) {
+		shared->queued = true;
+		a->pid = -1;
+	}
 	if (a) {
-		a->gen = pp->gen;
+		a->set = pp->set;
+		a->gen = pp->set->gen;
 		queue(p, a);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -362,7 +443,7 @@ void probes__detach(struct probes *p, pid_t pid)
 		pp->has_gc = true;
 	d = new_job(JOB_DESTROY);
 	pthread_mutex_lock(&p->lock);
-	next_generation(p, pp, &d);
+	next_generation(p, &pp->own, &d); /* (an ELF's links stay for the others) */
 	pthread_mutex_unlock(&p->lock);
 	free(d);
 	pp->ended = true;
@@ -568,9 +649,9 @@ static void print_gc(struct probes *p, FILE *f, const char *(*cmdline)(void *, p
 				gc->max_pause_ns / 1e6);
 		else
 			fprintf(f, "%s\n",
-				pp->nlinks ? "; no collection seen by the probes"
-					   : " (no gc probes in its interpreter: "
-					     "collections not counted)");
+				pp->set && pp->set->nlinks ? "; no collection seen by the probes"
+							   : " (no gc probes in its interpreter: "
+							     "collections not counted)");
 	}
 	free(g.procs);
 }
@@ -584,7 +665,7 @@ static int count_probed(const void *k, uint64_t v, void *ctx)
 	const struct pproc *pp = (const struct pproc *)(uintptr_t)v;
 	struct census *c = ctx;
 
-	if (pp->nlinks)
+	if (pp->set && pp->set->nlinks)
 		c->with++;
 	else
 		c->without++;

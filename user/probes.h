@@ -17,9 +17,11 @@
 
 struct probes;
 
-/* verbose: say when a process's probes are attached. Starts the probes'
+/* calls: function__entry too (--calls). per_elf (--all): probes per
+ * interpreter ELF, firing in every process that runs it, instead of per
+ * process. verbose: say when probes are attached. Starts the probes'
  * thread; probes__free() joins it. */
-struct probes *probes__new(struct sampler *smp, bool calls, bool verbose);
+struct probes *probes__new(struct sampler *smp, bool calls, bool per_elf, bool verbose);
 void probes__free(struct probes *p);
 /* Makes process pid, whose interpreter is the ELF at elf (as the process
  * maps it) of Python version_hex, get the probes, if the ELF has them (an

@@ -428,7 +428,7 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 		fail(e, SF_BPF, err, 0, stage);
 		goto fail;
 	}
-	if (so.probes && (!(s->probes = probes__new(s->smp, so.calls, opts->verbose)) ||
+	if (so.probes && (!(s->probes = probes__new(s->smp, so.calls, opts->all, opts->verbose)) ||
 			  !(s->import_ids = hashmap__new(sizeof(uint64_t))))) {
 		fail(e, SF_INTERNAL, -ENOMEM, 0, "out of memory");
 		goto fail;

@@ -118,10 +118,10 @@ int target__make_ready(struct session *s, struct target *t, uint32_t version_hex
 	t->counted = true;
 	if (s->sink.process)
 		s->sink.process(s->sink.ctx, t->pid, t->cmdline);
-	/* Not to every process --all finds: each attach stalls the event
-	 * loop (an ELF parse, ~15 ms; more under load), and there a 50 ms
-	 * process must be classified while it lives. */
-	if (s->probes && t->target && probes__attach(s->probes, t->pid, t->elf, version_hex))
+	/* Queued for the probes' thread (the event loop does not wait); with
+	 * --all once per interpreter ELF, for every process that runs it. */
+	if (s->probes && (t->target || s->o.all) &&
+	    probes__attach(s->probes, t->pid, t->elf, version_hex))
 		return -ENOMEM;
 	/* The task iterator visits its threads from now on. */
 	return ithreads__watch_process(s, t->pid);

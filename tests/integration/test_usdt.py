@@ -110,34 +110,68 @@ def start_ready(cmd):
     return p
 
 
-@pytest.mark.parametrize("py", probed_params())
-def test_gc_counts(py, tmp_path):
-    go, truth_file = tmp_path / "go", tmp_path / "truth.json"
-    target = start_ready([py.path, workload("usdt/gc_counts.py"), str(go), "1.5",
-                          str(truth_file)])
+def gc_capture(py, tmp_path, n, args, attached):
+    """n gc_counts.py workloads of py and `record -v ARGS -d 6`: each
+    workload collects for 1.5 s once pyhawk has said `attached` (a
+    regular expression) as often as there are workloads to wait for.
+    Returns (pyhawk's stderr, [(pid, its collections per generation)])."""
+    go = tmp_path / "go"
+    targets, truths = [], [tmp_path / ("truth%d.json" % i) for i in range(n)]
     try:
+        for truth in truths:
+            targets.append(start_ready([py.path, workload("usdt/gc_counts.py"), str(go), "1.5",
+                                        str(truth)]))
+        pids = [str(t.pid) for t in targets]
         pyhawk = subprocess.Popen([PYHAWK, "record", "-v", "-f", "raw", "-o",
-                                   str(tmp_path / "o.txt"), "-p", str(target.pid), "-d", "6"],
+                                   str(tmp_path / "o.txt"), "-d", "6"] +
+                                  [a.format(pid=pids[0]) for a in args],
                                   stderr=subprocess.PIPE, text=True)
-        # Go once the probes are attached (-v says so).
         said = []
         for line in pyhawk.stderr:
             said.append(line)
-            if "interpreter probes attached" in line:
+            if re.search(attached, line):
                 break
         go.write_text("")
         _, err = pyhawk.communicate(timeout=60)
         err = "".join(said) + err
     finally:
-        target.kill()
-        target.wait()
+        for t in targets:
+            t.kill()
+            t.wait()
     assert pyhawk.returncode == EXIT["PH_EXIT_OK"], err
-    truth = json.loads(truth_file.read_text())
+    return err, [(t.pid, json.loads(f.read_text())) for t, f in zip(targets, truths)]
+
+
+def check_gc_counts(err, pid, truth):
     m = re.search(r"^pyhawk: garbage collection in PID %d .*; (\d+) collections \(generation "
-                  r"0: (\d+), 1: (\d+), 2: (\d+)\)" % target.pid, err, re.M)
+                  r"0: (\d+), 1: (\d+), 2: (\d+)\)" % pid, err, re.M)
     assert m, err
     assert [int(m.group(i)) for i in (2, 3, 4)] == truth, (m.group(0), truth)
     assert sum(truth) > 10, truth
+
+
+@pytest.mark.parametrize("py", probed_params())
+def test_gc_counts(py, tmp_path):
+    err, [(pid, truth)] = gc_capture(py, tmp_path, 1, ["-p", "{pid}"],
+                                     r"process \d+: \d+ interpreter probes attached")
+    check_gc_counts(err, pid, truth)
+
+
+@pytest.mark.parametrize("py", probed_params())
+def test_gc_counts_all(py, tmp_path):
+    # --all: the probes go on the interpreter's ELF once, for every process
+    # that runs it (a uprobe is per file): two processes, one attachment,
+    # each process's collections exact.
+    # (Waiting for this ELF's line: others, pytest's own python3.11 among
+    # them, may come first.)
+    elf = os.path.realpath(probed_elf(py))
+    err, runs = gc_capture(py, tmp_path, 2, ["--all"],
+                           re.escape(elf) + r": \d+ interpreter probes attached, for every process")
+    said = [l for l in err.splitlines() if "interpreter probes attached" in l]
+    assert len([l for l in said if l.endswith(elf + ": 4 interpreter probes attached, "
+                                              "for every process")]) == 1, said
+    for pid, truth in runs:
+        check_gc_counts(err, pid, truth)
 
 
 def sid315():
