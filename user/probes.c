@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
+#include "gcstats.h"
 #include "grow.h"
 #include "hashmap.h"
 #include "probes.h"
@@ -56,6 +57,12 @@ struct pproc {
 	uint64_t samples, gc_samples;
 	struct ph_gc_stats gc;
 	bool has_gc;
+	/* Without gc probes: collections from the interpreter's statistics,
+	 * at attach and at the last read (once a second, and at the end). */
+	uint64_t runtime;
+	struct py_offsets off;
+	uint64_t mem_first[3], mem_last[3];
+	bool mem_ok;
 };
 
 enum job_kind { JOB_ATTACH, JOB_DESTROY };
@@ -101,6 +108,7 @@ struct probes {
 	bool said_no_calls; /* the thread's */
 	bool verbose;
 	bool per_elf;		/* --all */
+	double next_poll;	/* of the interpreters' statistics */
 	struct hashmap *elfs;	/* elf_key -> struct probeset * (per_elf) */
 	struct hashmap *procs;	/* pid -> struct pproc * */
 	struct hashmap *stacks; /* tid -> struct istack * */
@@ -379,7 +387,8 @@ static struct probeset *elf_set(struct probes *p, const char *path)
 	return set;
 }
 
-int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t version_hex)
+int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t version_hex,
+		   uint64_t runtime, const struct py_offsets *off)
 {
 	uint32_t key = (uint32_t)pid;
 	struct pproc *pp = proc_get(p, key);
@@ -410,6 +419,10 @@ int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t versio
 	pp->pid = pid;
 	pp->version_hex = version_hex;
 	pp->ended = false;
+	pp->runtime = runtime;
+	pp->off = *off;
+	pp->mem_ok = !gcstats__read(pid, version_hex, runtime, off, pp->mem_first);
+	memcpy(pp->mem_last, pp->mem_first, sizeof(pp->mem_last));
 	pthread_mutex_lock(&p->lock);
 	next_generation(p, &pp->own, &d); /* an exec: a new interpreter */
 	pp->own.nlinks = 0;
@@ -430,6 +443,29 @@ int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t versio
 	pthread_mutex_unlock(&p->lock);
 	free(d);
 	return 0;
+}
+
+static void read_mem(struct pproc *pp)
+{
+	uint64_t now[3];
+
+	if (pp->mem_ok && !pp->ended &&
+	    !gcstats__read(pp->pid, pp->version_hex, pp->runtime, &pp->off, now))
+		memcpy(pp->mem_last, now, sizeof(now));
+}
+
+static int poll_proc(const void *k, uint64_t v, void *ctx)
+{
+	read_mem((struct pproc *)(uintptr_t)v);
+	return 0;
+}
+
+void probes__poll(struct probes *p, double now)
+{
+	if (now < p->next_poll)
+		return;
+	p->next_poll = now + 1.0;
+	hashmap__foreach(p->procs, poll_proc, NULL);
 }
 
 void probes__detach(struct probes *p, pid_t pid)
@@ -631,10 +667,17 @@ static void print_gc(struct probes *p, FILE *f, const char *(*cmdline)(void *, p
 		const struct ph_gc_stats *gc = &pp->gc;
 		uint64_t n;
 
+		uint64_t mem[3];
+
 		if (!pp->ended && !sampler__gc_stats(p->smp, pp->pid, &pp->gc))
 			pp->has_gc = true;
-		n = gc->collections[0] + gc->collections[1] + gc->collections[2];
-		if (!pp->samples || (!pp->gc_samples && !(pp->has_gc && n)))
+		read_mem(pp);
+		for (int g = 0; g < 3; g++)
+			mem[g] = pp->mem_last[g] - pp->mem_first[g];
+		n = pp->has_gc	 ? gc->collections[0] + gc->collections[1] + gc->collections[2]
+		    : pp->mem_ok ? mem[0] + mem[1] + mem[2]
+				 : 0;
+		if (!pp->samples || (!pp->gc_samples && !n))
 			continue; /* nothing to say */
 		fprintf(f, "pyhawk: garbage collection in PID %d (%s): <GC> in %.1f%% of its samples",
 			(int)pp->pid, cmdline(ctx, pp->pid),
@@ -647,6 +690,16 @@ static void print_gc(struct probes *p, FILE *f, const char *(*cmdline)(void *, p
 				(unsigned long long)gc->collections[1],
 				(unsigned long long)gc->collections[2], gc->pause_ns / 1e9,
 				gc->max_pause_ns / 1e6);
+		else if (pp->mem_ok)
+			/* The interpreter's own counts, as gc.get_stats() gives
+			 * them; of an exited process, to the last second. */
+			fprintf(f,
+				"; %llu collections (generation 0: %llu, 1: %llu, 2: %llu), "
+				"from the interpreter's statistics%s (no gc probes in its build: "
+				"pauses not timed)\n",
+				(unsigned long long)n, (unsigned long long)mem[0],
+				(unsigned long long)mem[1], (unsigned long long)mem[2],
+				pp->ended ? " to its last second" : "");
 		else
 			fprintf(f, "%s\n",
 				pp->set && pp->set->nlinks ? "; no collection seen by the probes"

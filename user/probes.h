@@ -26,8 +26,14 @@ void probes__free(struct probes *p);
 /* Makes process pid, whose interpreter is the ELF at elf (as the process
  * maps it) of Python version_hex, get the probes, if the ELF has them (an
  * exec: instead of the old interpreter's). 0, or -ENOMEM. Returns at once:
- * the probes' thread attaches them (tens of ms on a big static ELF). */
-int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t version_hex);
+ * the probes' thread attaches them (tens of ms on a big static ELF). Its
+ * collections are counted from the interpreter's statistics too (runtime
+ * and off as classified: 3.8-3.14), for builds without gc probes. */
+int probes__attach(struct probes *p, pid_t pid, const char *elf, uint32_t version_hex,
+		   uint64_t runtime, const struct py_offsets *off);
+/* Reads the interpreters' statistics, at most once a second (now: seconds,
+ * any clock). */
+void probes__poll(struct probes *p, double now);
 /* The process ended or ran exec: its probes are detached (by the probes'
  * thread, without waiting), its figures kept. */
 void probes__detach(struct probes *p, pid_t pid);

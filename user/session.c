@@ -673,6 +673,8 @@ int session__run(struct session *s, struct session_error *e)
 		if (cmd && !s->child_done)
 			usage__reap(s, cmd, false);
 		usage__read(s, now, false);
+		if (s->probes)
+			probes__poll(s->probes, now);
 		/* (Events handled meanwhile may have classified it.) */
 		if (probing && cmd->state == T_PROBING && !s->child_done && now >= next_probe) {
 			err = target__classify(s, cmd);

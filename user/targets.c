@@ -121,7 +121,7 @@ int target__make_ready(struct session *s, struct target *t, uint32_t version_hex
 	/* Queued for the probes' thread (the event loop does not wait); with
 	 * --all once per interpreter ELF, for every process that runs it. */
 	if (s->probes && (t->target || s->o.all) &&
-	    probes__attach(s->probes, t->pid, t->elf, version_hex))
+	    probes__attach(s->probes, t->pid, t->elf, version_hex, runtime, off))
 		return -ENOMEM;
 	/* The task iterator visits its threads from now on. */
 	return ithreads__watch_process(s, t->pid);

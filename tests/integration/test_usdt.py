@@ -5,7 +5,8 @@ collections the probes count per generation equal the workload's own
 gc.get_stats(); --calls counts every call exactly where function__entry
 fires for every call (3.15), and says once that it cannot elsewhere; the
 probes' links are released when their process exits. pyenv's builds have
-no probes: nothing of this but <GC> (test_gc.py) applies to them."""
+no probes: of this only the collections per generation apply to them, read
+from the interpreter's statistics (and <GC>, test_gc.py)."""
 
 import json
 import math
@@ -172,6 +173,25 @@ def test_gc_counts_all(py, tmp_path):
                                               "for every process")]) == 1, said
     for pid, truth in runs:
         check_gc_counts(err, pid, truth)
+
+
+def unprobed_params():
+    assert UNPROBED, "no interpreter without probes in the matrix (pyenv's?)"
+    return [pytest.param(p, id=p.label) for p in UNPROBED]
+
+
+@pytest.mark.parametrize("py", unprobed_params())
+def test_gc_counts_without_probes(py, tmp_path):
+    # pyenv's builds have no gc probes: the collections per generation come
+    # from the interpreter's own statistics (gc.get_stats()'s), read when
+    # its probes are looked for (-v: "0 interpreter probes attached") and
+    # at the end.
+    err, [(pid, truth)] = gc_capture(py, tmp_path, 1, ["-p", "{pid}"],
+                                     r"process \d+: 0 interpreter probes attached")
+    check_gc_counts(err, pid, truth)
+    assert re.search(r"^pyhawk: garbage collection in PID %d .*\), from the interpreter's "
+                     r"statistics \(no gc probes in its build: pauses not timed\)$" % pid,
+                     err, re.M), err
 
 
 def sid315():
