@@ -6,6 +6,7 @@
 #include "callcounts.h"
 #include "grow.h"
 #include "hashmap.h"
+#include "profile.h"
 
 struct count {
 	char *file, *func;
@@ -122,4 +123,11 @@ int callcounts__get(const struct callcounts *c, const char *path, int line, cons
 		return -ENOENT;
 	*n = k->n;
 	return 0;
+}
+
+int callcounts__of_frame(const struct callcounts *c, const struct profile_frame *fr, uint64_t *n)
+{
+	if (!c || fr->kind != PF_PYTHON || !fr->path || fr->first_line <= 0)
+		return -ENOENT;
+	return callcounts__get(c, fr->path, fr->first_line, fr->name, n);
 }

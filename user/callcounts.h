@@ -24,5 +24,10 @@ int callcounts__add(struct callcounts *c, const char *file, int line, const char
  * *n set, or -ENOENT (not counted: no probe fired for it). */
 int callcounts__get(const struct callcounts *c, const char *path, int line, const char *qualname,
 		    uint64_t *n);
+/* The calls of a profile frame's function (its path, first line and
+ * name): 0 with *n set, or -ENOENT (c NULL, not Python code, no source
+ * known, or not counted). */
+struct profile_frame;
+int callcounts__of_frame(const struct callcounts *c, const struct profile_frame *fr, uint64_t *n);
 
 #endif /* CALLCOUNTS_H */

@@ -31,7 +31,10 @@ struct output_opts {
 	const struct profile *before;
 	double lines_threshold;	 /* lines: % of the samples a function needs to be shown */
 	struct sources *sources; /* lines: files read during the capture; NULL: read them now */
-	const struct callcounts *calls; /* pstats: exact call counts (--calls); NULL: none */
+	/* --calls: exact call counts, for pstats (its call columns), speedscope
+	 * (a frame's "calls") and the flame graph (data-calls, the tooltip);
+	 * NULL: none */
+	const struct callcounts *calls;
 };
 
 /* "flamegraph", "speedscope", "raw", "pprof", "pstats", "lines" -> format, or -EINVAL. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "callcounts.h"
 #include "flamecolour.h"
 #include "output.h"
 
@@ -64,6 +65,7 @@ struct fg {
 	int diff;
 	uint32_t height;
 	uint32_t maxdepth;
+	const struct callcounts *calls; /* --calls; NULL: none */
 };
 
 /* ---- XML text ------------------------------------------------------------ */
@@ -177,8 +179,9 @@ static const char svg_style[] =
 
 /*
  * Everything a frame needs is in its attributes: data-s (first sample),
- * data-n (samples), data-d (depth), data-name and data-loc (file:line);
- * the label is "name (loc)". window.pyhawk exposes search/zoom/reset for
+ * data-n (samples), data-d (depth), data-name and data-loc (file:line),
+ * with --calls data-calls (its function's exact calls); the label is
+ * "name (loc)". window.pyhawk exposes search/zoom/reset for
  * tests and for the console.
  */
 static const char svg_script[] =
@@ -201,7 +204,7 @@ static const char svg_script[] =
 	"    var f = { g: g, rect: g.querySelector('rect'), text: g.querySelector('text'),\n"
 	"      name: name, loc: loc, label: loc ? name + ' (' + loc + ')' : name,\n"
 	"      s: +g.getAttribute('data-s'), n: +g.getAttribute('data-n'),\n"
-	"      b: +g.getAttribute('data-b'),\n"
+	"      b: +g.getAttribute('data-b'), c: g.getAttribute('data-calls'),\n"
 	"      d: +g.getAttribute('data-d') };\n"
 	"    g.pyhawkFrame = f;\n"
 	"    frames.push(f);\n"
@@ -268,7 +271,8 @@ static const char svg_script[] =
 	"      (c.charAt(0) === '-' ? c : '+' + c) + ' points';\n"
 	"  }\n"
 	"  function showTip(f, ev) {\n"
-	"    var count = (diff ? 'after: ' : '') + samples(f.n) + ' (' + pct(f.n) + ')';\n"
+	"    var count = (diff ? 'after: ' : '') + samples(f.n) + ' (' + pct(f.n) + ')' +\n"
+	"      (f.c === null ? '' : ', ' + f.c + (f.c === '1' ? ' call' : ' calls'));\n"
 	"    tipName.textContent = f.name;\n"
 	"    tipLoc.textContent = f.loc || '';\n"
 	"    tipLoc.classList.toggle('hide', !f.loc);\n"
@@ -359,8 +363,11 @@ static const char svg_script[] =
 /* clang-format on */
 
 static void write_frame(struct fg *fg, const struct node *n, const char *cls, const char *name,
-			const char *file, int line, const char *label, const char *colour)
+			const char *file, int line, const char *label, const char *colour,
+			const struct profile_frame *fr)
 {
+	uint64_t calls;
+
 	double x = PAD_X + (double)n->start * FRAMES_WIDTH / (double)fg->total;
 	double w = (double)n->total * FRAMES_WIDTH / (double)fg->total;
 	double y = fg->height - PAD_BOTTOM - (double)(n->depth + 1) * FRAME_HEIGHT;
@@ -381,6 +388,8 @@ static void write_frame(struct fg *fg, const struct node *n, const char *cls, co
 		if (line > 0)
 			fprintf(f, ":%d", line);
 	}
+	if (fr && !callcounts__of_frame(fg->calls, fr, &calls))
+		fprintf(f, "\" data-calls=\"%" PRIu64, calls);
 	fprintf(f, "\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>", x, y,
 		w >= 2 ? w - 1 : w / 2, FRAME_HEIGHT - 1, colour);
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", x + 3, y + 11.5);
@@ -557,7 +566,7 @@ int output__write_flamegraph(const struct profile *p, const struct output_opts *
 	struct profile_view_opts vo = { .threads = opts->threads,
 					.processes = opts->processes,
 					.group_by = PROFILE_GROUP_NONE };
-	struct fg fg = { .f = f };
+	struct fg fg = {.f = f, .calls = opts ? opts->calls : NULL};
 	struct profile_view *v = NULL;
 	struct node *nodes = NULL;
 	size_t nnodes = 0, title_len, nframes = 0;
@@ -651,13 +660,13 @@ int output__write_flamegraph(const struct profile *p, const struct output_opts *
 			continue;
 		if (n->frame == NODE_ROOT) {
 			node_colour(&fg, n, NULL, 0, colour, sizeof(colour));
-			write_frame(&fg, n, "frame root", "all", NULL, 0, "all", colour);
+			write_frame(&fg, n, "frame root", "all", NULL, 0, "all", colour, NULL);
 			continue;
 		}
 		fr = profile_view__frame(v, n->frame);
 		node_colour(&fg, n, fr, 0, colour, sizeof(colour));
-		write_frame(&fg, n, "frame", fr->name, fr->kind == PF_PYTHON ? fr->file : NULL, fr->line,
-			    profile_view__label(v, n->frame), colour);
+		write_frame(&fg, n, "frame", fr->name, fr->kind == PF_PYTHON ? fr->file : NULL,
+			    fr->line, profile_view__label(v, n->frame), colour, fr);
 	}
 	for (size_t i = 0; fg.total && i < nnodes; i++) {
 		const struct node *n = &nodes[i];
@@ -672,7 +681,7 @@ int output__write_flamegraph(const struct profile *p, const struct output_opts *
 		snprintf(label, sizeof(label), "[%" PRIu32 " frame%s under %.1f%% each]", n->nmerged,
 			 n->nmerged == 1 ? "" : "s", MIN_WIDTH_PER_MILLE / 10.0);
 		node_colour(&fg, &m, NULL, 1, colour, sizeof(colour));
-		write_frame(&fg, &m, "frame merged", label, NULL, 0, label, colour);
+		write_frame(&fg, &m, "frame merged", label, NULL, 0, label, colour, NULL);
 	}
 	fputs("</g>\n", f);
 	fputs(

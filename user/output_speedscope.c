@@ -4,14 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "callcounts.h"
 #include "jsonout.h"
 #include "output.h"
 
 #define SCHEMA "https://www.speedscope.app/file-format-schema.json"
 #define NO_INDEX UINT32_MAX
 
-static void json_frame(FILE *f, const struct profile_frame *fr)
+/* A frame; with --calls, its function's exact call count as "calls" (a
+ * key of pyhawk's own: speedscope keeps only the keys it knows). */
+static void json_frame(FILE *f, const struct profile_frame *fr, const struct callcounts *calls)
 {
+	uint64_t n;
+
 	fputs("{\"name\": ", f);
 	json__str(f, fr->name);
 	if (fr->kind == PF_PYTHON && fr->file) {
@@ -20,6 +25,8 @@ static void json_frame(FILE *f, const struct profile_frame *fr)
 		if (fr->line > 0)
 			fprintf(f, ", \"line\": %d", fr->line);
 	}
+	if (!callcounts__of_frame(calls, fr, &n))
+		fprintf(f, ", \"calls\": %" PRIu64, n);
 	putc('}', f);
 }
 
@@ -92,7 +99,8 @@ int output__write_speedscope(const struct profile *p, const struct output_opts *
 				continue;
 			index[s->frames[j]] = nused;
 			fputs(nused++ ? ",\n    " : "\n    ", f);
-			json_frame(f, profile_view__frame(v, s->frames[j]));
+			json_frame(f, profile_view__frame(v, s->frames[j]),
+				   opts ? opts->calls : NULL);
 		}
 	}
 	fputs(nused ? "\n  ]},\n  \"profiles\": [" : "]},\n  \"profiles\": [", f);

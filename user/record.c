@@ -31,7 +31,8 @@ struct recorder {
 	int64_t idle_ids[PH_TS_MAX]; /* "[idle: ...]" frame ids, -1 until interned */
 	uint32_t stack[PH_MAX_FRAMES + 2];
 	struct sources *sources; /* -f lines: the frames' files */
-	struct callcounts *calls; /* -f pstats --calls: the exact counts */
+	struct callcounts
+	    *calls;		 /* --calls, for pstats, speedscope, flamegraph: the exact counts */
 	uint32_t nframes_read;	 /* frames whose file was read: ids below */
 };
 
@@ -260,8 +261,11 @@ int record__run(const struct config *cfg)
 	meta.command = command;
 	meta.duration_s = st.elapsed_s;
 	profile__set_meta(rec.prof, &meta);
-	if (format == OUT_PSTATS && cfg->calls) {
-		/* pstats shows calls: the exact ones where the probes counted. */
+	if ((format == OUT_PSTATS || format == OUT_SPEEDSCOPE || format == OUT_FLAMEGRAPH) &&
+	    cfg->calls) {
+		/* The formats that carry calls: the exact ones where the probes
+		 * counted (pstats's call columns, speedscope's frames, the
+		 * flame graph's tooltip). */
 		rec.calls = callcounts__new(PH_CALL_FILE_MAX, PH_CALL_NAME_MAX);
 		if (!rec.calls || session__foreach_call(s, add_call, rec.calls)) {
 			fprintf(stderr, "Error: out of memory\n");

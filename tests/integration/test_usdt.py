@@ -50,12 +50,13 @@ def test_which_builds_have_probes():
     assert all(p.origin == "pyenv" for p in UNPROBED), [p.label for p in UNPROBED]
 
 
-def record_attached(py, args, tmp_path, extra=()):
-    """`record -v EXTRA -- py ARGS GO`: GO (a file) is made once pyhawk
-    says the probes are attached, for a workload that waits for it.
-    Returns (pyhawk's stderr, the stacks)."""
-    go, out = tmp_path / "go", tmp_path / "out.txt"
-    p = subprocess.Popen([PYHAWK, "record", "-v", "-f", "raw", "-o", str(out)] + list(extra) +
+def record_attached(py, args, tmp_path, extra=(), fmt="raw"):
+    """`record -v -f FMT EXTRA -- py ARGS GO`: GO (a file) is made once
+    pyhawk says the probes are attached, for a workload that waits for it.
+    Returns (pyhawk's stderr, the stacks), or for another format than raw
+    (pyhawk's stderr, the output's path)."""
+    go, out = tmp_path / "go", tmp_path / ("out." + fmt)
+    p = subprocess.Popen([PYHAWK, "record", "-v", "-f", fmt, "-o", str(out)] + list(extra) +
                          ["--", py.path] + list(args) + [str(go)],
                          stderr=subprocess.PIPE, text=True)
     said = []
@@ -72,7 +73,7 @@ def record_attached(py, args, tmp_path, extra=()):
             p.wait()
     err = "".join(said) + err
     assert p.returncode == EXIT["PH_EXIT_OK"], err
-    return err, parse_raw(out.read_text())
+    return err, parse_raw(out.read_text()) if fmt == "raw" else out
 
 
 @pytest.mark.parametrize("py", probed_params())
@@ -207,6 +208,25 @@ def test_calls_exact(tmp_path):
     for m in re.finditer(r"^\s+(\d+)  (\S+) \(calls\.py:(\d+)\)$", err, re.M):
         counts[m.group(2)] = int(m.group(1))
     assert counts == {"f": 100000, "g": 12345}, err
+
+
+def test_calls_in_outputs(tmp_path):
+    # The exact counts travel with the profile: each speedscope frame of f
+    # and g carries its function's calls, the flame graph's frames too
+    # (data-calls, which the tooltip shows: tests/js/svg-browser.mjs).
+    _, out = record_attached(sid315(), [workload("usdt/calls.py")], tmp_path,
+                             extra=["--calls"], fmt="speedscope")
+    frames = json.loads(out.read_text())["shared"]["frames"]
+    calls = {}
+    for fr in frames:
+        if "calls" in fr:
+            calls.setdefault(fr["name"], set()).add(fr["calls"])
+    assert calls.get("f") == {100000} and calls.get("g") == {12345}, calls
+    _, out = record_attached(sid315(), [workload("usdt/calls.py")], tmp_path,
+                             extra=["--calls"], fmt="flamegraph")
+    svg = out.read_text()
+    counted = dict(re.findall(r'data-name="(\w+)" data-loc="calls\.py:\d+" data-calls="(\d+)"', svg))
+    assert counted.get("f") == "100000" and counted.get("g") == "12345", counted
 
 
 def test_calls_absent(tmp_path):

@@ -25,6 +25,9 @@ const cases = [
   { json: 'threads.json', raw: 'threads.txt', perSample: 1 / 100, profiles: 4 },
   { json: 'processes.json', raw: 'processes.txt', perSample: 4.0 / 229, profiles: 2 },
   { json: 'empty.json', raw: null, perSample: 1, profiles: 1 },
+  // --calls: frames with a "calls" key of pyhawk's own, which must not
+  // disturb the import.
+  { json: 'calls.json', raw: 'calls.txt', perSample: 1 / 10, profiles: 2 },
 ];
 
 let hooked = false;

@@ -307,6 +307,18 @@ try {
   checkEqual(ps.samples, searchExpect(p.tree, /fünf|関数/).samples, 'processes: search');
   checkEqual(p.errors, [], 'processes.svg: no console errors');
 
+  // --- calls.svg (--calls): a counted function's tooltip adds its calls ---
+  const c = await checkLayout(browser.context, 'calls', 1 / 10);
+  const helper = c.tree.nodes.filter((n) => n.label === 'helper (lib/util.py:31)').sort((a, b) => b.n - a.n)[0];
+  await c.page.hover(sel(helper));
+  checkEqual(await c.page.textContent('#tooltip-count'),
+    `${helper.n} samples (${pct(helper.n, c.tree.total)}), 500 calls`, 'calls: a counted function shows its calls');
+  const b = c.tree.nodes.find((n) => n.label === 'b (app.py:20)');
+  await c.page.hover(sel(b));
+  checkEqual(await c.page.textContent('#tooltip-count'), `${b.n} samples (${pct(b.n, c.tree.total)})`,
+    'calls: an uncounted one shows none');
+  checkEqual(c.errors, [], 'calls.svg: no console errors');
+
   // --- colours: a module's hue, a shade per function, alike in two captures ---
   const tc = checkColours('threads', frames);
   const pc = checkColours('processes', p.frames);

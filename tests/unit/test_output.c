@@ -1317,6 +1317,31 @@ static void test_pstats(void)
 		want[6] = "544 536 1.8";
 		check_pstats_read(path, want, sizeof(want) / sizeof(want[0]));
 	}
+	free(out);
+
+	/* The same counts in speedscope's frames ("calls", each line's frame
+	 * of helper) and the flame graph's (data-calls, in the tooltip). b's
+	 * and rec's frames and those without a first line have none. */
+	o.threads = true;		    /* as speedscope's profiles are: one per thread */
+	out = render(p, OUT_RAW, &o, &len); /* for the importer's test of calls.json */
+	golden("calls.txt", out, len);
+	free(out);
+	o.calls = cc;
+	out = render(p, OUT_SPEEDSCOPE, &o, &len);
+	golden("calls.json", out, len);
+	CHECK(strstr(out, "{\"name\": \"helper\", \"file\": \"lib/util.py\", \"line\": 31, "
+			  "\"calls\": 500}") != NULL);
+	CHECK(strstr(out, "{\"name\": \"helper\", \"file\": \"lib/util.py\", \"line\": 32, "
+			  "\"calls\": 500}") != NULL);
+	CHECK(strstr(out, "\"calls\": 7") == NULL && strstr(out, "\"calls\": 0") == NULL);
+	free(out);
+	out = render(p, OUT_FLAMEGRAPH, &o, &len);
+	o.calls = NULL;
+	o.threads = false;
+	golden("calls.svg", out, len);
+	CHECK(strstr(out, "data-name=\"helper\" data-loc=\"lib/util.py:31\" data-calls=\"500\"") !=
+	      NULL);
+	CHECK(strstr(out, "data-calls=\"7\"") == NULL);
 	callcounts__free(cc);
 	unlink(path);
 	free(out);
