@@ -108,6 +108,10 @@ static int parse_output(struct config *cfg, const char *arg, char *err, size_t e
 {
 	if (!*arg)
 		return fail(err, errlen, "empty output file name");
+	/* "-o -- python app.py": the file name was forgotten. */
+	if (!strcmp(arg, "--"))
+		return fail(err, errlen,
+			    "-o needs a file name before '--' (use ./-- for that file)");
 	cfg->output = arg;
 	return 0;
 }

@@ -88,7 +88,8 @@ int diff__run(const struct config *cfg)
 	const char *outname = cfg->output ? cfg->output : "diff.svg";
 	struct output_opts oo = {.title = cfg->title};
 	char title[1024];
-	int rc, err, outfd = -1;
+	int rc, err;
+	struct outfile of = {.fd = -1};
 
 	rc = read_profile(cfg->before, &before);
 	if (rc == PH_EXIT_OK)
@@ -103,10 +104,9 @@ int diff__run(const struct config *cfg)
 	}
 	oo.before = before;
 	/* Opened only now: bad inputs leave no file behind. */
-	err = outfile__open(outname, &outfd);
+	err = outfile__open(outname, &of);
 	if (!err) {
-		err = outfile__write(outfd, after, OUT_FLAMEGRAPH, &oo);
-		outfd = -1; /* closed by outfile__write */
+		err = outfile__write(&of, after, OUT_FLAMEGRAPH, &oo);
 	}
 	if (err) {
 		fprintf(stderr, "Error: cannot write the flame graph to '%s': %s\n", outname,
@@ -124,8 +124,7 @@ int diff__run(const struct config *cfg)
 		profile__total(after), profile__total(before),
 		strcmp(outname, "-") ? outname : "stdout");
 cleanup:
-	if (outfd >= 0 && outfd != STDOUT_FILENO)
-		close(outfd);
+	outfile__abandon(&of);
 	profile__free(before);
 	profile__free(after);
 	return rc;

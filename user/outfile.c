@@ -1,5 +1,7 @@
 /* outfile.c: the file a profile goes to: checked before the capture, named
- * by default after what was profiled, written at the end. */
+ * by default after what was profiled, written at the end into a temporary
+ * file renamed over it, so that a failed write never leaves a partial
+ * profile or spoils an old one. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,22 +12,95 @@
 #include <unistd.h>
 #include "outfile.h"
 
-int outfile__open(const char *path, int *fd_out)
+/* A descriptor above stderr: with stdout closed, a new file would get fd
+ * 1, and whatever writes to stdout would write into the profile. */
+static int above_stderr(int fd)
 {
+	int moved;
+
+	if (fd > STDERR_FILENO)
+		return fd;
+	moved = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+	close(fd);
+	return moved < 0 ? -errno : moved;
+}
+
+int outfile__open(const char *path, struct outfile *of)
+{
+	char dir[PATH_MAX];
+	const char *slash, *base;
 	struct stat st;
+	mode_t mask, mode;
 	int fd;
 
+	memset(of, 0, sizeof(*of));
+	of->fd = -1;
+	if (strlen(path) >= sizeof(of->path))
+		return -ENAMETOOLONG;
+	snprintf(of->path, sizeof(of->path), "%s", path);
 	if (!strcmp(path, "-")) {
-		*fd_out = STDOUT_FILENO;
+		of->fd = STDOUT_FILENO;
+		return 0;
+	}
+	if (stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+		/* /dev/null, a pipe: no file to replace. A FIFO nobody reads
+		 * fails (ENXIO) instead of blocking the start. */
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			return -errno;
+		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
+			close(fd);
+			return -errno;
+		}
+		fd = above_stderr(fd);
+		if (fd < 0)
+			return fd;
+		of->fd = fd;
 		return 0;
 	}
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return -EISDIR;
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
+	mask = umask(0);
+	umask(mask);
+	mode = stat(path, &st) == 0 ? st.st_mode & 07777 : 0666 & ~mask;
+	slash = strrchr(path, '/');
+	base = slash ? slash + 1 : path;
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + 1), path);
+	else
+		dir[0] = '\0';
+	if (!*base)
+		return -EISDIR;
+	if ((size_t)snprintf(of->tmp, sizeof(of->tmp), "%s.%s.XXXXXX", dir, base) >=
+	    sizeof(of->tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(of->tmp, O_CLOEXEC);
+	if (fd < 0) {
+		of->tmp[0] = '\0';
 		return -errno;
-	*fd_out = fd;
+	}
+	fd = above_stderr(fd);
+	if (fd < 0 || fchmod(fd, mode)) {
+		int err = fd < 0 ? fd : -errno;
+
+		if (fd >= 0)
+			close(fd);
+		unlink(of->tmp);
+		of->tmp[0] = '\0';
+		return err;
+	}
+	of->fd = fd;
 	return 0;
+}
+
+void outfile__abandon(struct outfile *of)
+{
+	if (of->fd >= 0 && of->fd != STDOUT_FILENO)
+		close(of->fd);
+	of->fd = -1;
+	if (of->tmp[0])
+		unlink(of->tmp);
+	of->tmp[0] = '\0';
 }
 
 /* Files written as root through sudo belong to the user who ran sudo. */
@@ -99,30 +174,60 @@ static int raw_copy(const struct profile *p, const struct output_opts *oo)
 	return err;
 }
 
-int outfile__write(int fd, const struct profile *p, int format, const struct output_opts *oo)
+/* The profile's stream: write() itself, keeping the first error's errno
+ * (stdio would leave only ferror(): "Input/output error" for a full disk). */
+struct sink {
+	int fd;
+	int err;
+};
+
+static ssize_t sink_write(void *cookie, const char *buf, size_t len)
 {
+	struct sink *k = cookie;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(k->fd, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!k->err)
+				k->err = n < 0 ? errno : ENOSPC;
+			return done ? (ssize_t)done : -1;
+		}
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+int outfile__write(struct outfile *of, const struct profile *p, int format,
+		   const struct output_opts *oo)
+{
+	struct sink k = {.fd = of->fd};
+	cookie_io_functions_t io = {.write = sink_write};
 	FILE *f;
 	int err;
 
-	if (fd != STDOUT_FILENO && ftruncate(fd, 0)) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	f = fdopen(fd == STDOUT_FILENO ? dup(fd) : fd, "w");
+	f = fopencookie(&k, "w", io);
 	if (!f) {
-		err = -errno;
-		if (fd != STDOUT_FILENO)
-			close(fd);
-		return err;
+		outfile__abandon(of);
+		return -ENOMEM;
 	}
 	err = output__write(p, format, oo, f);
 	if (fflush(f) && !err)
-		err = -errno;
-	if (fd != STDOUT_FILENO)
-		give_to_sudo_user(fileno(f));
-	if (fclose(f) && !err)
-		err = -errno;
+		err = -EIO;
+	fclose(f);
+	if (k.err)
+		err = -k.err; /* the real cause, not stdio's EIO */
+	if (!err && of->tmp[0]) {
+		give_to_sudo_user(of->fd);
+		if (fsync(of->fd) || rename(of->tmp, of->path))
+			err = -errno;
+		else
+			of->tmp[0] = '\0';
+	}
+	outfile__abandon(of); /* closes; removes the temporary file unless renamed */
 	if (!err && format != OUT_RAW)
 		err = raw_copy(p, oo);
 	return err;

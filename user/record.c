@@ -208,7 +208,8 @@ int record__run(const struct config *cfg)
 	uint64_t counters[PH_STAT_MAX] = {};
 	const char *outname = cfg->output;
 	char outbuf[512], command[1024];
-	int format = cfg->format, outfd = -1, rc = PH_EXIT_ERROR, err, wstatus;
+	int format = cfg->format, rc = PH_EXIT_ERROR, err, wstatus;
+	struct outfile of = {.fd = -1};
 	struct session *s = NULL;
 
 	if (format < 0 && outname && strcmp(outname, "-"))
@@ -225,7 +226,7 @@ int record__run(const struct config *cfg)
 		rc = errors__report(&e);
 		goto cleanup;
 	}
-	err = outfile__open(outname, &outfd);
+	err = outfile__open(outname, &of);
 	if (err) {
 		fprintf(stderr, "Error: cannot write the profile to '%s': %s\n", outname,
 			err == -EISDIR ? "not a regular file" : strerror(-err));
@@ -273,8 +274,7 @@ int record__run(const struct config *cfg)
 		}
 		oo.calls = rec.calls;
 	}
-	err = outfile__write(outfd, rec.prof, format, &oo);
-	outfd = -1; /* closed by outfile__write */
+	err = outfile__write(&of, rec.prof, format, &oo);
 	if (err) {
 		fprintf(stderr, "Error: writing the profile to '%s': %s\n", outname, strerror(-err));
 		rc = PH_EXIT_OUTPUT;
@@ -308,8 +308,7 @@ int record__run(const struct config *cfg)
 	}
 
 cleanup:
-	if (outfd >= 0 && outfd != STDOUT_FILENO)
-		close(outfd);
+	outfile__abandon(&of); /* (after outfile__write: nothing left) */
 	progress__free(rec.progress);
 	session__free(s);
 	profile__free(rec.prof);
