@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "launch.h"
@@ -9,7 +10,7 @@
 int launch__start(char **argv, bool capture, struct launch *l)
 {
 	int go[2], status[2], child_err = 0;
-	pid_t pid;
+	pid_t pid, parent;
 	char c;
 
 	l->pid = 0;
@@ -22,6 +23,7 @@ int launch__start(char **argv, bool capture, struct launch *l)
 		close(go[1]);
 		return child_err;
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		child_err = -errno;
@@ -32,6 +34,10 @@ int launch__start(char **argv, bool capture, struct launch *l)
 		return child_err;
 	}
 	if (pid == 0) {
+		/* The command never outlives pyhawk: if pyhawk dies without
+		 * ending it (SIGKILL, a crash), the kernel kills it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(127);
 		close(go[1]);
 		close(status[0]);
 		while (read(go[0], &c, 1) < 0 && errno == EINTR)

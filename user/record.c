@@ -2,6 +2,7 @@
  * line, whose samples go into a profile written at the end, with a summary
  * of what was taken and what was lost. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,6 +252,11 @@ int record__run(const struct config *cfg)
 	}
 	rec.session = s;
 	err = session__run(s, &e);
+	/* The command lives as long as the capture, as py-spy's does: -d or
+	 * an error stops it with SIGTERM (a signal that stopped pyhawk was
+	 * passed on already, or the terminal sent it to both); SIGKILL if it
+	 * is still there 2 s later. */
+	session__end_child(s, session__stop_signal() ? 0 : SIGTERM);
 	/* Whatever is printed next starts on a clean line. */
 	progress__clear(rec.progress);
 	if (err) {
@@ -290,9 +296,10 @@ int record__run(const struct config *cfg)
 	}
 	/* The command's own exit code, as time(1) passes it on, when it
 	 * ended by itself: not when -d or a signal to pyhawk ended the
-	 * capture (it may still run). pyhawk's own failures come first. */
+	 * capture (and pyhawk stopped it). pyhawk's own failures come first. */
 	rc = PH_EXIT_OK;
-	if (!session__child_status(s, &wstatus) && !session__stop_signal())
+	if (!session__child_status(s, &wstatus) && !session__stop_signal() &&
+	    !session__child_stopped(s))
 		rc = command__exit_code(wstatus);
 	if (!st.samples && summary__failed(counters)) {
 		/* Python ran on a CPU and nothing could be sampled: an empty

@@ -13,6 +13,7 @@
 #include "session_internal.h"
 
 static volatile sig_atomic_t stop_signal, stop_from_kill;
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
 static void on_signal(int sig, siginfo_t *info, void *uctx)
 {
@@ -619,8 +620,12 @@ int session__run(struct session *s, struct session_error *e)
 	int err = 0, tfd = -1;
 
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	/* Every signal that would end pyhawk ends the capture instead, and
+	 * the profile is written: a closed terminal or ssh session (SIGHUP),
+	 * Ctrl-\\ (SIGQUIT, without its core dump), SIGUSR1/2. A broken pipe
+	 * is an error of the write that met it. */
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaction(stop_signals[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	s->start = now_s();
@@ -767,6 +772,11 @@ int session__python(struct session *s, pid_t pid, uint32_t *version_hex, struct 
 	return 0;
 }
 
+bool session__child_stopped(const struct session *s)
+{
+	return s->child_stopped;
+}
+
 int session__child_status(struct session *s, int *wstatus)
 {
 	if (!s->child_done)
@@ -800,9 +810,11 @@ void session__end_child(struct session *s, int sig)
 {
 	struct target *cmd = s->o.argv ? target__get(s, s->launch.pid) : NULL;
 
-	if (!cmd || s->child_done)
+	if (!cmd || s->child_done || s->launch.go_fd >= 0) /* (never released: launch__abort) */
 		return;
-	kill(cmd->pid, sig);
+	s->child_stopped = true;
+	if (sig)
+		kill(cmd->pid, sig);
 	/* One that ignores sig gets 2 s, then SIGKILL. */
 	for (int i = 0; i < 200 && !usage__reap(s, cmd, false); i++)
 		usleep(10000);

@@ -136,9 +136,12 @@ const char *session__cmdline(struct session *s, pid_t pid);
 /* The command's wait status (wait4) once it has exited: 0, or -ENOENT
  * while it runs or when there is no command. */
 int session__child_status(struct session *s, int *wstatus);
-/* Ends the command if it still runs after the capture: sends sig and
- * waits for it (its status and usage then as for one that exited). */
+/* Ends the command if it still runs after the capture: sends sig (0:
+ * none, it was sent already) and waits for it, SIGKILL after 2 s (its
+ * status and usage then as for one that exited, marked stopped). */
 void session__end_child(struct session *s, int sig);
+/* Whether session__end_child ended the command. */
+bool session__child_stopped(const struct session *s);
 /* The probes' lines for the summary (collections, imports, calls). */
 void session__print_probes(struct session *s, FILE *f);
 /* Calls fn with each function --calls counted (see probes__foreach_call);
@@ -156,7 +159,8 @@ struct session_usage {
 	 * capture to its end, or to the target's exit. */
 	double wall_s;
 	double user_s, sys_s; /* CPU time over wall_s */
-	bool exited;	      /* it ended before the capture did */
+	bool exited;	      /* it ended before the capture did (or was stopped) */
+	bool stopped;	      /* the command outlived the capture: session__end_child ended it */
 	bool children;	      /* CPU time of its descendants is included */
 };
 /* The command's usage (0, or -ENOENT without one). Once it has exited,

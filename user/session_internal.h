@@ -91,6 +91,7 @@ struct session {
 	int64_t truncated_id, partial_id, gc_id;
 	struct launch launch;
 	bool child_done;
+	bool child_stopped; /* by session__end_child: it outlived the capture */
 	int child_wstatus; /* its wait status, once child_done */
 	double child_start, child_end; /* its fork, and when it was reaped */
 	double next_usage;	       /* the next reading of the targets' CPU time */

@@ -133,6 +133,8 @@ static void cpu(FILE *f, const struct session_usage *u)
 void summary__command_usage(FILE *f, int wstatus, const struct session_usage *u)
 {
 	fprintf(f, "pyhawk: command ");
+	if (u->stopped)
+		fprintf(f, "(PID %d) stopped with the capture: ", (int)u->pid);
 	if (!u->exited) {
 		/* Left to run: which one it is. */
 		fprintf(f, "(PID %d) still running", (int)u->pid);

@@ -136,6 +136,7 @@ int session__command_usage(struct session *s, struct session_usage *u)
 	u->pid = cmd->pid;
 	cpu_since(cmd, s->o.subprocesses, u);
 	u->exited = s->child_done;
+	u->stopped = s->child_stopped;
 	u->wall_s = (s->child_done ? s->child_end : s->start + s->elapsed) - s->child_start;
 	return 0;
 }

@@ -87,13 +87,84 @@ def record_until(tmp_path, args, stop):
     return p.returncode, err, parse_raw(out.read_text()) if out.exists() else {}
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def running_with(marker):
+    """PIDs of the processes whose command line holds marker (pyhawk's
+    own left out: its command line has it too)."""
+    pids = []
+    for d in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                args = f.read().split(b"\0")
+            if marker.encode() in args and not args[0].endswith(b"pyhawk"):
+                pids.append(int(d))
+        except (OSError, ValueError):
+            pass
+    return pids
+
+
+def unique_seconds():
+    """A duration for busy.py that names its process (no other test's)."""
+    return "600.%06d" % (time.monotonic_ns() % 1000000)
+
+
+STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
+                signal.SIGUSR2]
+
+
+@pytest.mark.parametrize("sig", STOP_SIGNALS, ids=[s.name for s in STOP_SIGNALS])
 def test_signal_writes_profile(sig, tmp_path):
+    # Every signal that would end pyhawk ends the capture: the profile is
+    # written, and the command (sent the same signal) is gone with it.
     py = next(p for p in matrix_params()).values[0]
-    rc, err, stacks = record_until(tmp_path, ["--", py.path, BUSY], lambda p: p.send_signal(sig))
+    seconds = unique_seconds()
+    rc, err, stacks = record_until(tmp_path, ["--", py.path, BUSY, seconds],
+                                   lambda p: p.send_signal(sig))
     assert rc == EXIT["PH_EXIT_OK"], err
     assert has_func(stacks, "busy_loop", "busy.py"), stacks
     assert "samples from 1 process" in err
+    assert re.search(r"^pyhawk: command .*(%s|exited with status)" % sig.name, err, re.M), err
+    assert running_with(seconds) == [], err
+
+
+def test_stubborn_command_is_killed(tmp_path):
+    # A command that ignores SIGINT and SIGTERM: -d ends the capture, and
+    # the command 2 s later (SIGKILL).
+    py = next(p for p in matrix_params()).values[0]
+    seconds = unique_seconds()
+    code = ("import signal, sys, time\n"
+            "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+            "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+            "end = time.time() + float(sys.argv[1])\n"
+            "while time.time() < end: pass\n")
+    t0 = time.time()
+    proc = run_pyhawk(["record", "-d", "1", "-f", "raw", "-o", str(tmp_path / "o.txt"), "--",
+                       py.path, "-c", code, seconds], timeout=60)
+    assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+    assert re.search(r"^pyhawk: command \(PID \d+\) stopped with the capture: killed by signal 9 "
+                     r"\(SIGKILL\) after [\d.]+ s", proc.stderr, re.M), proc.stderr
+    assert time.time() - t0 < 10
+    assert running_with(seconds) == []
+
+
+def test_command_dies_with_pyhawk(tmp_path):
+    # pyhawk killed outright (SIGKILL: no profile, no handler): the kernel
+    # ends the command too (PR_SET_PDEATHSIG), none is left orphaned.
+    py = next(p for p in matrix_params()).values[0]
+    seconds = unique_seconds()
+    p = subprocess.Popen([PYHAWK, "record", "-f", "raw", "-o", str(tmp_path / "o.txt"), "--",
+                          py.path, BUSY, seconds], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    wait_catches_sigint(p)
+    deadline = time.time() + 10
+    while not running_with(seconds) and time.time() < deadline:
+        time.sleep(0.05)  # (until it has run exec)
+    assert len(running_with(seconds)) == 1
+    p.kill()
+    p.wait()
+    deadline = time.time() + 5
+    while running_with(seconds) and time.time() < deadline:
+        time.sleep(0.05)
+    assert running_with(seconds) == []
 
 
 def test_target_exit_writes_profile(tmp_path):

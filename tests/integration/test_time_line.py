@@ -19,7 +19,8 @@ PY = MATRIX[0]
 SPEND = workload("spend.py")
 RATE = 200
 
-COMMAND = re.compile(r"^pyhawk: command (?:exited with status (?P<status>\d+)"
+COMMAND = re.compile(r"^pyhawk: command (?:\(PID (?P<stopped>\d+)\) stopped with the capture: )?"
+                     r"(?:exited with status (?P<status>\d+)"
                      r"|killed by signal (?P<signal>\d+) \((?P<name>SIG\w+)\)"
                      r"|\(PID (?P<pid>\d+)\) still running) after (?P<wall>[\d.]+) s: "
                      r"user (?P<user>[\d.]+) s, sys (?P<sys>[\d.]+) s"
@@ -115,24 +116,29 @@ def test_own_failure_comes_first(tmp_path):
                 "PH_EXIT_NOT_PYTHON", "sh")
 
 
-def test_duration_leaves_the_command(tmp_path):
-    """-d ends the capture, not the command: pyhawk's own exit code, and
-    the line names the command left running and its CPU time so far."""
+def test_duration_stops_the_command(tmp_path):
+    """-d ends the capture and the command with it (as py-spy's does):
+    SIGTERM, pyhawk's own exit code, and the line says so, with the
+    command's whole CPU time; nothing is left running."""
     out = tmp_path / "out.txt"
     proc = run_pyhawk(["record", "-d", "1", "-r", str(RATE), "-f", "raw", "-o", str(out),
                        "--capture", "--", PY.path, SPEND, "600", "exit:0"], timeout=120)
     m = last_line(proc.stderr, COMMAND)
-    pid = int(m.group("pid"))
+    pid = int(m.group("stopped"))
+    assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+    assert m.group("name") == "SIGTERM", m.group(0)
+    assert 0.9 <= float(m.group("wall")) < 3, m.group(0)
+    assert 0.05 <= cpu(m) <= float(m.group("wall")) + 0.02, m.group(0)
+    assert gone(pid), m.group(0)
+
+
+def gone(pid):
+    """No process pid, or another one than the workload (the PID reused)."""
     try:
-        assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
-        with open("/proc/%d/stat" % pid) as f:
-            fields = f.read().rpartition(")")[2].split()
-        now = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        # Read at the end of the capture; it has run on since.
-        assert 0.05 <= cpu(m) <= now + 0.02, (m.group(0), now)
-        assert cpu(m) <= float(m.group("wall")) + 0.02, m.group(0)
-    finally:
-        os.kill(pid, signal.SIGKILL)
+        with open("/proc/%d/cmdline" % pid) as f:
+            return SPEND not in f.read()
+    except OSError:
+        return True
 
 
 def gated_target():
