@@ -296,8 +296,24 @@ static bool is_perm_error(int err)
 	return err == -EACCES || err == -EPERM;
 }
 
+/* A CPython older than 3.7 (no _PyRuntime): its libpython's name tells
+ * the version ("libpython2.7.so.1.0", "libpython3.6m.so.1.0"). 0 if the
+ * file is not one. */
+static uint32_t old_libpython(const char *path)
+{
+	unsigned int major, minor;
+	int end = 0;
+
+	if (sscanf(base_name(path), "libpython%1u.%2u%n", &major, &minor, &end) != 2 || !end)
+		return 0;
+	if (major < 2 || major > 3 || (major == 3 && minor >= 7))
+		return 0;
+	return (major << 24) | (minor << 16);
+}
+
 int pyproc__inspect(pid_t pid, struct pyproc *out)
 {
+	uint32_t old_version = 0;
 	struct mfiles fs = { 0 };
 	char path[64], exe[PATH_MAX];
 	int err, first_err = 0;
@@ -339,8 +355,13 @@ int pyproc__inspect(pid_t pid, struct pyproc *out)
 		 * into a permission error. */
 		if (err < 0 && !first_err && (python_named || err == -ENOTSUP))
 			first_err = err;
+		if (!old_version)
+			old_version = old_libpython(mf->path);
 	}
 	err = first_err ? first_err : -ENOEXEC;
+	/* Python, but one pyhawk cannot walk: said as such, with its version. */
+	if (err == -ENOEXEC && old_version)
+		err = -ENOTSUP;
 	/* The process may have exited while we looked. */
 	if (!is_perm_error(err) && classify_empty(pid) == -ESRCH)
 		err = -ESRCH;
@@ -348,6 +369,8 @@ cleanup:
 	if (err) {
 		memset(out, 0, sizeof(*out));
 		out->pid = pid;
+		if (err == -ENOTSUP)
+			out->version_hex = old_version;
 	}
 	mfiles_free(&fs);
 	return err;

@@ -23,7 +23,8 @@ struct pyproc {
  * process; -EPERM/-EACCES: not allowed to read it; -ECHILD: a kernel thread
  * (no user memory); -ENOEXEC: no mapped ELF defines _PyRuntime (not Python,
  * or the runtime is not loaded yet); -ENOTSUP: Python, but its version
- * could not be read. Library code: prints nothing. */
+ * could not be read, or one older than 3.7 (out->version_hex then says
+ * which, from its libpython's name). Library code: prints nothing. */
 int pyproc__inspect(pid_t pid, struct pyproc *out);
 
 /* Whether a process that shows no Python runtime yet may still get one

@@ -656,7 +656,7 @@ int session__run(struct session *s, struct session_error *e)
 		/* Until the command is Python, look often while it is young (a
 		 * short-lived program must not finish first); later the
 		 * kernel's reports say when to look. */
-		bool probing = cmd && cmd->state == T_PROBING && !s->child_done &&
+		bool probing = cmd && cmd->state == T_PROBING && !cmd->refused && !s->child_done &&
 			       now_s() - cmd->born < YOUNG_S;
 		/* Its exit was seen: reaped within a millisecond, so that its
 		 * wall time is right (for a second at most: a zombie is
@@ -731,6 +731,14 @@ done:
 	}
 	if (err)
 		return err;
+	if (cmd && !s->samples && cmd->state != T_READY && !s->processes && s->cmd_refused[0]) {
+		/* It ran Python, one pyhawk does not support: say which. */
+		fail(e, SF_TARGET, -ENOTSUP, cmd->pid, s->cmd_refused);
+		return -ENOTSUP;
+	}
+	if (cmd && cmd->state != T_READY && s->cmd_refused[0])
+		fprintf(stderr, "pyhawk: warning: the command (PID %d) runs %s: not profiled\n",
+			(int)cmd->pid, s->cmd_refused);
 	if (cmd && !s->samples && cmd->state != T_READY && !s->processes) {
 		fail(e, SF_NOT_PYTHON, -ENOEXEC, 0, s->o.argv[0]);
 		return -ENOEXEC;

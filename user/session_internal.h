@@ -46,6 +46,7 @@ struct target {
 	bool counted;	 /* in processes */
 	bool target;	 /* asked for: -p, the command, a followed child */
 	bool inherited;	 /* layout taken from its parent at fork, not inspected */
+	bool refused;	 /* a Python pyhawk does not support (until it runs exec) */
 	double born;	 /* its exec or fork; 0: older than the session */
 	/* The command and -p targets (usage.c): CPU time at the start of the
 	 * capture (zero for the command: its whole life counts) and at the
@@ -92,6 +93,7 @@ struct session {
 	struct launch launch;
 	bool child_done;
 	bool child_stopped; /* by session__end_child: it outlived the capture */
+	char cmd_refused[64]; /* "Python 3.7": what the command ran, unsupported */
 	int child_wstatus; /* its wait status, once child_done */
 	double child_start, child_end; /* its fork, and when it was reaped */
 	double next_usage;	       /* the next reading of the targets' CPU time */

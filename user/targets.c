@@ -57,6 +57,7 @@ static void forget_incarnation(struct session *s, struct target *t)
 	t->frame_ids = NULL;
 	threadnames__forget_proc(s->names, t->pid);
 	t->cookie = 0;
+	t->refused = false;
 }
 
 static void drop_target(struct session *s, struct target *t)
@@ -137,6 +138,9 @@ static int inspect(struct session *s, pid_t pid, struct pyproc *pp, struct py_of
 
 	s->inspections++;
 	err = pyproc__inspect(pid, pp);
+	if (err == -ENOTSUP && pp->version_hex)
+		snprintf(detail, len, "Python %s",
+			 offsets__version_str(pp->version_hex, ver, sizeof(ver)));
 	if (err)
 		return err;
 	err = offsets__for_version(pp->version_hex, pp->free_threaded, off);
@@ -196,9 +200,15 @@ int target__classify(struct session *s, struct target *t)
 		sampler__slow_reports(s->smp, t->pid);
 		return 0;
 	}
-	if (err == -ENOTSUP)
-		warn(s, "process %d runs %s: not profiled", t->pid, detail);
-	else if (s->o.verbose)
+	if (err == -ENOTSUP) {
+		/* Once per program: the command is looked at again only if it
+		 * runs exec; the end of the capture says what it ran. */
+		if (!t->refused && !t->launched)
+			warn(s, "process %d runs %s: not profiled", t->pid, detail);
+		if (t->launched)
+			snprintf(s->cmd_refused, sizeof(s->cmd_refused), "%s", detail);
+		t->refused = true;
+	} else if (s->o.verbose)
 		fprintf(stderr, "pyhawk: process %d: not Python (%s): ignored\n", (int)t->pid,
 			err == -ENOEXEC ? "no ELF defines _PyRuntime" : strerror(-err));
 	/* Not Python: the kernel stops reporting it and its samples cost one

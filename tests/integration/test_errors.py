@@ -34,25 +34,38 @@ def test_kernel_thread(tmp_path):
                 "PH_EXIT_NOT_PYTHON", "kernel thread")
 
 
-def old_python():
-    """A CPython older than pyhawk supports (pyenv 3.7 or 3.6 on this image)."""
-    for v in ("3.7.16", "3.6.15"):
-        path = "/root/.pyenv/versions/%s/bin/python3" % v
-        if os.access(path, os.X_OK):
-            return path
-    pytest.fail("no unsupported Python (pyenv 3.7/3.6) found to test the refusal with")
+OLD_PYTHONS = ("2.7.18", "3.6.15", "3.7.16")  # pyenv's, older than pyhawk supports
 
 
-def test_unknown_python_version(tmp_path):
-    p = subprocess.Popen([old_python(), "-c", "import time; print('ready', flush=True); time.sleep(60)"],
-                         stdout=subprocess.PIPE, text=True)
+def old_python(version):
+    path = "/root/.pyenv/versions/%s/bin/python" % version
+    if not os.access(path, os.X_OK):
+        pytest.fail("pyenv %s is not installed: the refusal of old Pythons is untested" % version)
+    return path
+
+
+@pytest.mark.parametrize("version", OLD_PYTHONS)
+def test_unsupported_python_pid(version, tmp_path):
+    p = subprocess.Popen([old_python(version), "-c",
+                          "import sys, time; sys.stdout.write('ready\\n'); sys.stdout.flush(); time.sleep(60)"],
+                         stdout=subprocess.PIPE, universal_newlines=True)
     try:
         assert p.stdout.readline().strip() == "ready"
         check_error(run_pyhawk(["record", "-p", str(p.pid), "-o", str(tmp_path / "o.svg")]),
-                    "PH_EXIT_UNSUPPORTED", "3.", "does not support")
+                    "PH_EXIT_UNSUPPORTED", str(p.pid), "Python " + version.rsplit(".", 1)[0],
+                    "does not support")
     finally:
         p.kill()
         p.wait()
+
+
+@pytest.mark.parametrize("version", OLD_PYTHONS)
+def test_unsupported_python_command(version, tmp_path):
+    # One line at the end, not a warning per look while the command runs.
+    check_error(run_pyhawk(["record", "-o", str(tmp_path / "o.svg"), "--", old_python(version), "-c",
+                            "import time; time.sleep(0.5)"]),
+                "PH_EXIT_UNSUPPORTED", "Python " + version.rsplit(".", 1)[0], "does not support")
+    assert not os.path.exists(tmp_path / "o.svg")
 
 
 def test_not_root(tmp_path):
