@@ -63,6 +63,10 @@ enum ph_frame_kind {
 
 #define PH_NO_OFFSET 0xffff
 
+/* _PyInterpreterFrame.owner (3.11+), the values every version shares. */
+#define PH_OWNER_THREAD	   0
+#define PH_OWNER_GENERATOR 1
+
 /* Everything the walker needs to know about one CPython build. Filled by
  * user space (user/offsets.c, from tables generated out of each version's
  * own headers, cross-checked with _Py_DebugOffsets on 3.13+). The BPF code
@@ -292,6 +296,22 @@ struct ph_code {
 	__u8 data[3 * PH_STR_MAX + PH_LINETABLE_MAX];
 };
 #define PH_CODE_HDR_SIZE 48
+/* Where an object's ob_type is, and a type's tp_name (PyObject_HEAD and
+ * PyObject_VAR_HEAD of non-debug builds): a code object's type is named
+ * "code". */
+#define PH_OBJ_TYPE  8
+#define PH_TYPE_NAME 24
+
+/* A frame's check: a hash of its code object's co_filename and co_name
+ * pointers (two different live code objects at one address over time
+ * rarely share both). Never 0: 0 means "unknown". The kernel computes it
+ * at the sample; user space compares it with what it reads later. */
+static inline __u32 ph_code_check(__u64 filename, __u64 name)
+{
+	__u64 h = (filename ^ (name * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+
+	return (__u32)(h >> 32) | 1;
+}
 #define PH_CODE_SLOT(i) ((i) * PH_STR_MAX)
 #define PH_CODE_FILENAME 0
 #define PH_CODE_NAME 1

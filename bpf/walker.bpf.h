@@ -302,16 +302,6 @@ static long search_step_remote(__u32 i, void *ctx)
 	return search_step(ctx, true);
 }
 
-/* The check: a hash of the code object's co_filename and co_name pointers
- * (two different live code objects at one address over time rarely share
- * both). Never 0: 0 means "unknown". */
-static __always_inline __u32 code_check(__u64 filename, __u64 name)
-{
-	__u64 h = (filename ^ (name * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
-
-	return (__u32)(h >> 32) | 1;
-}
-
 static __always_inline __u32 cache_slot(__u64 code, __u32 cookie)
 {
 	__u64 h = (code >> 4) * 0x9E3779B97F4A7C15ull ^ cookie;
@@ -339,7 +329,7 @@ static __always_inline __u32 code_check_of(struct walk *w, __u64 code, const boo
 		return slot->check; /* seen earlier in this stack (recursion) */
 	if (ph_read(w, v, sizeof(v), code + off->code_check, remote))
 		return 0;
-	check = code_check(v[0], v[1]);
+	check = ph_code_check(v[0], v[1]);
 	slot->seq = w->st->seq;
 	if (same && slot->check == check)
 		return check;
@@ -449,6 +439,7 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 	struct ph_frame *f;
 	const __u8 *fb;
 	__u64 code, prev, frame = w->st->cur;
+	__u8 owner = PH_OWNER_THREAD;
 	__u32 check;
 	__s32 lasti;
 
@@ -470,7 +461,7 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 	}
 	code = buf_u64(fb, off->frame_code, FRAME_BUF - 1) & ~(__u64)off->exec_tag_bits;
 	if (off->frame_kind >= PH_IFRAME_PREV_INSTR) {
-		__u8 owner = buf_u8(fb, off->frame_owner, FRAME_BUF - 1);
+		owner = buf_u8(fb, off->frame_owner, FRAME_BUF - 1);
 
 		/* 3.12+: entry/shim frames pushed by the C stack (3.14+ also
 		 * FRAME_OWNED_BY_INTERPRETER) are not Python calls: skip them. */
@@ -507,6 +498,13 @@ static __always_inline long frame_step(struct walk *w, const bool remote)
 	f->check = check;
 	s->faddrs.addrs[masked(n, PH_MAX_FRAMES - 1)] = frame;
 	w->st->nframes = n + 1;
+	/* A running generator always has a caller: a chain that ends at one
+	 * was read while the generator was being resumed or was yielding
+	 * (3.11+ relink its frame then). Its callers are lost: say so. */
+	if (!prev && owner == PH_OWNER_GENERATOR) {
+		w->st->reason = PH_R_DETACHED_GEN;
+		return 1;
+	}
 	return 0;
 }
 
@@ -577,6 +575,19 @@ static __always_inline int read_str(struct walk *w, __u64 addr, __u8 *dst, __u8 
 	return (int)len;
 }
 
+/* Whether type, an object's ob_type, is the code type: its tp_name is
+ * "code". A type object never moves: what it says is what the object was. */
+static __always_inline bool is_code_object(struct walk *w, __u64 type, const bool remote)
+{
+	__u64 name;
+	char tn[8] = {};
+
+	if (!type || ph_read(w, &name, sizeof(name), type + PH_TYPE_NAME, remote) ||
+	    ph_read(w, tn, 5, name, remote))
+		return false;
+	return tn[0] == 'c' && tn[1] == 'o' && tn[2] == 'd' && tn[3] == 'e' && !tn[4];
+}
+
 /* Sends one queued code object's names and line table to user space. */
 static __always_inline long describe_step(__u32 i, struct walk *w, const bool remote)
 {
@@ -596,6 +607,13 @@ static __always_inline long describe_step(__u32 i, struct walk *w, const bool re
 		size = CODE_BUF;
 	if (ph_read(w, s->codehdr, size, code, remote)) {
 		stat_inc(PH_R_READ_STRING);
+		return 0;
+	}
+	/* Its memory may hold something else by now (the code object was
+	 * freed, or the frame was not one): only a code object is described.
+	 * The next sample that meets it asks again. */
+	if (!is_code_object(w, buf_u64(s->codehdr, PH_OBJ_TYPE, CODE_BUF - 1), remote)) {
+		stat_inc(PH_R_NOT_CODE);
 		return 0;
 	}
 	c->type = PH_EV_CODE;

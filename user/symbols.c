@@ -27,6 +27,7 @@ struct proc_info {
 	pid_t pid;
 	uint32_t cookie;
 	uint32_t version_hex;
+	uint64_t code_type; /* &PyCode_Type, once a description showed it */
 	struct py_offsets off;
 };
 
@@ -128,14 +129,14 @@ int symbols__set_proc(struct symbols *s, pid_t pid, uint32_t cookie, uint32_t ve
 	return 0;
 }
 
-static const struct proc_info *get_proc(const struct symbols *s, pid_t pid, uint32_t cookie)
+static struct proc_info *get_proc(const struct symbols *s, pid_t pid, uint32_t cookie)
 {
 	struct proc_key key = { .pid = (uint32_t)pid, .cookie = cookie };
 	uint64_t v;
 
 	if (hashmap__get(s->procs, &key, &v))
 		return NULL;
-	return (const struct proc_info *)(uintptr_t)v;
+	return (struct proc_info *)(uintptr_t)v;
 }
 
 static int is_file(const char *root, const char *dir, const char *name)
@@ -191,16 +192,24 @@ static char *display_file(const struct symbols *s, pid_t pid, const char *file)
 	return strdup(symbols__short_filename(root, file, buf, sizeof(buf)));
 }
 
-static char *utf8(const uint8_t *raw, size_t n, int kind)
+/* A name the kernel copied only the start of ends with this. */
+#define CUT_MARK "\u2026"
+
+static char *utf8(const uint8_t *raw, size_t n, int kind, bool cut)
 {
 	/* UTF-8 takes at most 4 bytes per character (3 for UCS-2, 2 latin-1). */
-	size_t cap = (kind ? n / kind : n) * 4 + 1;
+	size_t cap = (kind ? n / kind : n) * 4 + sizeof(CUT_MARK);
 	char *out = malloc(cap);
+	int len;
 
 	if (!out)
 		return NULL;
-	if (pystr__to_utf8(raw, n, kind, out, cap) < 0)
-		out[0] = '\0';
+	len = pystr__to_utf8(raw, n, kind, out, cap);
+	if (len < 0)
+		len = 0;
+	out[len] = '\0';
+	if (cut)
+		strcat(out, CUT_MARK);
 	return out;
 }
 
@@ -235,14 +244,19 @@ int symbols__add_code(struct symbols *s, const struct ph_code *c, size_t size)
 		if ((size_t)PH_CODE_SLOT(i) + lens[i] > avail)
 			lens[i] = (size_t)PH_CODE_SLOT(i) < avail ? avail - PH_CODE_SLOT(i) : 0;
 	}
+	name_slot =
+	    lens[PH_CODE_QUALNAME] && c->kind[PH_CODE_QUALNAME] ? PH_CODE_QUALNAME : PH_CODE_NAME;
+	/* A name the kernel could not read: dropped, so its frames show as
+	 * <unknown> (counted) unless the process's own memory says better. */
+	if (!lens[name_slot] || !c->kind[name_slot] || !c->kind[PH_CODE_FILENAME])
+		return 0;
 	ci = calloc(1, sizeof(*ci));
 	if (!ci)
 		return -ENOMEM;
-	name_slot = lens[PH_CODE_QUALNAME] && c->kind[PH_CODE_QUALNAME] ? PH_CODE_QUALNAME
-									 : PH_CODE_NAME;
-	ci->name = utf8(d + PH_CODE_SLOT(name_slot), lens[name_slot], c->kind[name_slot]);
+	ci->name = utf8(d + PH_CODE_SLOT(name_slot), lens[name_slot], c->kind[name_slot],
+			c->trunc[name_slot]);
 	file = utf8(d + PH_CODE_SLOT(PH_CODE_FILENAME), lens[PH_CODE_FILENAME],
-		    c->kind[PH_CODE_FILENAME]);
+		    c->kind[PH_CODE_FILENAME], c->trunc[PH_CODE_FILENAME]);
 	ci->file = file ? display_file(s, c->pid, file) : NULL;
 	ci->path = file;
 	ci->firstlineno = c->firstlineno;
@@ -271,6 +285,22 @@ static int read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EFAULT;
+}
+
+static bool is_code_type(struct proc_info *pi, uint64_t type)
+{
+	uint64_t name;
+	char buf[5];
+
+	if (!type)
+		return false;
+	if (type == pi->code_type)
+		return true;
+	if (read_mem(pi->pid, type + PH_TYPE_NAME, &name, sizeof(name)) ||
+	    read_mem(pi->pid, name, buf, sizeof(buf)) || memcmp(buf, "code", 5))
+		return false;
+	pi->code_type = type;
+	return true;
 }
 
 static uint64_t get_u64(const uint8_t *b, size_t blen, unsigned int off)
@@ -318,13 +348,16 @@ static char *read_str(pid_t pid, const struct py_offsets *off, uint64_t addr)
 		free(raw);
 		return NULL;
 	}
-	out = utf8(raw, len * kind, kind);
+	out = utf8(raw, len * kind, kind, false);
 	free(raw);
 	return out;
 }
 
-static struct code_info *read_code(const struct symbols *s, const struct proc_info *pi,
-				   uint64_t code)
+/* A code object read from the process itself, when its description was
+ * lost or refused: only if it still is the one the sample saw (its type is
+ * code's, and its names' pointers give the sample's check). */
+static struct code_info *read_code(const struct symbols *s, struct proc_info *pi, uint64_t code,
+				   uint32_t check)
 {
 	const struct py_offsets *off = &pi->off;
 	uint8_t hdr[512];
@@ -335,10 +368,14 @@ static struct code_info *read_code(const struct symbols *s, const struct proc_in
 
 	if (off->code_size_read > sizeof(hdr) || read_mem(pi->pid, code, hdr, off->code_size_read))
 		return NULL;
+	if (!is_code_type(pi, get_u64(hdr, sizeof(hdr), PH_OBJ_TYPE)) ||
+	    ph_code_check(get_u64(hdr, sizeof(hdr), off->code_check),
+			  get_u64(hdr, sizeof(hdr), off->code_check + 8)) != check)
+		return NULL;
 	ci = calloc(1, sizeof(*ci));
 	if (!ci)
 		return NULL;
-	ci->version_hex = pi->version_hex;
+	ci->version_hex = pi ? pi->version_hex : 0;
 	ci->firstlineno = (int32_t)get_u32(hdr, sizeof(hdr), off->code_firstlineno);
 	if (off->code_qualname != PH_NO_OFFSET)
 		ci->name = read_str(pi->pid, off, get_u64(hdr, sizeof(hdr), off->code_qualname));
@@ -366,7 +403,7 @@ int symbols__resolve(struct symbols *s, pid_t pid, uint32_t cookie, const struct
 		     struct sym_frame *out)
 {
 	struct code_key key = { .code = f->code, .pid = pid, .cookie = cookie, .check = f->check };
-	const struct proc_info *pi;
+	struct proc_info *pi;
 	struct code_info *ci = NULL;
 	uint64_t v;
 
@@ -375,7 +412,7 @@ int symbols__resolve(struct symbols *s, pid_t pid, uint32_t cookie, const struct
 	} else {
 		pi = get_proc(s, pid, cookie);
 		if (pi)
-			ci = read_code(s, pi, f->code);
+			ci = read_code(s, pi, f->code, f->check);
 		if (ci && store(s, &key, ci))
 			ci = NULL;
 	}
