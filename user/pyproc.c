@@ -12,7 +12,7 @@
 #include "pyproc.h"
 
 /* Bounds on what a target can make us read, allocate or loop over. */
-#define MAX_FILES 4096            /* distinct mapped files considered */
+#define MAX_FILES 4096 /* distinct mapped files; as many again named python */
 #define MAPS_LINE (PATH_MAX + 256)
 
 #define PF_KTHREAD 0x00200000     /* include/linux/sched.h */
@@ -131,7 +131,10 @@ static int read_maps(pid_t pid, struct mfiles *fs)
 			continue;
 		mf = mfiles_find(fs, last, major, minor, inode, p);
 		if (!mf) {
-			if (fs->n == MAX_FILES)
+			/* Past the bound only files named like Python are
+			 * kept: a program that maps thousands of files must
+			 * not push its interpreter out of sight. */
+			if (fs->n >= 2 * MAX_FILES || (fs->n >= MAX_FILES && !strstr(p, "python")))
 				continue;
 			if (fs->n == fs->cap) {
 				size_t cap = fs->cap ? fs->cap * 2 : 64;
