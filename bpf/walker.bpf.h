@@ -102,6 +102,13 @@ struct thread_val {
 	__u64 retry_ns;
 	__u32 cookie;
 	__u32 misses; /* searches that found nothing: the retry backs off */
+	/* A search that ran out of steps (a list longer than PH_MAX_THREADS)
+	 * goes on from here at the thread's next sample: thread state,
+	 * its interpreter, and how many interpreters were entered. */
+	__u64 resume;
+	__u64 resume_interp;
+	__u32 resume_interps;
+	__u32 reason; /* why the last search missed: counted until the retry */
 };
 
 struct code_key {
@@ -699,9 +706,11 @@ static __always_inline __u64 find_tstate(struct walk *w, const bool remote)
 	if (size > TSTATE_BUF)
 		size = TSTATE_BUF;
 	tv = bpf_map_lookup_elem(&threads, &key);
-	if (tv && tv->cookie == w->proc->cookie) {
+	if (tv && tv->cookie != w->proc->cookie)
+		tv = NULL;
+	if (tv) {
 		if (!tv->tstate && now < tv->retry_ns) {
-			w->st->reason = PH_R_NO_THREAD_STATE;
+			w->st->reason = tv->reason ? tv->reason : PH_R_NO_THREAD_STATE;
 			return 0;
 		}
 		if (tv->tstate && !ph_read(w, w->s->tstate, size, tv->tstate, remote) &&
@@ -709,29 +718,45 @@ static __always_inline __u64 find_tstate(struct walk *w, const bool remote)
 			return tv->tstate;
 	}
 
-	if (ph_read(w, &w->st->interp, sizeof(w->st->interp),
-		    w->proc->runtime + off->runtime_interpreters_head, remote)) {
-		w->st->reason = PH_R_READ_RUNTIME;
-		return 0;
-	}
-	if (!w->st->interp) {
-		w->st->reason = PH_R_NO_RUNTIME;
-		return 0;
-	}
 	stat_inc(PH_STAT_SEARCHES);
-	w->st->cur = 0;
-	w->st->interps = 0;
 	w->st->found = 0;
 	w->st->reason = 0;
+	if (tv && !tv->tstate && tv->resume && tv->resume_interps) {
+		/* Where the last search of this thread ran out of steps. */
+		w->st->cur = tv->resume;
+		w->st->interp = tv->resume_interp;
+		w->st->interps = tv->resume_interps;
+	} else {
+		if (ph_read(w, &w->st->interp, sizeof(w->st->interp),
+			    w->proc->runtime + off->runtime_interpreters_head, remote)) {
+			w->st->reason = PH_R_READ_RUNTIME;
+			return 0;
+		}
+		if (!w->st->interp) {
+			w->st->reason = PH_R_NO_RUNTIME;
+			return 0;
+		}
+		w->st->cur = 0;
+		w->st->interps = 0;
+	}
 	bpf_loop(PH_MAX_THREADS, remote ? search_step_remote : search_step_local, w, 0);
 	nv.cookie = w->proc->cookie;
 	nv.tstate = w->st->found;
-	if (!w->st->found) {
+	if (!w->st->found && w->st->cur && !w->st->reason) {
+		/* Out of steps, not out of threads: the next sample goes on. */
+		w->st->reason = PH_R_THREAD_SEARCH;
+		nv.resume = w->st->cur;
+		nv.resume_interp = w->st->interp;
+		nv.resume_interps = w->st->interps;
+		nv.misses = tv ? tv->misses : 0;
+		nv.retry_ns = now;
+	} else if (!w->st->found) {
 		__u64 wait = 1000 * 1000;
 
 		if (!w->st->reason)
-			w->st->reason = w->st->cur ? PH_R_THREAD_SEARCH : PH_R_NO_THREAD_STATE;
-		nv.misses = tv && tv->cookie == nv.cookie ? tv->misses + 1 : 1;
+			w->st->reason = PH_R_NO_THREAD_STATE;
+		nv.reason = w->st->reason;
+		nv.misses = tv ? tv->misses + 1 : 1;
 		if (nv.misses < 16)
 			wait <<= nv.misses;
 		nv.retry_ns = now + (wait < no_tstate_retry_max_ns ? wait : no_tstate_retry_max_ns);
