@@ -75,12 +75,21 @@ def test_attach_pid(py, tmp_path):
         target.wait()
 
 
+def default_stop_signals():
+    """pyhawk, and the command it launches, with the stopping signals'
+    default actions: a test run under nohup would otherwise have the
+    command ignore SIGHUP (pyhawk passes on what it was given)."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def record_until(tmp_path, args, stop):
     """Starts a capture, lets it run, stops it with stop(proc); returns
     (returncode, stderr, stacks)."""
     out = tmp_path / "out.txt"
     p = subprocess.Popen([PYHAWK, "record", "-f", "raw", "-r", "200", "-o", str(out)] + args,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=default_stop_signals)
     time.sleep(2.0)
     stop(p)
     _, err = p.communicate(timeout=30)
