@@ -691,6 +691,12 @@ static long describe_step_remote(__u32 i, void *ctx)
  * this. Short at first, so a 50 ms process is not missed. */
 const volatile __u64 no_tstate_retry_max_ns = 200 * 1000 * 1000;
 
+/* Searches of one thread that go on where the last ran out of steps, before
+ * one starts from the head again (after the back-off): 8 x PH_MAX_THREADS
+ * thread states, and a chain that leads nowhere (a freed thread state's
+ * stale link) is left. */
+#define MAX_RESUMES 8
+
 /* Finds the walked thread's state: the cached one if it still belongs to
  * the thread, else a search of every interpreter's thread list matching
  * tstate->thread_id (pthread_self(), the x86-64 fs base, in w->st->key).
@@ -742,21 +748,21 @@ static __always_inline __u64 find_tstate(struct walk *w, const bool remote)
 	bpf_loop(PH_MAX_THREADS, remote ? search_step_remote : search_step_local, w, 0);
 	nv.cookie = w->proc->cookie;
 	nv.tstate = w->st->found;
-	if (!w->st->found && w->st->cur && !w->st->reason) {
+	if (!w->st->found)
+		nv.misses = tv ? tv->misses + 1 : 1;
+	if (!w->st->found && w->st->cur && !w->st->reason && nv.misses <= MAX_RESUMES) {
 		/* Out of steps, not out of threads: the next sample goes on. */
 		w->st->reason = PH_R_THREAD_SEARCH;
 		nv.resume = w->st->cur;
 		nv.resume_interp = w->st->interp;
 		nv.resume_interps = w->st->interps;
-		nv.misses = tv ? tv->misses : 0;
 		nv.retry_ns = now;
 	} else if (!w->st->found) {
 		__u64 wait = 1000 * 1000;
 
 		if (!w->st->reason)
-			w->st->reason = PH_R_NO_THREAD_STATE;
+			w->st->reason = w->st->cur ? PH_R_THREAD_SEARCH : PH_R_NO_THREAD_STATE;
 		nv.reason = w->st->reason;
-		nv.misses = tv ? tv->misses + 1 : 1;
 		if (nv.misses < 16)
 			wait <<= nv.misses;
 		nv.retry_ns = now + (wait < no_tstate_retry_max_ns ? wait : no_tstate_retry_max_ns);
