@@ -3,8 +3,93 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include "errors.h"
 #include "exitcodes.h"
+#include "procfs.h"
+
+/* Capability names by number (linux/capability.h), for a refusal's cause. */
+static const char *const cap_names[] = {
+    "chown",
+    "dac_override",
+    "dac_read_search",
+    "fowner",
+    "fsetid",
+    "kill",
+    "setgid",
+    "setuid",
+    "setpcap",
+    "linux_immutable",
+    "net_bind_service",
+    "net_broadcast",
+    "net_admin",
+    "net_raw",
+    "ipc_lock",
+    "ipc_owner",
+    "sys_module",
+    "sys_rawio",
+    "sys_chroot",
+    "sys_ptrace",
+    "sys_pacct",
+    "sys_admin",
+    "sys_boot",
+    "sys_nice",
+    "sys_resource",
+    "sys_time",
+    "sys_tty_config",
+    "mknod",
+    "lease",
+    "audit_write",
+    "audit_control",
+    "setfcap",
+    "mac_override",
+    "mac_admin",
+    "syslog",
+    "wake_alarm",
+    "block_suspend",
+    "audit_read",
+    "perfmon",
+    "bpf",
+    "checkpoint_restore",
+};
+
+/* Not allowed to read a process's memory maps. Not root: say so. As root,
+ * say what can refuse it: the kernel's ptrace access rules (capabilities the
+ * process holds and pyhawk lacks are named: a bounding set can leave root
+ * short of some), a security module, or a user namespace. */
+static void permission_error(int err, pid_t pid)
+{
+	uint64_t theirs, ours, missing = 0;
+	char names[256] = "";
+	size_t len = 0;
+
+	fprintf(stderr, "Error: not allowed to inspect PID %d: %s", (int)pid, strerror(-err));
+	if (geteuid() != 0) {
+		fprintf(stderr, " (run as root)\n");
+		return;
+	}
+	if (!procfs__caps(pid, "CapPrm", &theirs) && !procfs__caps(0, "CapEff", &ours))
+		missing = theirs & ~ours;
+	for (unsigned int c = 0; c < 64 && len < sizeof(names) - 40; c++) {
+		if (!(missing & (1ull << c)))
+			continue;
+		if (c < sizeof(cap_names) / sizeof(cap_names[0]))
+			len += snprintf(names + len, sizeof(names) - len, "%sCAP_%s",
+					len ? ", " : "", cap_names[c]);
+		else
+			len += snprintf(names + len, sizeof(names) - len, "%scapability %u",
+					len ? ", " : "", c);
+	}
+	for (char *p = names; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p -= 'a' - 'A';
+	fprintf(stderr, ", though pyhawk runs as root: the kernel refused to let it read the "
+			"process's memory maps (");
+	if (missing)
+		fprintf(stderr, "the process holds capabilities pyhawk lacks: %s; ", names);
+	fprintf(stderr, "a security module such as Landlock, Yama, SELinux or AppArmor, or a user "
+			"namespace pyhawk is not privileged in, can forbid it too)\n");
+}
 
 /* A -p target that could not be profiled. */
 static int target_error(int err, pid_t pid, const char *detail)
@@ -26,8 +111,7 @@ static int target_error(int err, pid_t pid, const char *detail)
 		return PH_EXIT_NOT_PYTHON;
 	case -EPERM:
 	case -EACCES:
-		fprintf(stderr, "Error: not allowed to inspect PID %d: %s (run as root)\n",
-			(int)pid, strerror(-err));
+		permission_error(err, pid);
 		return PH_EXIT_PERMISSION;
 	case -ENOTSUP: /* == -EOPNOTSUPP on Linux: unknown version or free-threaded */
 		if (detail && *detail)

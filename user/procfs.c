@@ -91,28 +91,57 @@ int procfs__comm(pid_t pid, uint32_t tid, char *buf, size_t len)
 	return (int)n;
 }
 
-/* A "Name:\tvalue" number of /proc/PID/status. */
-static pid_t status_field(pid_t pid, const char *field)
+/* The value of a "Name:\tvalue" line of /proc/PID/status (pid 0: pyhawk
+ * itself), parsed in base; -ESRCH if the process or the line is missing. */
+static int status_value(pid_t pid, const char *field, int base, unsigned long long *out)
 {
 	char path[64], line[256];
 	size_t flen = strlen(field);
-	long v = -1;
+	int err = -ESRCH;
 	FILE *f;
 
-	if (pid <= 0)
+	if (pid < 0)
 		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/status");
 	f = fopen(path, "re");
 	if (!f)
 		return errno == ENOENT ? -ESRCH : -errno;
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, field, flen) && line[flen] == ':') {
-			v = strtol(line + flen + 1, NULL, 10);
+			char *end;
+
+			errno = 0;
+			*out = strtoull(line + flen + 1, &end, base);
+			if (!errno && end != line + flen + 1)
+				err = 0;
 			break;
 		}
 	}
 	fclose(f);
-	return v < 0 ? -ESRCH : (pid_t)v;
+	return err;
+}
+
+static pid_t status_field(pid_t pid, const char *field)
+{
+	unsigned long long v;
+	int err = pid > 0 ? status_value(pid, field, 10, &v) : -ESRCH;
+
+	if (err)
+		return err;
+	return v > INT32_MAX ? -ESRCH : (pid_t)v;
+}
+
+int procfs__caps(pid_t pid, const char *set, uint64_t *mask)
+{
+	unsigned long long v;
+	int err = status_value(pid, set, 16, &v);
+
+	if (!err)
+		*mask = v;
+	return err;
 }
 
 pid_t procfs__tgid(pid_t tid)

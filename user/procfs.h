@@ -18,6 +18,9 @@ int procfs__comm(pid_t pid, uint32_t tid, char *buf, size_t len);
 pid_t procfs__tgid(pid_t tid);
 /* The parent process (PPid), or -errno. */
 pid_t procfs__ppid(pid_t pid);
+/* A capability set of pid (0: pyhawk itself) as /proc/PID/status shows it:
+ * set is "CapPrm", "CapEff", ... Returns 0 or -errno. */
+int procfs__caps(pid_t pid, const char *set, uint64_t *mask);
 /* CPU time, in ns. */
 struct procfs_cpu {
 	uint64_t user_ns, sys_ns;   /* the process's threads, live and exited */
