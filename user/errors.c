@@ -172,6 +172,17 @@ int errors__report(const struct session_error *e)
 			"--subprocesses)\n",
 			e->detail);
 		return PH_EXIT_NOT_PYTHON;
+	case SF_FDS: {
+		unsigned long need = 0, limit = 0;
+
+		sscanf(e->detail, "%lu %lu", &need, &limit);
+		fprintf(
+		    stderr,
+		    "Error: too few file descriptors: pyhawk needs at least %lu and may open %lu "
+		    "(raise the limit: ulimit -n %lu)\n",
+		    need, limit, need);
+		return PH_EXIT_ERROR;
+	}
 	case SF_INTERNAL:
 	default:
 		fprintf(stderr, "Error: %s: %s\n", e->detail[0] ? e->detail : "internal error",

@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "fdlimit.h"
 #include "launch.h"
 
 int launch__start(char **argv, bool capture, struct launch *l)
@@ -45,6 +46,7 @@ int launch__start(char **argv, bool capture, struct launch *l)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
+		fdlimit__restore(); /* the limit it was given, not pyhawk's */
 		if (capture) {
 			int null = open("/dev/null", O_WRONLY);
 

@@ -10,6 +10,7 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+#include "fdlimit.h"
 #include "session_internal.h"
 
 static volatile sig_atomic_t stop_signal, stop_from_kill;
@@ -386,7 +387,9 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 	pid_t *pids = NULL;
 	struct session *s;
 	const char *stage = NULL;
+	unsigned long need, limit;
 	int err = -ENOMEM, i, n = 0;
+	char fds[48];
 
 	*out = NULL;
 	s = calloc(1, sizeof(*s));
@@ -424,9 +427,21 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 			goto fail;
 	}
 
+	/* A low `ulimit -n` would fail the load half-way, in libbpf's words. */
+	need = fdlimit__need((int)sysconf(_SC_NPROCESSORS_CONF));
+	if (fdlimit__raise(need, &limit)) {
+		snprintf(fds, sizeof(fds), "%lu %lu", need, limit);
+		fail(e, SF_FDS, -EMFILE, 0, fds);
+		goto fail;
+	}
 	s->smp = sampler__new(&so, &h, &err, &stage);
 	if (!s->smp) {
-		fail(e, SF_BPF, err, 0, stage);
+		if (err == -EMFILE || err == -ENFILE) {
+			snprintf(fds, sizeof(fds), "%lu %lu", need, limit);
+			fail(e, SF_FDS, err, 0, fds);
+		} else {
+			fail(e, SF_BPF, err, 0, stage);
+		}
 		goto fail;
 	}
 	if (so.probes && (!(s->probes = probes__new(s->smp, so.calls, opts->all, opts->verbose)) ||

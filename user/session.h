@@ -90,6 +90,7 @@ enum session_failure {
 	SF_LAUNCH,     /* the command could not be started (fork, exec) */
 	SF_NOT_PYTHON, /* the command never ran a Python interpreter */
 	SF_INTERNAL,   /* out of memory, reading events */
+	SF_FDS,	       /* too few file descriptors: detail is "NEED LIMIT" */
 };
 
 struct session_error {

@@ -68,6 +68,32 @@ def test_unsupported_python_command(version, tmp_path):
     assert not os.path.exists(tmp_path / "o.svg")
 
 
+def test_too_few_file_descriptors(tmp_path):
+    # A hard limit below what the BPF programs take: one line, not
+    # libbpf's half-way failures (up to 250 lines of verifier log before).
+    py = matrix_params()[0].values[0]
+    proc = subprocess.run(["prlimit", "--nofile=16:16", PYHAWK, "record", "-o",
+                           str(tmp_path / "o.svg"), "--", py.path, "-c", "pass"],
+                          capture_output=True, text=True, timeout=60)
+    check_error(proc, "PH_EXIT_ERROR", "too few file descriptors", "may open 16", "ulimit -n")
+    assert not os.path.exists(tmp_path / "o.svg")
+
+
+def test_low_soft_fd_limit_raised_for_pyhawk_only(tmp_path):
+    # A low soft limit under a high hard one: pyhawk raises its own, and the
+    # command runs with the limit it was given.
+    py = matrix_params()[0].values[0]
+    out, seen = tmp_path / "o.txt", tmp_path / "limit"
+    proc = subprocess.run(["prlimit", "--nofile=16:4096", PYHAWK, "record", "-f", "raw", "-o",
+                           str(out), "--", py.path, "-c",
+                           "import resource, sys; open(sys.argv[1], 'w').write("
+                           "repr(resource.getrlimit(resource.RLIMIT_NOFILE)))", str(seen)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+    assert seen.read_text() == "(16, 4096)"
+    assert out.exists()
+
+
 def test_not_root(tmp_path):
     os.chmod(tmp_path, 0o777)
     py = matrix_params()[0].values[0]
