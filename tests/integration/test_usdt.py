@@ -56,6 +56,8 @@ def record_attached(py, args, tmp_path, extra=(), fmt="raw"):
     Returns (pyhawk's stderr, the stacks), or for another format than raw
     (pyhawk's stderr, the output's path)."""
     go, out = tmp_path / "go", tmp_path / ("out." + fmt)
+    if go.exists():  # an earlier capture's, in the same test
+        go.unlink()
     p = subprocess.Popen([PYHAWK, "record", "-v", "-f", fmt, "-o", str(out)] + list(extra) +
                          ["--", py.path] + list(args) + [str(go)],
                          stderr=subprocess.PIPE, text=True)
