@@ -206,7 +206,8 @@ int target__classify(struct session *s, struct target *t)
 		if (!t->refused && !t->launched)
 			warn(s, "process %d runs %s: not profiled", t->pid, detail);
 		if (t->launched)
-			snprintf(s->cmd_refused, sizeof(s->cmd_refused), "%s", detail);
+			snprintf(s->cmd_refused, sizeof(s->cmd_refused), "%.*s",
+				 (int)sizeof(s->cmd_refused) - 1, detail);
 		t->refused = true;
 	} else if (s->o.verbose)
 		fprintf(stderr, "pyhawk: process %d: not Python (%s): ignored\n", (int)t->pid,
