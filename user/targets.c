@@ -119,9 +119,8 @@ int target__make_ready(struct session *s, struct target *t, uint32_t version_hex
 	t->counted = true;
 	if (s->sink.process)
 		s->sink.process(s->sink.ctx, t->pid, t->cmdline);
-	/* Queued for the probes' thread (the event loop does not wait); with
-	 * --all once per interpreter ELF, for every process that runs it. */
-	if (s->probes && (t->target || s->o.all) &&
+	/* Queued for the probes' thread (the event loop does not wait). */
+	if (s->probes && t->target &&
 	    probes__attach(s->probes, t->pid, t->elf, version_hex, runtime, off))
 		return -ENOMEM;
 	/* The task iterator visits its threads from now on. */

@@ -161,23 +161,6 @@ def test_gc_counts(py, tmp_path):
     check_gc_counts(err, pid, truth)
 
 
-@pytest.mark.parametrize("py", probed_params())
-def test_gc_counts_all(py, tmp_path):
-    # --all: the probes go on the interpreter's ELF once, for every process
-    # that runs it (a uprobe is per file): two processes, one attachment,
-    # each process's collections exact.
-    # (Waiting for this ELF's line: others, pytest's own python3.11 among
-    # them, may come first.)
-    elf = os.path.realpath(probed_elf(py))
-    err, runs = gc_capture(py, tmp_path, 2, ["--all"],
-                           re.escape(elf) + r": \d+ interpreter probes attached, for every process")
-    said = [l for l in err.splitlines() if "interpreter probes attached" in l]
-    assert len([l for l in said if l.endswith(elf + ": 4 interpreter probes attached, "
-                                              "for every process")]) == 1, said
-    for pid, truth in runs:
-        check_gc_counts(err, pid, truth)
-
-
 def unprobed_params():
     assert UNPROBED, "no interpreter without probes in the matrix (pyenv's?)"
     return [pytest.param(p, id=p.label) for p in UNPROBED]
