@@ -13,7 +13,7 @@ import os
 import pytest
 
 from conftest import matrix_params, record, split_label, workload
-from test_threads import check_counters, parse_stats
+from test_threads import check_counters, parse_stats, reason_kinds
 
 SCRIPT = workload("deep.py")
 MAX_FRAMES = 4096
@@ -73,9 +73,10 @@ def test_4096_frames_exact(py, tmp_path):
     partial = 0
     for stack, count in found.items():
         if stack[0] == PARTIAL:
-            # A frame the kernel could not read at that instant (seen once
-            # in CI, Linux 6.12 under qemu: the outermost two): the walk
-            # stops there and says so; what it has is the leaf side, exact.
+            # A frame or code object the kernel could not read at that
+            # instant (seen in CI under qemu, Linux 6.12: the outermost two
+            # frames; 6.1: one sample, counted under another reason): the
+            # walk stops there and says so; what it has is the leaf side, exact.
             got = [frame(f) for f in stack[1:]]
             assert 0 < len(got) < len(expected) and got == expected[-len(got):], \
                 "%d [partial] samples: %s" % (count, first_difference(got, expected))
@@ -85,9 +86,11 @@ def test_4096_frames_exact(py, tmp_path):
         # Exactly the workload's stack: no [truncated] root, nothing missing,
         # every name and line in order.
         assert got == expected, "%d samples: %s" % (count, first_difference(got, expected))
-    # Rare, and each one counted.
+    # Rare, and each one counted under the reason that cut it.
     assert partial <= 0.02 * sum(found.values()), (partial, sum(found.values()))
-    assert parse_stats(proc.stderr)["READ_FRAME"] >= partial
+    stats = parse_stats(proc.stderr)
+    cut = {k: stats[k] for k, kind in reason_kinds().items() if kind == "MARK" and k != "TRUNCATED"}
+    assert sum(cut.values()) >= partial, (partial, cut)
 
 
 @pytest.mark.parametrize("py", matrix_params())
