@@ -62,23 +62,28 @@ static __always_inline __u32 displaced_here(void)
  * walkable ones are visited by their own iterators). */
 __u64 idle_tick = 0;
 bool sweeping = false;
+/* When the tick was due (bpf_ktime_get_ns's clock; 0: no such instant, as
+ * in dump): a pass looks at the threads as they were then (task_state). */
+__u64 idle_due_ns = 0;
 
-/* A parked thread (one not visited until it runs again): set by the
- * iterator, cleared by the scheduler's switch to it (on_switch). Task
- * storage, so that the check on every context switch of the host costs one
- * pointer read for the tasks that have none. */
-struct ph_parked {
+/* Per thread the iterator has visited. parked: not visited until it runs
+ * again, set by the iterator, cleared by the scheduler's switch to it
+ * (on_switch); hist: its last scheduler transitions (on_switch, on_wake).
+ * Task storage, so that the hooks on every context switch and wake-up of
+ * the host cost one pointer read for the tasks that have none. */
+struct ph_watched {
 	__u64 parked; /* 64 bits: clang's BPF atomic exchange */
 	__u32 pid;
 	__u32 _pad;
+	struct sched_hist hist;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct ph_parked);
-} parked_threads SEC(".maps");
+	__type(value, struct ph_watched);
+} watched_threads SEC(".maps");
 
 /* Filled by the iterator, read by the thread-exit program and, at the end
  * of a capture, by user space (pending samples). Key: the thread's id. */
@@ -154,8 +159,8 @@ static __always_inline __u64 task_switches(struct task_struct *task)
  * finds parked set and is reported, one before it is seen here. */
 static __always_inline void park(struct task_struct *task, __u32 pid, __u32 tid, __u64 switches)
 {
-	struct ph_parked *p =
-	    bpf_task_storage_get(&parked_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct ph_watched *p =
+	    bpf_task_storage_get(&watched_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 
 	if (!p)
 		return;
@@ -168,6 +173,21 @@ static __always_inline void park(struct task_struct *task, __u32 pid, __u32 tid,
 	thread_event(pid, tid, PH_THREAD_PARKED, 0);
 }
 
+/* A thread's history (creating it: timed from now on), and the entry of
+ * it in force when the tick was due (*then; -1: none that old, or dump).
+ * Looked at as it is now, a thread woken or preempted since -- by pyhawk's
+ * own thread, woken by the same tick and often late by milliseconds, or by
+ * a timer of its own that expired in the same interrupt -- was runnable
+ * 2-5 times as often as the kernel's share of time runnable says. */
+static __always_inline struct sched_hist *history(struct task_struct *task, int *then)
+{
+	struct ph_watched *p =
+	    bpf_task_storage_get(&watched_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	*then = p && idle_due_ns ? sched_hist_at(&p->hist, idle_due_ns) : -1;
+	return p ? &p->hist : NULL;
+}
+
 /* One thread of a READY process. Returns 1 when it is left to the
  * perf_event sampler (running), else 0. */
 static __noinline int idle_walk(struct ph_proc *proc, struct task_struct *task, __u32 pid,
@@ -178,15 +198,23 @@ static __noinline int idle_walk(struct ph_proc *proc, struct task_struct *task, 
 	__u32 cpu = bpf_get_smp_processor_id(), state = 0, prior, tries;
 	struct scratch *s;
 	struct walk w = {};
-	bool moved = false;
+	struct sched_hist *hist;
+	bool moved = false, running;
+	int then, was;
 
 	if (!proc || !task)
 		return 0;
 	/* A capture's running threads are the perf_event sampler's: sampled
-	 * in their own context, their stacks exact. So is one waiting for
-	 * this very CPU (pyhawk took it from it): it would be running. */
-	if (!iter_walk_all &&
-	    (task->on_cpu || (task->__state == 0 && (__u32)task->pid == displaced_here())))
+	 * in their own context, their stacks exact. So is one that was running
+	 * when the tick was due; or, its history not reaching back so far, is
+	 * running now or waits for this very CPU (pyhawk took it from it). One
+	 * running now that was not then is walked (its stack has seldom moved
+	 * since) and given its state then. */
+	then = -1;
+	hist = iter_walk_all ? NULL : history(task, &then); /* dump: no hooks, no history */
+	was = hist && then >= 0 && then < SCHED_HIST ? hist->to[then] : WAS_UNKNOWN;
+	running = task->on_cpu || (task->__state == 0 && (__u32)task->pid == displaced_here());
+	if (!iter_walk_all && (was == WAS_RUNNING || (was == WAS_UNKNOWN && running)))
 		return 1;
 	switches = task_switches(task);
 	runtime = task->se.sum_exec_runtime;
@@ -231,10 +259,16 @@ static __noinline int idle_walk(struct ph_proc *proc, struct task_struct *task, 
 	}
 	if (w.st->nframes && !remote_finish(&w) && !w.st->reason)
 		w.st->reason = PH_R_READ_CODE;
-	state = task_state(task, w.st->gil, displaced_here(), iter_walk_all);
+	state = task_state(task, w.st->gil, displaced_here(), iter_walk_all, hist, then);
 	nit.pid = pid;
 	nit.cookie = proc->cookie;
-	nit.switches = switches;
+	/* Ticks to come that find it not switched since count against this
+	 * sample, in its state -- unless that was its state at a due time
+	 * its history has moved past (it blocked on the GIL then and sleeps
+	 * now): then the next tick walks it again. */
+	nit.switches = hist && then >= 0 && (__u32)then != ((hist->head - 1) & (SCHED_HIST - 1))
+			   ? ~0ull
+			   : switches;
 	nit.runtime = runtime;
 	prior = it ? it->pending : 0;
 	if (!w.st->nframes || (moved && !iter_walk_all)) {
@@ -287,7 +321,7 @@ int sample_task(struct bpf_iter__task *ctx)
 	/* A parked thread met by a pass over its whole process: user space
 	 * counts its ticks. */
 	if (!sweeping) {
-		struct ph_parked *p = bpf_task_storage_get(&parked_threads, task, 0, 0);
+		struct ph_watched *p = bpf_task_storage_get(&watched_threads, task, 0, 0);
 
 		if (p && p->parked)
 			return 0;
@@ -341,13 +375,27 @@ int BPF_PROG(on_thread_new, struct task_struct *parent, struct task_struct *chil
 	return 0;
 }
 
+/* Every wake-up of the host: a transition of a thread the iterator has
+ * visited (it has storage). One woken before it was switched out goes on
+ * running. */
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(on_wake, struct task_struct *p)
+{
+	struct ph_watched *t = bpf_task_storage_get(&watched_threads, p, 0, 0);
+
+	if (t)
+		sched_hist_note(&t->hist, p, p->on_cpu ? WAS_RUNNING : WAS_RUNNABLE);
+	return 0;
+}
+
 /* Every context switch of the host: is the task switched to a parked
  * thread? Then it runs again: user space visits it from the next tick. And
- * which runnable task does pyhawk's own thread displace? */
+ * which runnable task does pyhawk's own thread displace? And the
+ * transitions of the two tasks, if the iterator has visited them. */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	struct ph_parked *p = bpf_task_storage_get(&parked_threads, next, 0, 0);
+	struct ph_watched *p = bpf_task_storage_get(&watched_threads, next, 0, 0);
 
 	if ((__u32)next->tgid == self_tgid || (__u32)prev->tgid == self_tgid) {
 		__u32 zero = 0, *d = bpf_map_lookup_elem(&displaced, &zero);
@@ -357,7 +405,17 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 			*d = (__u32)next->tgid == self_tgid && prev->__state == 0 ? prev->pid : 0;
 	}
 
-	if (p && p->parked && __sync_lock_test_and_set(&p->parked, 0))
+	if (prev != next) {
+		struct ph_watched *q = bpf_task_storage_get(&watched_threads, prev, 0, 0);
+
+		if (q)
+			sched_hist_note(&q->hist, prev,
+					prev->__state == 0 ? WAS_RUNNABLE : WAS_BLOCKED);
+	}
+	if (!p)
+		return 0;
+	sched_hist_note(&p->hist, next, WAS_RUNNING);
+	if (p->parked && __sync_lock_test_and_set(&p->parked, 0))
 		thread_event(p->pid, next->pid, PH_THREAD_WOKE, 0);
 	return 0;
 }

@@ -793,7 +793,7 @@ static __always_inline __u64 top_frame(struct walk *w, const bool remote)
 /* Does the thread state at tstate hold the GIL? Its GIL is the runtime's
  * (<=3.11) or its interpreter's (3.12+: interp->ceval.gil): locked, with
  * last_holder == tstate (take_gil sets last_holder; drop_gil clears
- * locked). Leaves the GIL's address in w->st->gil for blocked_state(). */
+ * locked). Leaves the GIL's address in w->st->gil for task_state(). */
 /* Whether the thread, holding the GIL, runs a garbage collection: its
  * interpreter's gc.collecting (the runtime's in 3.8) is set. Collections
  * run with the GIL held, so only its holder can be the collector. */

@@ -246,9 +246,10 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 	bpf_program__set_autoload(s->skel->progs.sample_task, opts->iterator);
 	bpf_program__set_autoload(s->skel->progs.on_thread_exit, opts->iterator);
 	bpf_program__set_autoload(s->skel->progs.on_thread_new, opts->iterator);
-	/* Parking (a hook on every context switch) is for a capture, not
-	 * for dump's one pass. */
+	/* Parking and timing wake-ups (hooks on every context switch and
+	 * wake-up) are for a capture, not for dump's one pass. */
 	bpf_program__set_autoload(s->skel->progs.on_switch, opts->iterator && !opts->walk_all);
+	bpf_program__set_autoload(s->skel->progs.on_wake, opts->iterator && !opts->walk_all);
 	/* The probes' programs are attached per process, by hand. */
 	bpf_program__set_autoload(s->skel->progs.usdt_gc_start, opts->probes);
 	bpf_program__set_autoload(s->skel->progs.usdt_gc_done, opts->probes);
@@ -607,11 +608,12 @@ static int run_link(struct bpf_link *link)
 	return n < 0 && errno != EINTR && errno != EAGAIN ? -errno : 0;
 }
 
-int sampler__iter_run(struct sampler *s, uint64_t tick)
+int sampler__iter_run(struct sampler *s, uint64_t tick, uint64_t due_ns)
 {
 	int i, err;
 
 	s->skel->bss->idle_tick = tick;
+	s->skel->bss->idle_due_ns = due_ns;
 	for (i = 0; i < s->nprocs; i++) {
 		err = s->procs[i].skip ? 0 : run_link(s->procs[i].link);
 		if (err)

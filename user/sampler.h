@@ -109,8 +109,10 @@ void sampler__iter_remove_thread(struct sampler *s, uint32_t tid);
 int sampler__iter_add_sweep(struct sampler *s, pid_t pid);
 int sampler__iter_whole(struct sampler *s, pid_t pid, bool whole);
 void sampler__iter_remove_proc(struct sampler *s, pid_t pid);
-/* One sample of every thread with an iterator; tick numbers the pass. */
-int sampler__iter_run(struct sampler *s, uint64_t tick);
+/* One sample of every thread with an iterator; tick numbers the pass,
+ * due_ns is when it was due (CLOCK_MONOTONIC; 0: now): the threads are
+ * taken as they were then, not as pyhawk's own waking found them. */
+int sampler__iter_run(struct sampler *s, uint64_t tick, uint64_t due_ns);
 int sampler__sweep(struct sampler *s);
 /* Hands the samples the kernel still counts against threads' last stacks
  * to the repeat handler, and forgets them. Call when nothing else runs the

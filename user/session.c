@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 #include "fdlimit.h"
 #include "session_internal.h"
+#include "ticker.h"
 
 static volatile sig_atomic_t stop_signal, stop_from_kill;
 static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
@@ -562,8 +562,9 @@ static int count_alive(const void *key, uint64_t v, void *ctx)
  * classified report themselves). */
 #define SWEEP_S 1.0
 
-/* Events, then the pass: a parked thread reported woken is visited in it. */
-static int iterate(struct session *s)
+/* Events, then the pass: a parked thread reported woken is visited in it.
+ * due_ns: when the tick was due (0: now). */
+static int iterate(struct session *s, uint64_t due_ns)
 {
 	int err;
 
@@ -587,29 +588,32 @@ static int iterate(struct session *s)
 		}
 	}
 	ithreads__plan(s);
-	return sampler__iter_run(s->smp, s->tick);
+	return sampler__iter_run(s->smp, s->tick, due_ns);
 }
 
 /* --idle: waits up to timeout_ms for the next tick; at a tick, one pass of
  * the task iterator. */
-static int tick(struct session *s, int tfd, int timeout_ms)
+static int tick(struct session *s, struct ticker *t, int timeout_ms)
 {
-	struct pollfd pfd = {.fd = tfd, .events = POLLIN};
-	uint64_t expired;
+	struct pollfd pfd = {.fd = t->fd, .events = POLLIN};
+	uint64_t due, missed;
 	int n, err;
 
 	n = poll(&pfd, 1, timeout_ms);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
-	if (n && read(tfd, &expired, sizeof(expired)) == sizeof(expired) && expired) {
-		/* Ticks that passed while pyhawk was busy are not made up:
-		 * counted, so a slow capture says so. */
-		s->late_ticks += expired - 1;
-		err = iterate(s);
-		if (err && err != -EINTR)
-			return err;
-	}
-	return 0;
+	if (!n)
+		return 0;
+	err = ticker__take(t, &due, &missed);
+	if (err == -EAGAIN || err == -EINTR)
+		return 0;
+	if (err)
+		return err;
+	/* Ticks that passed while pyhawk was busy are not made up: counted,
+	 * so a slow capture says so. */
+	s->late_ticks += missed;
+	err = iterate(s, due);
+	return err && err != -EINTR ? err : 0;
 }
 
 /* dump: one pass. With --all or -s, a sweep first finds the Python
@@ -627,7 +631,7 @@ static int run_once(struct session *s)
 			return err;
 		s->next_sweep = now_s() + 3600; /* not again */
 	}
-	err = iterate(s);
+	err = iterate(s, 0);
 	if (!err)
 		err = sampler__drain(s->smp);
 	return err < 0 ? err : 0;
@@ -638,7 +642,8 @@ int session__run(struct session *s, struct session_error *e)
 	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
 	struct target *cmd = s->o.argv ? target__get(s, s->launch.pid) : NULL;
 	double deadline, next_probe = 0;
-	int err = 0, tfd = -1;
+	struct ticker ticker = {.fd = -1};
+	int err = 0;
 
 	sigemptyset(&sa.sa_mask);
 	/* Every signal that would end pyhawk ends the capture instead, and
@@ -653,16 +658,9 @@ int session__run(struct session *s, struct session_error *e)
 	usage__start(s);
 	deadline = s->o.duration > 0 ? s->start + s->o.duration : 0;
 	if (s->o.idle && !s->o.once) {
-		long period = 1000000000L / (s->o.rate > 0 ? s->o.rate : 100);
-		struct itimerspec its = {
-		    .it_interval = {period / 1000000000L, period % 1000000000L},
-		    .it_value = {0, 1}};
-
-		tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-		if (tfd < 0 || timerfd_settime(tfd, 0, &its, NULL)) {
-			fail(e, SF_INTERNAL, -errno, 0, "setting the sampling timer");
-			if (tfd >= 0)
-				close(tfd);
+		err = ticker__start(&ticker, 1000000000ull / (s->o.rate > 0 ? s->o.rate : 100));
+		if (err) {
+			fail(e, SF_INTERNAL, err, 0, "setting the sampling timer");
 			return -EIO;
 		}
 	}
@@ -687,7 +685,7 @@ int session__run(struct session *s, struct session_error *e)
 		int wait_ms = probing || exiting ? 1 : 50;
 		double now;
 
-		err = tfd >= 0 ? tick(s, tfd, wait_ms) : sampler__poll(s->smp, wait_ms);
+		err = ticker.fd >= 0 ? tick(s, &ticker, wait_ms) : sampler__poll(s->smp, wait_ms);
 		if (err < 0 && err != -EINTR) {
 			fail(e, SF_INTERNAL, err, 0, "reading samples");
 			break;
@@ -736,8 +734,7 @@ int session__run(struct session *s, struct session_error *e)
 		kill(cmd->pid, stop_signal);
 done:
 	s->running = false;
-	if (tfd >= 0)
-		close(tfd);
+	ticker__stop(&ticker);
 	sampler__drain(s->smp);
 	usage__read(s, now_s(), true);
 	release_held(s);
