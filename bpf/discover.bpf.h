@@ -188,21 +188,29 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	return 0;
 }
 
-/* The last thread of a known process is exiting: forget it, and tell user
- * space (unless it was never a target). Names were sent with the samples. */
+/* A thread of a known process is exiting: its cached thread state goes
+ * with it. glibc gives the next thread the same pthread (fs base) from its
+ * stack cache, and the freed thread state still holds that thread_id: taken
+ * for the new thread's, it has no frame (measured: 1823 of 3141 samples of
+ * 74 short threads run one after another lost as NO_FRAME, pyenv 3.12).
+ * The last thread: forget the process too, and tell user space (unless it
+ * was never a target). Names were sent with the samples. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *task)
 {
 	__u32 pid = task->tgid;
+	struct thread_key key = {.pid = pid};
 	struct ph_proc *proc;
 	struct ph_exit *e;
 	__u32 cookie, state;
 
-	/* signal->live reaches 0 when the last thread of the group exits. */
-	if (BPF_CORE_READ(task, signal, live.counter) != 0)
-		return 0;
 	proc = bpf_map_lookup_elem(&procs, &pid);
 	if (!proc)
+		return 0;
+	key.pthread = BPF_CORE_READ(task, thread.fsbase);
+	bpf_map_delete_elem(&threads, &key);
+	/* signal->live reaches 0 when the last thread of the group exits. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	cookie = proc->cookie;
 	state = proc->state;
