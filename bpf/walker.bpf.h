@@ -64,6 +64,7 @@ struct walk_state {
 	__u32 truncated; /* a Python frame existed beyond PH_MAX_FRAMES */
 	__u32 holds_gil; /* the walked thread state holds the GIL */
 	__u32 in_gc;	 /* ... while its interpreter collects garbage */
+	__u32 fresh;	 /* no sample of this thread was sent yet */
 };
 
 /* Per-CPU working memory of one walk: never on the 512-byte BPF stack. */
@@ -109,6 +110,8 @@ struct thread_val {
 	__u64 resume_interp;
 	__u32 resume_interps;
 	__u32 reason; /* why the last search missed: counted until the retry */
+	__u32 announced; /* a sample of the thread was sent (it woke user space) */
+	__u32 _pad;
 };
 
 struct code_key {
@@ -720,11 +723,14 @@ static __always_inline __u64 find_tstate(struct walk *w, const bool remote)
 			return 0;
 		}
 		if (tv->tstate && !ph_read(w, w->s->tstate, size, tv->tstate, remote) &&
-		    buf_u64(w->s->tstate, off->tstate_thread_id, TSTATE_BUF - 1) == w->st->key)
+		    buf_u64(w->s->tstate, off->tstate_thread_id, TSTATE_BUF - 1) == w->st->key) {
+			w->st->fresh = !tv->announced;
 			return tv->tstate;
+		}
 	}
 
 	stat_inc(PH_STAT_SEARCHES);
+	w->st->fresh = 1;
 	w->st->found = 0;
 	w->st->reason = 0;
 	if (tv && !tv->tstate && tv->resume && tv->resume_interps) {
@@ -936,9 +942,19 @@ static __always_inline int send_sample(struct walk *w, __u32 tid, __u16 flags, c
 	size = (__u64)n * sizeof(struct ph_frame);
 	if (size > PH_MAX_FRAMES * sizeof(struct ph_frame))
 		return -1;
-	if (bpf_ringbuf_output(&events, &s->sample, PH_SAMPLE_HDR_SIZE + size, rb_flags())) {
+	/* A new thread's first sample wakes user space (once per thread, not
+	 * per sample): threading's name is read while the thread lives. */
+	if (bpf_ringbuf_output(&events, &s->sample, PH_SAMPLE_HDR_SIZE + size,
+			       w->st->fresh ? BPF_RB_FORCE_WAKEUP : rb_flags())) {
 		stat_inc(PH_R_RINGBUF_FULL);
 		return -1;
+	}
+	if (w->st->fresh) {
+		struct thread_key key = {.pid = w->st->pid, .pthread = w->st->key};
+		struct thread_val *tv = bpf_map_lookup_elem(&threads, &key);
+
+		if (tv)
+			tv->announced = 1;
 	}
 	stat_inc(PH_STAT_SAMPLES);
 	stat_add(PH_STAT_FRAMES, n);

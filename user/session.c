@@ -683,7 +683,15 @@ int session__run(struct session *s, struct session_error *e)
 		bool exiting = cmd && cmd->state == T_EXITED && !s->child_done &&
 			       now_s() - cmd->ended_at < 1.0;
 		int wait_ms = probing || exiting ? 1 : 50;
-		double now;
+		double names_due = threadnames__due(s->names), now;
+
+		/* A new thread's name is read while it lives. */
+		if (names_due) {
+			double ms = (names_due - now_s()) * 1e3 + 1;
+
+			if (ms < wait_ms)
+				wait_ms = ms > 1 ? (int)ms : 1;
+		}
 
 		err = ticker.fd >= 0 ? tick(s, &ticker, wait_ms) : sampler__poll(s->smp, wait_ms);
 		if (err < 0 && err != -EINTR) {

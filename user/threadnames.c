@@ -1,11 +1,18 @@
 /* threadnames.c: names of sampled threads: threading's name of the thread,
  * read from the target, or else the kernel's.
  *
- * The kernel's is given when a thread's first sample arrives; threading is
- * read then, at most every NAMES_EVERY_S per process (a burst of new
- * threads costs one read), again on later samples while some thread has
- * only the kernel's name (NAMES_RETRIES times: a thread threading never
- * started has none), and once more at the end. */
+ * The kernel's is given when a thread's first sample arrives, and threading
+ * is read at once (the kernel wakes pyhawk for a new thread's first sample):
+ * a thread that lives 40 ms is gone from threading by a later look. Looks at
+ * one process are spaced by NAMES_COST_GAP times the last one's cost (at most
+ * ~5 % of a core for a process that makes threads without end; a burst of
+ * new threads costs one look, taken when the gap has passed: the session
+ * waits no longer than threadnames__due says), and once more as quickly (a
+ * thread sampled in its first instants is not in threading's registry yet).
+ * A thread threading did not know is looked for again on later samples,
+ * NAMES_EVERY_S apart
+ * (NAMES_RETRIES times: a thread threading never started has no name), and
+ * once more at the end. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -19,6 +26,8 @@
 #include "threadnames.h"
 
 #define NAMES_EVERY_S  0.2
+#define NAMES_COST_GAP 20
+#define NAMES_QUICK    2
 #define NAMES_RETRIES  5
 #define THREAD_SEEN    1u /* threads values */
 #define THREAD_PYNAMED 2u
@@ -28,6 +37,10 @@ struct tn_proc {
 	uint32_t version_hex;
 	uint64_t runtime;  /* _PyRuntime, to read threading's names */
 	double names_at;   /* last look at threading (rate limit) */
+	double names_cost; /* what it took, in seconds */
+	bool pending;	   /* a new thread waits for a quick look */
+	int quick;	   /* quick looks left (a thread sampled before
+			    * threading registered it needs a second) */
 	int names_retries; /* looks left for threads with only a kernel name */
 	int unnamed;	   /* threads with samples and only a kernel name */
 };
@@ -43,6 +56,7 @@ struct threadnames {
 	struct hashmap *threads; /* thread_key -> THREAD_* */
 	struct hashmap *procs;	 /* pid -> struct tn_proc * */
 	uint64_t count;
+	double due; /* earliest pending look of any process (0: none) */
 };
 
 static double now_s(void)
@@ -157,6 +171,8 @@ static void read_names(struct threadnames *tn, struct tn_proc *p)
 	struct py_offsets off;
 
 	p->names_at = now_s();
+	if (p->quick > 0)
+		p->quick--;
 	if (p->names_retries > 0)
 		p->names_retries--;
 	/* Best effort: a thread not found keeps the kernel's name. */
@@ -164,6 +180,34 @@ static void read_names(struct threadnames *tn, struct tn_proc *p)
 	    !offsets__obj_for_version(p->version_hex, 0, &obj))
 		pythreads__names(p->pid, p->version_hex, p->runtime, &off, &obj, on_thread_name,
 				 &nc);
+	p->names_cost = now_s() - p->names_at;
+	p->pending = p->quick > 0 && p->unnamed > 0;
+}
+
+/* When p's next look may be taken (-1: none is wanted). */
+static double look_due(const struct tn_proc *p)
+{
+	double gap = NAMES_COST_GAP * p->names_cost;
+
+	if (p->unnamed <= 0 || p->names_retries <= 0)
+		return -1;
+	if (!p->pending && gap < NAMES_EVERY_S)
+		gap = NAMES_EVERY_S;
+	return p->names_at + gap;
+}
+
+/* Looks at p's threading now if a look is due, and keeps in tn->due when
+ * its next quick look is. */
+static void look(struct threadnames *tn, struct tn_proc *p, double now)
+{
+	double due = look_due(p);
+
+	if (due >= 0 && now >= due) {
+		read_names(tn, p);
+		due = look_due(p);
+	}
+	if (due >= 0 && p->pending && (!tn->due || due < tn->due))
+		tn->due = due;
 }
 
 void threadnames__sampled(struct threadnames *tn, pid_t pid, uint32_t tid, const uint8_t *comm)
@@ -187,10 +231,31 @@ void threadnames__sampled(struct threadnames *tn, pid_t pid, uint32_t tid, const
 		if (p) {
 			p->unnamed++;
 			p->names_retries = NAMES_RETRIES;
+			p->pending = true;
+			p->quick = NAMES_QUICK;
 		}
 	}
-	if (p && p->unnamed > 0 && p->names_retries > 0 && now_s() - p->names_at >= NAMES_EVERY_S)
-		read_names(tn, p);
+	if (p)
+		look(tn, p, now_s());
+}
+
+static int look_proc(const void *key, uint64_t v, void *ctx)
+{
+	struct threadnames *tn = ctx;
+	struct tn_proc *p = (struct tn_proc *)(uintptr_t)v;
+
+	if (p->pending)
+		look(tn, p, now_s());
+	return 0;
+}
+
+double threadnames__due(struct threadnames *tn)
+{
+	if (tn->due && now_s() >= tn->due) {
+		tn->due = 0;
+		hashmap__foreach(tn->procs, look_proc, tn);
+	}
+	return tn->due;
 }
 
 static int end_proc(const void *key, uint64_t v, void *ctx)

@@ -20,6 +20,10 @@ void threadnames__forget_proc(struct threadnames *tn, pid_t pid);
 /* A sample of thread tid of pid arrived; comm is the kernel's name in it
  * (PH_COMM_LEN bytes, maybe without a NUL). Names a new thread at once. */
 void threadnames__sampled(struct threadnames *tn, pid_t pid, uint32_t tid, const uint8_t *comm);
+/* Takes the looks at threading that are due (new threads whose look
+ * waited for the gap after the last), and returns when the next is due
+ * (CLOCK_MONOTONIC seconds; 0: none). */
+double threadnames__due(struct threadnames *tn);
 /* Last look at threading for threads still without its name. */
 void threadnames__at_end(struct threadnames *tn);
 /* Distinct threads sampled so far. */
