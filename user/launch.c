@@ -12,6 +12,7 @@ int launch__start(char **argv, bool capture, struct launch *l)
 {
 	int go[2], status[2], child_err = 0;
 	pid_t pid, parent;
+	sigset_t none;
 	char c;
 
 	l->pid = 0;
@@ -46,6 +47,9 @@ int launch__start(char **argv, bool capture, struct launch *l)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
+		/* pyhawk holds its stop signals while it starts: not the command. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		fdlimit__restore(); /* the limit it was given, not pyhawk's */
 		if (capture) {
 			int null = open("/dev/null", O_WRONLY);

@@ -5,6 +5,7 @@
 #include "dump.h"
 #include "exitcodes.h"
 #include "record.h"
+#include "session.h"
 #include "top.h"
 
 #define PYHAWK_VERSION "0.1.0"
@@ -18,6 +19,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Error: %s\n", err);
 		return PH_EXIT_USAGE;
 	}
+	/* A signal while pyhawk starts (loading BPF takes a while) ends the
+	 * capture once it can, not pyhawk with its command left behind. */
+	if (cfg.command == CMD_RECORD || cfg.command == CMD_TOP || cfg.command == CMD_DUMP)
+		session__hold_signals();
 	switch (cfg.command) {
 	case CMD_HELP:
 		cli__help(cfg.help_command, stdout);

@@ -637,23 +637,48 @@ static int run_once(struct session *s)
 	return err < 0 ? err : 0;
 }
 
-int session__run(struct session *s, struct session_error *e)
+static void stop_signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(set, stop_signals[i]);
+}
+
+void session__hold_signals(void)
+{
+	sigset_t set;
+
+	stop_signal_set(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Every signal that would end pyhawk ends the capture instead, and the
+ * profile is written: a closed terminal or ssh session (SIGHUP), Ctrl-\\
+ * (SIGQUIT, without its core dump), SIGUSR1/2; one held while pyhawk
+ * started is taken now. A broken pipe is an error of the write that met it. */
+static void catch_signals(void)
 {
 	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
-	struct target *cmd = s->o.argv ? target__get(s, s->launch.pid) : NULL;
-	double deadline, next_probe = 0;
-	struct ticker ticker = {.fd = -1};
-	int err = 0;
+	sigset_t set;
 
 	sigemptyset(&sa.sa_mask);
-	/* Every signal that would end pyhawk ends the capture instead, and
-	 * the profile is written: a closed terminal or ssh session (SIGHUP),
-	 * Ctrl-\\ (SIGQUIT, without its core dump), SIGUSR1/2. A broken pipe
-	 * is an error of the write that met it. */
 	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		sigaction(stop_signals[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	stop_signal_set(&set);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
 
+int session__run(struct session *s, struct session_error *e)
+{
+	struct target *cmd = s->o.argv ? target__get(s, s->launch.pid) : NULL;
+	double deadline, next_probe = 0;
+	struct ticker ticker = {.fd = -1};
+	bool cut_short = false;
+	int err = 0;
+
+	catch_signals();
 	s->start = now_s();
 	usage__start(s);
 	deadline = s->o.duration > 0 ? s->start + s->o.duration : 0;
@@ -736,6 +761,8 @@ int session__run(struct session *s, struct session_error *e)
 			}
 		}
 	}
+	/* The capture ended (a signal, -d, top's q) while the command ran. */
+	cut_short = cmd && !s->child_done;
 	/* The command was started for the capture: a signal that stops pyhawk
 	 * stops it too, unless the terminal already sent it to both. */
 	if (stop_signal && cmd && !s->child_done && (stop_signal == SIGTERM || stop_from_kill))
@@ -765,6 +792,14 @@ done:
 	if (cmd && cmd->state != T_READY && s->cmd_refused[0])
 		fprintf(stderr, "pyhawk: warning: the command (PID %d) runs %s: not profiled\n",
 			(int)cmd->pid, s->cmd_refused);
+	if (cmd && !s->samples && cmd->state != T_READY && !s->processes && cut_short) {
+		/* Stopped before it could be: not "never ran Python". */
+		fprintf(stderr,
+			"pyhawk: the command (PID %d) had not run Python when the capture ended "
+			"after %.2f s: the profile is empty\n",
+			(int)cmd->pid, s->elapsed);
+		return 0;
+	}
 	if (cmd && !s->samples && cmd->state != T_READY && !s->processes) {
 		fail(e, SF_NOT_PYTHON, -ENOEXEC, 0, s->o.argv[0]);
 		return -ENOEXEC;

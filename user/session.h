@@ -176,6 +176,12 @@ int session__command_usage(struct session *s, struct session_usage *u);
  * when its exit was seen). 0, or -ENOENT for a pid that is not a -p
  * target, or that could not be read at the start. */
 int session__target_usage(struct session *s, pid_t pid, struct session_usage *u);
+/* Holds the signals that would end pyhawk (SIGINT, SIGTERM, SIGHUP,
+ * SIGQUIT, SIGUSR1, SIGUSR2: blocked) until session__run takes them as the
+ * end of the capture, so that one sent while the BPF programs load still
+ * ends with a profile and no command left behind; SIGPIPE is ignored.
+ * Called by the commands first thing. */
+void session__hold_signals(void);
 /* The signal that stopped the session, 0 if none. */
 int session__stop_signal(void);
 
