@@ -501,6 +501,13 @@ static struct iter *find_proc(struct sampler *s, pid_t pid)
 	return NULL;
 }
 
+/* Whether thread tid of pid is gone: its exit may have been reported
+ * before its iterator was made. */
+static bool thread_gone(pid_t pid, uint32_t tid)
+{
+	return syscall(SYS_tgkill, pid, (pid_t)tid, 0) && errno == ESRCH;
+}
+
 int sampler__iter_add_thread(struct sampler *s, pid_t pid, uint32_t tid)
 {
 	struct iter *whole = find_proc(s, pid);
@@ -519,6 +526,12 @@ int sampler__iter_add_thread(struct sampler *s, pid_t pid, uint32_t tid)
 		hashmap__del(s->iter_index, &tid);
 		bpf_link__destroy(link);
 		return -ENOMEM;
+	}
+	/* An iterator left to a dead thread is a link, a file descriptor and
+	 * a run per tick for the rest of the capture. */
+	if (thread_gone(pid, tid)) {
+		sampler__iter_remove_thread(s, tid);
+		return -ESRCH;
 	}
 	return 0;
 }

@@ -6,11 +6,14 @@ and the running ones split by CPU time. On every interpreter."""
 import collections
 import json
 import math
+import os
 import re
+import subprocess
+import time
 
 import pytest
 
-from conftest import matrix_params, record, split_label, workload
+from conftest import EXIT, PYHAWK, matrix_params, record, split_label, workload
 
 SCRIPT = workload("idle.py")
 SECONDS = 3
@@ -128,3 +131,40 @@ def test_idle_running_runnable(py, tmp_path):
             assert abs(share - want) <= tol, "%s: %s in %.3f of its samples, want %.3f +- " \
                 "%.3f (schedstat); samples: %s" % (name, state or "running", share, want, tol,
                                                    dict(got))
+
+
+def bpf_links(pid):
+    """BPF links pyhawk holds open (one per thread it visits, and its
+    programs' attachments)."""
+    n = 0
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            n += os.readlink("/proc/%d/fd/%s" % (pid, fd)) == "anon_inode:bpf_link"
+        except OSError:
+            pass
+    return n
+
+
+def test_idle_short_threads_leave_nothing(tmp_path):
+    """Threads of 5 ms, one after another (~150 a second): each gets a task
+    iterator when it begins and must lose it when it ends, also one that
+    ends before its first visit. Before, those iterators stayed: 3000
+    links (and a run of each per tick) after 30 s."""
+    py = matrix_params()[0].values[0]
+    out = tmp_path / "out.txt"
+    p = subprocess.Popen([PYHAWK, "record", "--idle", "-r", "200", "-f", "raw", "-o", str(out),
+                          "--", py.path, workload("short_threads.py"), "1500", "0.005"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2)
+        first = bpf_links(p.pid)
+        time.sleep(4)
+        last = bpf_links(p.pid) if p.poll() is None else None
+        _, err = p.communicate(timeout=120)
+    finally:
+        p.kill()
+    assert p.returncode == EXIT["PH_EXIT_OK"], err
+    assert last is not None, "the workload ended too soon to measure:\n" + err
+    threads = int(re.search(r" (\d+) threads in ", err).group(1))
+    assert threads >= 400, err
+    assert last - first <= 4, (first, last, err)
