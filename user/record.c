@@ -27,6 +27,11 @@ struct recorder {
 	struct session *session;
 	struct progress *progress; /* NULL: no status line */
 	bool verbose, idle, gil;
+	/* The output tells threads apart (-t's roots, pprof's labels,
+	 * speedscope's profile per thread): else
+	 * every thread's samples are kept as one, so that a program that
+	 * starts threads without end does not grow pyhawk without end. */
+	bool by_thread;
 	double start; /* when pyhawk started, for -v's first-sample latency */
 	uint64_t samples;
 	int64_t idle_ids[PH_TS_MAX]; /* "[idle: ...]" frame ids, -1 until interned */
@@ -96,7 +101,9 @@ static int on_sample(void *ctx, const struct session_sample *s)
 		r->stack[n++] = (uint32_t)*id;
 		frames = r->stack;
 	}
-	return profile__add(r->prof, s->pid, s->tid, frames, n, s->weight) ? -ENOMEM : 0;
+	return profile__add(r->prof, s->pid, r->by_thread ? s->tid : 0, frames, n, s->weight)
+		   ? -ENOMEM
+		   : 0;
 }
 
 static void on_process(void *ctx, pid_t pid, const char *cmdline)
@@ -111,7 +118,8 @@ static void on_thread_name(void *ctx, pid_t pid, uint32_t tid, const char *name)
 {
 	struct recorder *r = ctx;
 
-	profile__set_thread_name(r->prof, (uint32_t)pid, tid, name);
+	if (r->by_thread)
+		profile__set_thread_name(r->prof, (uint32_t)pid, tid, name);
 	tally__thread_name(r->tally, (uint32_t)pid, tid, name);
 }
 
@@ -217,6 +225,7 @@ int record__run(const struct config *cfg)
 		format = output__format_for_path(outname);
 	if (format < 0)
 		format = OUT_FLAMEGRAPH;
+	rec.by_thread = cfg->threads || format == OUT_PPROF || format == OUT_SPEEDSCOPE;
 	if (!outname) {
 		outfile__default_name(outbuf, sizeof(outbuf), cfg->npids == 1 ? cfg->pids[0] : 0,
 				      cfg->argv, format);
