@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,12 @@ int procfs__cmdline(pid_t pid, char *buf, size_t len)
 		n += r;
 	}
 	close(fd);
+	procfs__cmdline_text(buf, n);
+	return 0;
+}
+
+size_t procfs__cmdline_text(char *buf, size_t n)
+{
 	/* The target chose these bytes and the command layer prints them:
 	 * no control characters get through to a terminal. */
 	for (size_t i = 0; i < n; i++) {
@@ -66,7 +73,7 @@ int procfs__cmdline(pid_t pid, char *buf, size_t len)
 	while (n && buf[n - 1] == ' ')
 		n--;
 	buf[n] = '\0';
-	return 0;
+	return n;
 }
 
 int procfs__comm(pid_t pid, uint32_t tid, char *buf, size_t len)
@@ -85,10 +92,15 @@ int procfs__comm(pid_t pid, uint32_t tid, char *buf, size_t len)
 	close(fd);
 	if (n < 0)
 		return -errno;
+	return (int)procfs__comm_text(buf, (size_t)n);
+}
+
+size_t procfs__comm_text(char *buf, size_t n)
+{
 	while (n > 0 && buf[n - 1] == '\n')
 		n--;
 	buf[n] = '\0';
-	return (int)n;
+	return n;
 }
 
 /* The value of a "Name:\tvalue" line of /proc/PID/status (pid 0: pyhawk
@@ -96,7 +108,6 @@ int procfs__comm(pid_t pid, uint32_t tid, char *buf, size_t len)
 static int status_value(pid_t pid, const char *field, int base, unsigned long long *out)
 {
 	char path[64], line[256];
-	size_t flen = strlen(field);
 	int err = -ESRCH;
 	FILE *f;
 
@@ -110,18 +121,49 @@ static int status_value(pid_t pid, const char *field, int base, unsigned long lo
 	if (!f)
 		return errno == ENOENT ? -ESRCH : -errno;
 	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, field, flen) && line[flen] == ':') {
-			char *end;
+		int r = procfs__parse_status_line(line, field, base, out);
 
-			errno = 0;
-			*out = strtoull(line + flen + 1, &end, base);
-			if (!errno && end != line + flen + 1)
-				err = 0;
+		if (r != -ENOENT) {
+			err = r ? -ESRCH : 0;
 			break;
 		}
 	}
 	fclose(f);
 	return err;
+}
+
+int procfs__parse_status_line(const char *line, const char *field, int base,
+			      unsigned long long *out)
+{
+	size_t flen = strlen(field);
+	char *end;
+
+	if (strncmp(line, field, flen) || line[flen] != ':')
+		return -ENOENT;
+	errno = 0;
+	*out = strtoull(line + flen + 1, &end, base);
+	return !errno && end != line + flen + 1 ? 0 : -EINVAL;
+}
+
+int procfs__parse_nspid(const char *line, uint32_t *first, uint32_t *last)
+{
+	const char *p = line + 6;
+	char *end;
+	int count = 0;
+
+	if (strncmp(line, "NSpid:", 6))
+		return -ENOENT;
+	for (;;) {
+		unsigned long v = strtoul(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (!count++)
+			*first = (uint32_t)v;
+		*last = (uint32_t)v;
+		p = end;
+	}
+	return count;
 }
 
 static pid_t status_field(pid_t pid, const char *field)
@@ -180,6 +222,16 @@ int procfs__parse_cpu(const char *stat, long ticks_per_s, struct procfs_cpu *c)
 	return 0;
 }
 
+int procfs__parse_state(const char *stat, char *state, unsigned int *flags)
+{
+	/* comm may hold spaces and parentheses: fields resume after the last ')'. */
+	const char *p = strrchr(stat, ')');
+
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %u", state, flags) != 2)
+		return -EINVAL;
+	return 0;
+}
+
 int procfs__cpu(pid_t pid, struct procfs_cpu *c)
 {
 	char buf[1024]; /* the fields needed come early: a cut is harmless */
@@ -195,6 +247,18 @@ int procfs__cpu(pid_t pid, struct procfs_cpu *c)
 		return err;
 	buf[n] = '\0';
 	return procfs__parse_cpu(buf, sysconf(_SC_CLK_TCK), c);
+}
+
+int procfs__parse_maps_line(const char *line, struct procfs_mapping *m)
+{
+	int n = 0;
+
+	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64 " %x:%x %llu %n", &m->start,
+		   &m->end, &m->offset, &m->major, &m->minor, &m->inode, &n) < 6 ||
+	    n <= 0 || (size_t)n > strlen(line))
+		return -EINVAL;
+	m->path = line + n;
+	return 0;
 }
 
 /* Calls fn with each numeric entry of the directory path. */

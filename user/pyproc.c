@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "elfsym.h"
+#include "procfs.h"
 #include "pyproc.h"
 
 /* Bounds on what a target can make us read, allocate or loop over. */
@@ -104,13 +105,10 @@ static int read_maps(pid_t pid, struct mfiles *fs)
 		goto cleanup;
 	}
 	while (fgets(line, MAPS_LINE, f)) {
-		unsigned long long inode;
-		unsigned int major, minor;
-		uint64_t start, end, off;
+		struct procfs_mapping m;
 		struct mfile *mf;
 		size_t len = strlen(line);
-		char *p;
-		int n = 0;
+		const char *p;
 
 		if (len && line[len - 1] == '\n') {
 			line[--len] = '\0';
@@ -122,14 +120,12 @@ static int read_maps(pid_t pid, struct mfiles *fs)
 				;
 			continue;
 		}
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64
-			   " %x:%x %llu %n", &start, &end, &off, &major, &minor,
-			   &inode, &n) < 6 || n <= 0 || (size_t)n > len)
+		if (procfs__parse_maps_line(line, &m))
 			continue;
-		p = line + n;
+		p = m.path;
 		if (skip_path(p))
 			continue;
-		mf = mfiles_find(fs, last, major, minor, inode, p);
+		mf = mfiles_find(fs, last, m.major, m.minor, m.inode, p);
 		if (!mf) {
 			/* Past the bound only files named like Python are
 			 * kept: a program that maps thousands of files must
@@ -154,9 +150,9 @@ static int read_maps(pid_t pid, struct mfiles *fs)
 				err = -ENOMEM;
 				goto cleanup;
 			}
-			mf->inode = inode;
-			mf->major = major;
-			mf->minor = minor;
+			mf->inode = m.inode;
+			mf->major = m.major;
+			mf->minor = m.minor;
 			mf->order = fs->n++;
 			mf->offset = UINT64_MAX;
 		}
@@ -164,11 +160,11 @@ static int read_maps(pid_t pid, struct mfiles *fs)
 		/* The loader maps the whole image at file offset 0 first, so
 		 * the lowest offset-0 mapping is the load base; without one,
 		 * the lowest mapping still gives the bias via its segment. */
-		if (mf->offset == UINT64_MAX || (mf->offset && !off)) {
-			mf->start = start;
-			mf->offset = off;
-			snprintf(mf->range, sizeof(mf->range), "%" PRIx64 "-%" PRIx64,
-				 start, end);
+		if (mf->offset == UINT64_MAX || (mf->offset && !m.offset)) {
+			mf->start = m.start;
+			mf->offset = m.offset;
+			snprintf(mf->range, sizeof(mf->range), "%" PRIx64 "-%" PRIx64, m.start,
+				 m.end);
 		}
 	}
 	if (ferror(f))
@@ -183,7 +179,7 @@ cleanup:
  * ordinary process we found nothing in. */
 static int classify_empty(pid_t pid)
 {
-	char path[64], buf[1024], *p;
+	char path[64], buf[1024];
 	unsigned int flags = 0;
 	ssize_t n;
 	char state;
@@ -198,9 +194,7 @@ static int classify_empty(pid_t pid)
 	if (n <= 0)
 		return -ESRCH;
 	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: fields resume after the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %u", &state, &flags) != 2)
+	if (procfs__parse_state(buf, &state, &flags))
 		return -ENOEXEC;
 	if (flags & PF_KTHREAD)
 		return -ECHILD;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "procfs.h"
 #include "pyobj.h"
 #include "pythreads.h"
 
@@ -46,21 +47,12 @@ static int nspid(const char *path, uint32_t *first, uint32_t *last)
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
-		char *p = line + 6, *end;
+		int r = procfs__parse_nspid(line, first, last);
 
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		for (;;) {
-			unsigned long v = strtoul(p, &end, 10);
-
-			if (end == p)
-				break;
-			if (!count++)
-				*first = (uint32_t)v;
-			*last = (uint32_t)v;
-			p = end;
+		if (r != -ENOENT) {
+			count = r;
+			break;
 		}
-		break;
 	}
 	fclose(f);
 	return count;
