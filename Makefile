@@ -84,7 +84,7 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(filter-out user/main.c,$(USER_SRCS)) $(SKELS)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(OUTPUT)/fuzz
 	$(Q)$(CLANG) -g -O1 -std=gnu11 -D_GNU_SOURCE -Iuser -Ibpf -I$(OUTPUT) \
-		-fsanitize=fuzzer,address,undefined $< $(filter-out user/main.c,$(USER_SRCS)) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(filter-out user/main.c,$(USER_SRCS)) \
 		$(LDLIBS) -o $@
 
 fuzz: $(FUZZ_BINS)
