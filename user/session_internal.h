@@ -161,6 +161,10 @@ void usage__ended(struct session *s, struct target *t);
  * status and CPU time. Returns whether it did. */
 bool usage__reap(struct session *s, struct target *cmd, bool block);
 
+/* session.c: the sampler's handlers of the kernel's events (session_new.c
+ * adds the probes'). */
+void session_handlers(struct session *s, struct sampler_handlers *h);
+
 /* ithreads.c: the threads the task iterator visits. */
 int ithreads__init(struct session *s);
 void ithreads__free(struct session *s);
