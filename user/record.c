@@ -28,9 +28,9 @@ struct recorder {
 	struct progress *progress; /* NULL: no status line */
 	bool verbose, idle, gil;
 	/* The output tells threads apart (-t's roots, pprof's labels,
-	 * speedscope's profile per thread): else
-	 * every thread's samples are kept as one, so that a program that
-	 * starts threads without end does not grow pyhawk without end. */
+	 * speedscope's profile per thread): else every thread's samples are
+	 * kept as one, so that a program that starts threads without end
+	 * does not grow pyhawk without end. */
 	bool by_thread;
 	double start; /* when pyhawk started, for -v's first-sample latency */
 	uint64_t samples;

@@ -10,9 +10,8 @@
  * waits no longer than threadnames__due says), and once more as quickly (a
  * thread sampled in its first instants is not in threading's registry yet).
  * A thread threading did not know is looked for again on later samples,
- * NAMES_EVERY_S apart
- * (NAMES_RETRIES times: a thread threading never started has no name), and
- * once more at the end. */
+ * NAMES_EVERY_S apart (NAMES_RETRIES times: a thread threading never
+ * started has no name), and once more at the end. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
