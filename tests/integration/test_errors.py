@@ -26,6 +26,47 @@ def test_pid_not_python(tmp_path):
         p.wait()
 
 
+# Linux's capability numbers (include/uapi/linux/capability.h), as pyhawk
+# names them.
+CAPS = ["CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
+        "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST",
+        "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO",
+        "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
+        "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE",
+        "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
+        "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE"]
+
+
+def caps(path, field):
+    with open(path) as f:
+        return int(next(l for l in f if l.startswith(field + ":")).split()[1], 16)
+
+
+def test_pid_1_refused_as_root(tmp_path):
+    """PID 1, as root. Where the kernel lets root read its maps, it is just
+    not Python (exit 4). Where it refuses (this VM's init holds
+    CAP_SYS_RESOURCE, which root's shells here lack), the message says so
+    and names what can refuse root - the capabilities PID 1 holds and
+    pyhawk lacks, read from /proc - never "run as root" (before: exit 6,
+    "Permission denied (run as root)" while root)."""
+    try:
+        open("/proc/1/maps").close()
+        refused = False
+    except PermissionError:
+        refused = True
+    proc = run_pyhawk(["record", "-p", "1", "-o", str(tmp_path / "o.svg")])
+    if not refused:
+        check_error(proc, "PH_EXIT_NOT_PYTHON", "not a Python process")
+        return
+    lacking = caps("/proc/1/status", "CapPrm") & ~caps("/proc/self/status", "CapEff")
+    names = ["CAP_" + CAPS[c] for c in range(len(CAPS)) if lacking >> c & 1]
+    check_error(proc, "PH_EXIT_PERMISSION", "not allowed to inspect PID 1", "runs as root",
+                "security module", *names)
+    assert "run as root)" not in proc.stderr
+    if names:
+        assert "the process holds capabilities pyhawk lacks: " + ", ".join(names) in proc.stderr
+
+
 def test_kernel_thread(tmp_path):
     # PID 2 is kthreadd on Linux.
     with open("/proc/2/comm") as f:
