@@ -33,7 +33,7 @@ tests/integration/test_usdt.py::test_calls_exact"
 # emulation pyhawk's own classification of a new process (reading its ELF
 # files) takes about as long as such a process lives, and the shares of
 # short-lived children drift; both hold on the host, where they run always.
-PYTEST="$PY -m pytest -q -p no:cacheprovider -o addopts= --tb=short --color=no"
+PYTEST="$PY -m pytest -q -rfER -p no:cacheprovider -o addopts= --tb=short --color=no"
 
 tools/fetch-kernels.sh || exit 1
 passed=0 failed=0
@@ -83,9 +83,9 @@ $PY tools/bpf-callbacks.py dump "$out/host.json" 2>&1 | tee "$log"
 for label in 6.1 6.12; do
 	# shellcheck disable=SC2086 # the test list is words
 	vm "$label" "$PY tools/bpf-callbacks.py dump /tmp/vm/out/callbacks.json &&
-PYHAWK_MATRIX=$MATRIX $PYTEST $(echo $TESTS)"
+PYHAWK_EMULATED=1 PYHAWK_MATRIX=$MATRIX $PYTEST $(echo $TESTS)"
 done
-vm 5.10 "PYHAWK_MATRIX=${MATRIX%%,*} $PYTEST tests/integration/test_kernel.py::test_kernel_features"
+vm 5.10 "PYHAWK_EMULATED=1 PYHAWK_MATRIX=${MATRIX%%,*} $PYTEST tests/integration/test_kernel.py::test_kernel_features"
 
 echo "== verifier: the sampler's functions on every kernel (instructions/conditional jumps)"
 dumps=("$out/host.json")

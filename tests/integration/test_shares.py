@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import matrix_params, record, split_label, workload
+from conftest import EMULATED, matrix_params, record, split_label, workload
 
 SCRIPT = workload("shares.py")
 EXPECTED = {"heavy": 0.60, "medium": 0.30, "light": 0.10}
@@ -42,6 +42,7 @@ def workload_stacks(stacks):
     return {s: c for s, c in stacks.items() if any(split_label(f)[0] == "run" for f in s)}
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("py", matrix_params())
 def test_shares_names_lines(py, tmp_path):
     truth_file = tmp_path / "truth.json"
@@ -55,9 +56,11 @@ def test_shares_names_lines(py, tmp_path):
         name = qualname(py, func)
         # The truth is the CPU time the workload measured in each function;
         # it is the nominal split wherever an instruction costs the same in
-        # every loop (on a real CPU: checked here too, more loosely).
+        # every loop: on a real CPU, checked here too, more loosely. Under
+        # qemu's emulation it is not (0.70 for 0.60 seen in CI), and the
+        # measured time alone is the truth.
         want = spent[func] / sum(spent.values())
-        assert abs(want - nominal) <= 0.08, (func, want, spent)
+        assert EMULATED or abs(want - nominal) <= 0.08, (func, want, spent)
         with_func = {s: c for s, c in work.items() if any(split_label(f)[0] == name for f in s)}
         share = sum(with_func.values()) / total
         assert abs(share - want) <= 0.05, "%s: share %.3f, want %.3f +- 0.05 (measured CPU)" % (
