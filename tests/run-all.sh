@@ -36,7 +36,7 @@ step "fuzz targets (10 s each)" make -s fuzz FUZZ_SECONDS=10
 step "offsets table drift" tools/gen-offsets.sh --check
 step "outputs (golden files, speedscope importer, Chromium)" tests/run-outputs.sh
 step "integration (real processes, every interpreter)" \
-	/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+	/usr/bin/python3 -m pytest -q -rfER -p no:cacheprovider tests/integration
 step "kernel matrix (qemu: Linux 6.1, 6.12; 5.10 refused)" tests/run-kernels.sh
 
 echo

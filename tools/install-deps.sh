@@ -5,7 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # build: clang (BPF target), bpftool (skeletons), libbpf/libelf/zlib headers.
-# tests: python3-pytest (integration tests), Debian's python3.11 (a static,
+# tests: python3-pytest (integration tests; python3-pytest-rerunfailures
+# runs a statistical test again once when it fails), Debian's python3.11 (a static,
 # dtrace build in the matrix), patchelf (runs Debian sid's Pythons with sid's
 # glibc), chromium + node/npm (the SVG, speedscope and pprof-format consumer
 # tests), golang-go (go tool pprof reads our pprof files),
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 # progress line on a real terminal). libncurses-dev: top's screen (ncursesw:
 # wide characters, resizing, the terminal restored on exit).
 PKGS="clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev tmux \
-python3 python3-pytest python3.11 libpython3.11-dev patchelf ca-certificates \
+python3 python3-pytest python3-pytest-rerunfailures python3.11 libpython3.11-dev patchelf ca-certificates \
 chromium nodejs golang-go qemu-system-x86"
 
 missing=""

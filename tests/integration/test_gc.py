@@ -28,6 +28,7 @@ def measured(stacks):
     return inside, gc
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("py", matrix_params())
 def test_gc_share(py, tmp_path):
     truth_file = tmp_path / "truth.json"

@@ -51,6 +51,7 @@ def holders(stderr):
     return {int(tid): float(pct) for tid, _, pct in HOLDER.findall(m.group(1))}
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("py", matrix_params())
 def test_gil_keeps_the_holder(py, tmp_path):
     # Without --gil both run: the spinner with the GIL, the hasher without it.
@@ -70,6 +71,7 @@ def test_gil_keeps_the_holder(py, tmp_path):
     assert spin >= 0.90 * total, "spinner: %d of %d kept samples" % (spin, total)
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("py", matrix_params())
 def test_gil_wait(py, tmp_path):
     # Two spinners and a hasher want the GIL. A spinner never blocks but for
@@ -129,6 +131,7 @@ def duty_capture(py, tmp_path, extra):
     return holders(proc.stderr), json.loads(truth_file.read_text())["w-duty"]
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("flags", [["--gil"], ["--gil", "--idle"]], ids=["gil", "gil-idle"])
 @pytest.mark.parametrize("py", matrix_params())
 def test_gil_holder_share(py, flags, tmp_path):

@@ -53,6 +53,7 @@ def capture(py, tmp_path, extra):
     return proc, by_thread(stacks), json.loads(truth_file.read_text())
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("py", matrix_params())
 def test_idle_shares_and_states(py, tmp_path):
     _, threads, truth = capture(py, tmp_path, ["--idle"])
@@ -85,6 +86,7 @@ def test_idle_shares_and_states(py, tmp_path):
                     name, 100 * named, phase, expected, in_phase)
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("py", matrix_params())
 def test_without_idle_on_cpu_only(py, tmp_path):
     _, threads, truth = capture(py, tmp_path, [])
@@ -111,6 +113,7 @@ def test_without_idle_on_cpu_only(py, tmp_path):
         share, want)
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("py", matrix_params())
 def test_idle_running_runnable(py, tmp_path):
     # The kernel's account of each thread (schedstat: on a CPU, runnable

@@ -45,6 +45,7 @@ def start_busy(py, seconds=600):
     return p
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("py", matrix_params())
 def test_attach_pid(py, tmp_path):
     target = start_busy(py)

@@ -69,6 +69,7 @@ def check_split(funcs, spent, what):
         assert f["first"] == hottest - 2 and f["rows"][f["first"]][3] == "def %s(n):" % func, f
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("py", ENDS)
 def test_lines_hottest(py, tmp_path):
     out, truth = tmp_path / "lines.txt", tmp_path / "truth.json"

@@ -120,6 +120,7 @@ def interpreters_for_children():
     return [pytest.param(p, id=p.label) for p in (pick or MATRIX[:1])]
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("py", interpreters_for_children())
 def test_subprocesses(py, tmp_path):
     proc, stacks = record(py, [workload("family.py"), "1.0"], tmp_path,
@@ -184,6 +185,7 @@ def exec_pair():
     return (pys[0], pys[-1]) if len(pys) > 1 else None
 
 
+@pytest.mark.statistical
 def test_exec_into_another_python(tmp_path):
     pair = exec_pair()
     assert pair, "needs two Python versions"

@@ -140,6 +140,7 @@ def pane(tmp_path):
     p.close()
 
 
+@pytest.mark.statistical
 def test_progress_on_terminal(tmp_path, pane):
     argv, marker, out = record_args(tmp_path, 3)
     p = pane

@@ -53,6 +53,7 @@ def load(py, path):
     return [tuple(k) for k in doc["order"]], doc["total_tt"], funcs
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("target", ENDS)
 def test_pstats_hottest_and_callers(target, tmp_path):
     out, truth_file = tmp_path / "out.pstats", tmp_path / "truth.json"

@@ -46,6 +46,7 @@ def check_names(roots, tids, names):
             assert (tid == want_tid) == (name == want), (tid, name, count, tids)
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("py", matrix_params())
 def test_names_and_shares(py, tmp_path):
     proc, stacks = record(py, [SCRIPT, "1.0"], tmp_path, extra=["-t", "-r", "400"])

@@ -56,6 +56,7 @@ def spend_share(out):
     return total, spend / total if total else 0
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("end,code", [("exit:0", "PH_EXIT_OK"), ("exit:3", 3), ("kill:9", 137)])
 def test_command_status_and_cpu(end, code, tmp_path):
     """1.5 s of CPU, then the command exits or is killed: pyhawk exits with
@@ -81,6 +82,7 @@ def test_command_status_and_cpu(end, code, tmp_path):
     assert float(m.group("wall")) >= 0.95 * cpu(m), m.group(0)
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("flag", ["", "-s"])
 def test_children_with_s(flag, tmp_path):
     """A child spends 0.8 s and is waited for, then the command spends
@@ -99,6 +101,7 @@ def test_children_with_s(flag, tmp_path):
     assert bool(m.group("children")) == bool(flag), m.group(0)
 
 
+@pytest.mark.statistical
 def test_quiet_keeps_the_status(tmp_path):
     out = tmp_path / "out.txt"
     proc = run_pyhawk(["record", "-q", "-r", str(RATE), "-f", "raw", "-o", str(out), "--",
@@ -148,6 +151,7 @@ def gated_target():
     return p
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("ending", ["exit", "sigint"])
 def test_pid_cpu_over_the_capture(ending, tmp_path):
     """A -p target spends 1.5 s once the capture has started; then it exits

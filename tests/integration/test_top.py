@@ -416,6 +416,7 @@ def test_terminal_quit_ends_command(tmp_path):
         kill_pid_file(pid_file)
 
 
+@pytest.mark.statistical
 def test_terminal_command_exit_status(tmp_path):
     # The command exits 3: the header says so, the last table stays until
     # q, then pyhawk exits 3.
@@ -510,6 +511,7 @@ def test_terminal_all_two_interpreters(tmp_path):
             p.wait()
 
 
+@pytest.mark.statistical
 def test_terminal_wide_names_aligned(tmp_path):
     script = tmp_path / WIDE_FILE
     with open(workload("wide_names.py"), encoding="utf-8") as f:
@@ -556,6 +558,7 @@ def test_terminal_wide_names_aligned(tmp_path):
 
 # ---------------------------------------------------------------- not a terminal
 
+@pytest.mark.statistical
 def test_pipe_once(tmp_path):
     pid_file = tmp_path / "pid"
     try:
@@ -577,6 +580,7 @@ def test_pipe_once(tmp_path):
         kill_pid_file(pid_file)
 
 
+@pytest.mark.statistical
 def test_pipe_intervals(tmp_path):
     # -p: the blocks every second for 3 s; the target runs on after top.
     target = start_ready([PY.path, SPLIT])
@@ -650,6 +654,7 @@ def test_pipe_subprocesses(tmp_path):
             func, child_pid, parent_pid, b)
 
 
+@pytest.mark.statistical
 def test_pipe_command_exit_status(tmp_path):
     # The command exits 3 after 1.5 s of CPU: top prints its last block at
     # once (not at the end of the 5 s interval) and exits 3.

@@ -78,6 +78,7 @@ def record_attached(py, args, tmp_path, extra=(), fmt="raw"):
     return err, parse_raw(out.read_text()) if fmt == "raw" else out
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("py", probed_params())
 def test_import_frame(py, tmp_path):
     truth_file = tmp_path / "truth.json"
