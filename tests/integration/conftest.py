@@ -59,6 +59,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.flaky(reruns=1))
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    # A statistical test that failed on a capture it shares with others (a
+    # module-scoped fixture of a test file) is rerun on a new capture: the
+    # same data would fail again whatever the cause.
+    report = (yield).get_result()
+    if report.when == "call" and report.failed and item.get_closest_marker("statistical"):
+        for defs in item._fixtureinfo.name2fixturedefs.values():
+            for d in defs:
+                if d.scope != "function" and d.func.__module__.startswith("test_"):
+                    d.cached_result = None
+
+
 def pytest_sessionstart(session):
     # A test run that found no interpreter, or no binary, must fail, not skip.
     if not session.config.pluginmanager.hasplugin("rerunfailures"):

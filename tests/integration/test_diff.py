@@ -64,6 +64,7 @@ def share(stacks, name):
     return sum(c for s, c in stacks.items() if any(f.startswith(name + " (") for f in s)) / total
 
 
+@pytest.mark.statistical
 def test_diff_colours_and_counts(captures):
     tmp, before, after = captures
     # The workload did what it says, within sampling noise.

@@ -76,6 +76,7 @@ def all_capture(tmp_path_factory):
             "spin": spin.pid, "late": late.pid, "pyhawk": rec.pid}
 
 
+@pytest.mark.statistical
 def test_all_each_process_its_own_functions(all_capture):
     stacks = all_capture["stacks"]
     tags = {tag for _, tag, _ in all_capture["procs"].values()} | {"late"}

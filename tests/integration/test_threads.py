@@ -55,6 +55,7 @@ def capture(request, tmp_path_factory):
     return py, proc, stacks
 
 
+@pytest.mark.statistical
 def test_every_thread_present(capture):
     py, proc, stacks = capture
     by_worker = {}  # worker number -> {tid: samples}
