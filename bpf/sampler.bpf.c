@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* sampler.bpf.c: on-CPU sampling of Python stacks (perf_event cpu-clock on
- * every CPU); the task iterator (idle.bpf.h) and discovery
+/* sampler.bpf.c: on-CPU sampling of Python stacks (perf_event cpu-clock of
+ * the target threads, or of every CPU with --all); the task iterator (idle.bpf.h) and discovery
  * (discover.bpf.h) share its maps. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -67,6 +67,8 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 			stat_inc(PH_STAT_DISPLACED);
 		return 0;
 	}
+	if (second_timer(ctx, (__u32)pid_tgid))
+		return 0;
 	/* The same not-Python process as last time on this CPU, and no entry
 	 * changed since: nothing to do, without a hash lookup. */
 	slot = bpf_map_lookup_elem(&ignored_cache, &zero);

@@ -28,7 +28,8 @@ tests/integration/test_processes.py::test_container
 tests/integration/test_dump.py
 tests/integration/test_gc.py::test_gc_share
 tests/integration/test_usdt.py::test_import_frame
-tests/integration/test_usdt.py::test_calls_exact"
+tests/integration/test_usdt.py::test_calls_exact
+tests/integration/test_per_task.py"
 # Not here: test_processes' -s family and the 50 ms process under --all. Under
 # emulation pyhawk's own classification of a new process (reading its ELF
 # files) takes about as long as such a process lives, and the shares of

@@ -1,5 +1,5 @@
-/* sampler.c: loading the BPF sampler, attaching it to every CPU, and reading
- * its ring buffer and counters. */
+/* sampler.c: loading the BPF sampler, attaching it (to every CPU, or to the
+ * target threads: taskclock.c), and reading its ring buffer and counters. */
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdarg.h>
@@ -13,6 +13,7 @@
 #include "hashmap.h"
 #include "sampler.h"
 #include "sampler.skel.h"
+#include "taskclock.h"
 
 struct iter {
 	uint32_t id;  /* tid (thread iterators) or pid (sweeps, processes) */
@@ -30,8 +31,10 @@ struct sampler {
 	struct hashmap *iter_index; /* tid -> index in iters */
 	bool iterator;
 	struct ring_buffer *rb;
-	struct bpf_link **links;
-	int *pefds;
+	struct taskclock *clock; /* NULL: no perf events (dump) */
+	bool per_task;		 /* the clock is the targets' threads' */
+	int per_cpu_err;	 /* per-task sampling given up: why (-errno) */
+	int rate;
 	int ncpus;
 	int stats_fd;
 	struct sampler_handlers h;
@@ -165,20 +168,6 @@ static struct bpf_program *sampler_prog(struct sampler *s)
 	return s->iterator ? s->skel->progs.sample_task : s->skel->progs.on_cpu_sample;
 }
 
-static int open_cpu_clock(int cpu, int rate)
-{
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.size = sizeof(attr),
-		.config = PERF_COUNT_SW_CPU_CLOCK,
-		.sample_freq = (unsigned long long)rate,
-		.freq = 1,
-	};
-	int fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
-}
-
 int sampler__kernel_check(const char **missing)
 {
 	/* What the sampler cannot run without, oldest first; each is probed
@@ -203,7 +192,7 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 			     int *err, const char **stage)
 {
 	struct sampler *s;
-	int ncpus, i, fd;
+	int ncpus;
 
 	verbose_libbpf = opts->verbose;
 	libbpf_set_print(libbpf_print);
@@ -215,6 +204,7 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 	}
 	s->stats_fd = -1;
 	s->h = *h;
+	s->rate = opts->rate;
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0) {
 		*err = ncpus < 0 ? ncpus : -ENODEV;
@@ -233,6 +223,7 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 	if (*err)
 		goto fail;
 	s->skel->rodata->all_procs = opts->all_procs;
+	s->per_task = opts->per_task && !opts->walk_all;
 	s->skel->rodata->iter_walk_all = opts->walk_all;
 	s->skel->rodata->iter_frame_addrs = opts->frame_addrs;
 	s->skel->rodata->self_tgid = (__u32)getpid();
@@ -292,28 +283,18 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 		goto ringbuf;
 
 	*stage = "perf_event";
-	s->links = calloc(ncpus, sizeof(*s->links));
-	s->pefds = malloc(ncpus * sizeof(*s->pefds));
-	if (!s->links || !s->pefds) {
+	s->clock = taskclock__new(s->skel->progs.on_cpu_sample, bpf_map__fd(s->skel->maps.watched),
+				  opts->rate);
+	if (!s->clock) {
 		*err = -ENOMEM;
 		goto fail;
 	}
-	for (i = 0; i < ncpus; i++)
-		s->pefds[i] = -1;
-	for (i = 0; i < ncpus; i++) {
-		fd = open_cpu_clock(i, opts->rate);
-		if (fd == -ENODEV)
-			continue; /* possible but offline CPU */
-		if (fd < 0) {
-			*err = fd;
+	/* Per task: the session names the threads (sampler__watch). */
+	s->skel->bss->per_task = s->per_task;
+	if (!s->per_task) {
+		*err = taskclock__cpus(s->clock);
+		if (*err)
 			goto fail;
-		}
-		s->pefds[i] = fd;
-		s->links[i] = bpf_program__attach_perf_event(s->skel->progs.on_cpu_sample, fd);
-		if (!s->links[i]) {
-			*err = -errno;
-			goto fail;
-		}
 	}
 
 ringbuf:
@@ -350,13 +331,7 @@ void sampler__free(struct sampler *s)
 	free(s->sweeps);
 	free(s->procs);
 	hashmap__free(s->iter_index);
-	for (i = 0; s->links && i < s->ncpus; i++)
-		bpf_link__destroy(s->links[i]);
-	for (i = 0; s->pefds && i < s->ncpus; i++)
-		if (s->pefds[i] >= 0)
-			close(s->pefds[i]);
-	free(s->links);
-	free(s->pefds);
+	taskclock__free(s->clock);
 	if (s->stats_fd >= 0)
 		close(s->stats_fd);
 	sampler_bpf__destroy(s->skel);
@@ -408,6 +383,40 @@ int sampler__get_proc(struct sampler *s, pid_t pid, uint32_t *state, uint32_t *f
 	*state = p.state;
 	*flags = p.flags;
 	return 0;
+}
+
+/* Per-task events could not be had: every CPU's from now on, for the
+ * rest of the capture (the threads watched so far included). */
+static int fall_back_to_cpus(struct sampler *s, int why)
+{
+	taskclock__free(s->clock);
+	s->per_task = false;
+	s->skel->bss->per_task = false;
+	s->per_cpu_err = why;
+	s->clock = taskclock__new(s->skel->progs.on_cpu_sample, bpf_map__fd(s->skel->maps.watched),
+				  s->rate);
+	if (!s->clock)
+		return -ENOMEM;
+	return taskclock__cpus(s->clock);
+}
+
+int sampler__watch(struct sampler *s, pid_t pid, bool whole_process)
+{
+	int err;
+
+	if (!s->per_task || !s->clock)
+		return 0;
+	err = whole_process ? taskclock__process(s->clock, pid) : taskclock__thread(s->clock, pid);
+	if (!err || err == -ESRCH)
+		return err;
+	return fall_back_to_cpus(s, err);
+}
+
+int sampler__clock(const struct sampler *s, int *events, int *per_cpu_err)
+{
+	*events = taskclock__count(s->clock);
+	*per_cpu_err = s->per_cpu_err;
+	return s->per_task;
 }
 
 int sampler__poll(struct sampler *s, int timeout_ms)

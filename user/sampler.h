@@ -14,6 +14,9 @@ struct sampler_opts {
 	bool bpf_stats;    /* measure BPF run time (kernel.bpf_stats_enabled) */
 	bool verbose;      /* libbpf messages to stderr */
 	bool all_procs;	   /* --all: every process is a candidate (discover.bpf.h) */
+	/* The target threads' own cpu-clock events (sampler__watch), not
+	 * every CPU's: a targeted capture interrupts only its targets. */
+	bool per_task;
 	/* The task iterator (idle.bpf.h) samples every thread, run by
 	 * sampler__iter_run(); no perf_event sampling. */
 	bool iterator;
@@ -65,6 +68,17 @@ int sampler__kernel_check(const char **missing);
 struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampler_handlers *h,
 			     int *err, const char **stage);
 void sampler__free(struct sampler *s);
+
+/* A per-task sampler (opts.per_task) samples pid from now on: one thread
+ * (whole_process false: a command not started yet, whose threads and
+ * children inherit its event) or every thread of a running process. When
+ * the kernel refuses per-task events, the sampler takes every CPU's for
+ * the rest of the capture and returns 0 (sampler__clock says so). 0,
+ * -ESRCH when pid is gone, or -errno. A per-CPU sampler: 0. */
+int sampler__watch(struct sampler *s, pid_t pid, bool whole_process);
+/* 1 when sampling per task, else 0; *events: perf events open;
+ * *per_cpu_err: why per-task sampling was given up (-errno), or 0. */
+int sampler__clock(const struct sampler *s, int *events, int *per_cpu_err);
 
 /* Tells the kernel about a process: state PH_PROC_PROBING counts its
  * samples as PROC_NOT_READY (and reports it to user space when it runs),

@@ -66,6 +66,8 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 				  .bpf_stats = opts->bpf_stats,
 				  .verbose = opts->verbose,
 				  .all_procs = opts->all,
+				  /* --all samples the host; anything else only its targets */
+				  .per_task = !opts->all && !getenv("PYHAWK_PER_CPU"),
 				  .iterator = opts->idle || opts->once,
 				  .walk_all = opts->once,
 				  .frame_addrs = opts->frame_addrs,
@@ -162,6 +164,11 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 			fail(e, SF_TARGET, err, pids[i], NULL);
 			goto fail;
 		}
+		err = sampler__watch(s->smp, pids[i], true);
+		if (err && err != -ESRCH) {
+			fail(e, SF_BPF, err, 0, "perf_event");
+			goto fail;
+		}
 	}
 	if (n && opts->subprocesses) {
 		err = targets__scan_descendants(s, pids, n);
@@ -190,6 +197,13 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 		t->target = true;
 		t->follow = opts->subprocesses;
 		t->born = s->child_start = now_s();
+		/* Before its first instruction: the command's threads and
+		 * children inherit this event. */
+		err = sampler__watch(s->smp, t->pid, false);
+		if (err) {
+			fail(e, SF_BPF, err, 0, "perf_event");
+			goto fail;
+		}
 		/* Known to the kernel before its first instruction: every
 		 * sample of it counts, walkable or not. */
 		err = sampler__set_proc(s->smp, t->pid, 0, 0, NULL, PH_PROC_PROBING,
@@ -213,6 +227,22 @@ int session__new(const struct session_opts *opts, const struct session_sink *sin
 			fail(e, SF_BPF, err, 0, "task iterator");
 			goto fail;
 		}
+	}
+	if (opts->verbose && !opts->once) {
+		int events, why;
+
+		if (sampler__clock(s->smp, &events, &why))
+			fprintf(
+			    stderr,
+			    "pyhawk: sampling the targets' own threads: %d perf events, inherited "
+			    "by the threads and processes they start\n",
+			    events);
+		else if (why)
+			fprintf(stderr,
+				"pyhawk: per-task perf events refused (%s): sampling every CPU\n",
+				strerror(-why));
+		else
+			fprintf(stderr, "pyhawk: sampling every CPU: %d perf events\n", events);
 	}
 	free(pids);
 	free(pps);

@@ -339,7 +339,7 @@ static int scan_descendants(pid_t pid, void *ctx)
 {
 	struct scan_ctx *sc = ctx;
 	pid_t p = pid;
-	int depth;
+	int depth, err;
 
 	for (depth = 0; depth < 64 && p > 1; depth++) {
 		p = procfs__ppid(p);
@@ -351,10 +351,12 @@ static int scan_descendants(pid_t pid, void *ctx)
 					return -ENOMEM;
 				t->follow = true;
 				t->target = true;
-				return sampler__set_proc(sc->s->smp, pid, 0, 0, NULL,
-							 PH_PROC_PROBING, target__flags(t))
-					   ? -EIO
-					   : 0;
+				if (sampler__set_proc(sc->s->smp, pid, 0, 0, NULL, PH_PROC_PROBING,
+						      target__flags(t)))
+					return -EIO;
+				/* Its children to come inherit its threads' events. */
+				err = sampler__watch(sc->s->smp, pid, true);
+				return err == -ESRCH ? 0 : err;
 			}
 		}
 	}
