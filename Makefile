@@ -120,11 +120,13 @@ test: deps pyhawk $(UNIT_BINS)
 	$(Q)tests/run-all.sh
 
 bench: deps pyhawk
+	$(Q)tools/fetch-austin.sh >/dev/null || echo "bench: no austin to compare with (tools/fetch-austin.sh failed)"
 	$(Q)$(PYTHON) tools/bench.py
 	$(Q)$(PYTHON) tools/bench_system.py
 	$(Q)$(PYTHON) tools/bench_idle.py
 	$(Q)$(PYTHON) tools/bench_top.py
 	$(Q)$(PYTHON) tools/bench_probes.py
+	$(Q)$(PYTHON) tools/bench_targeted.py
 
 lint:
 	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h

@@ -8,8 +8,10 @@ not assert: the numbers go to the README with the date and the machine.
 Sections (workloads in tools/bench_workload.py):
   slowdown     the same CPU-bound single-thread workload alone, under pyhawk
                at 100 Hz, 1 kHz and 10 kHz, and alone while pyhawk samples
-               another (idle) process ("timer only": what the sampling
-               interrupts cost by themselves); runs interleaved (A B C D A B
+               another (idle) process with every CPU's events ("timer
+               only": what the sampling interrupts cost by themselves;
+               PYHAWK_PER_CPU=1, since a per-task capture of another
+               process does not interrupt the workload); runs interleaved (A B C D A B
                C D ...). The workload times its own work, so profiler
                start-up is not counted. Medians, and the spread of the runs
                so the noise is visible.
@@ -58,6 +60,10 @@ PYHAWK_BUILT = os.path.join(ROOT, "pyhawk")
 # rebuild during the run cannot mix two versions in one table.
 PYHAWK = PYHAWK_BUILT
 WORKLOAD = os.path.join(TOOLS, "bench_workload.py")
+# The peer: Debian sid's austin 3.7 when tools/fetch-austin.sh has made it
+# runnable here (bookworm's 1.0 stops at Python 3.10), else one on PATH.
+AUSTIN_FETCHED = os.path.join(ROOT, ".cache", "austin", "bin", "austin")
+AUSTIN = AUSTIN_FETCHED if os.access(AUSTIN_FETCHED, os.X_OK) else "austin"
 sys.path.insert(0, TOOLS)
 
 import pythons  # noqa: E402
@@ -172,12 +178,15 @@ class Runner:
             cmd = [PYHAWK, "record", "-f", "raw", "-o", out, "-r", str(rate), "--stats",
                    "--"] + target
         elif profiler == "austin":
-            cmd = ["austin", "-i", str(austin_interval_us(rate)), "-o", out] + target
+            cmd = [AUSTIN, "-i", str(austin_interval_us(rate)), "-o", out] + target
         elif profiler == "timer":
             cmd = target
+            # Every CPU's events: a per-task capture of another process
+            # would not interrupt the workload at all (bench_targeted.py).
             timer = subprocess.Popen([PYHAWK, "record", "-p", str(self.idle_pid(py)),
                                       "-r", str(rate), "-f", "raw", "-o", out],
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True,
+                                     env=dict(os.environ, PYHAWK_PER_CPU="1"))
             time.sleep(1.0)  # loaded and attached (it takes ~0.2 s)
             if timer.poll() is not None:
                 raise RuntimeError("pyhawk -p failed:\n" + timer.stderr.read())
@@ -314,9 +323,9 @@ def section_slowdown(runner, plan, py, note):
 
 
 def austin_version():
-    if not shutil.which("austin"):
+    if not shutil.which(AUSTIN):
         return None
-    proc = subprocess.run(["austin", "-V"], capture_output=True, text=True)
+    proc = subprocess.run([AUSTIN, "-V"], capture_output=True, text=True)
     m = re.search(r"\d+\.\d+(\.\d+)?", proc.stdout + proc.stderr)
     return m.group(0) if m else "unknown"
 
@@ -324,7 +333,7 @@ def austin_version():
 def austin_supports(py):
     """Whether austin samples this interpreter (Debian's 1.0 stops at 3.10)."""
     with tempfile.NamedTemporaryFile(suffix=".txt") as out:
-        proc = subprocess.run(["austin", "-i", "1000", "-o", out.name, py.path, "-c",
+        proc = subprocess.run([AUSTIN, "-i", "1000", "-o", out.name, py.path, "-c",
                                "import time\nt = time.time() + 0.3\nwhile time.time() < t: pass"],
                               capture_output=True, text=True, timeout=60)
         return proc.returncode == 0 and os.path.getsize(out.name) > 0
@@ -514,8 +523,9 @@ def render_slowdown(data, m, L):
           "`bench_workload.py cpu`: one thread of pure-Python work that times itself "
           "(perf_counter; process_time for the CPU column), %d interleaved runs per row, medians. "
           "pyhawk launched with `--`, `--stats` on. *timer only*: the workload alone while pyhawk "
-          "samples another, idle, process at that rate: the cost of the sampling interrupts on "
-          "every CPU with a BPF program that returns at once (on a VM, timer interrupts are "
+          "samples another, idle, process at that rate with every CPU's events "
+          "(PYHAWK_PER_CPU=1): the cost of a sampling interrupt with a BPF program that returns "
+          "at once (on a VM, timer interrupts are "
           "costly). *BPF share* = samples x BPF time per sample / wall time: the part of the "
           "slowdown spent in the BPF program, which runs on the target's CPU. Profiler CPU = CPU "
           "of profiler + target - the target's own (rusage), net of the baseline's; for pyhawk "

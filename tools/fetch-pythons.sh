@@ -64,17 +64,7 @@ start=$(date +%s)
 echo "  PYTHONS  fetching Debian sid python $VERSIONS into ${CACHE#"$ROOT"/}"
 
 APTDIR=$CACHE/apt
-mkdir -p "$APTDIR/debs"
-# deb822 with Signed-By: sid's InRelease is verified against Debian's own
-# archive keyring (it holds the current archive keys that sign sid).
-cat >"$APTDIR/private.sources" <<EOF
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: sid
-Components: main
-Architectures: amd64
-Signed-By: $KEYRING
-EOF
+private_sid_sources "$APTDIR"
 
 private_apt_update "$APTDIR" "Debian sid"
 

@@ -1,4 +1,4 @@
-# private-apt.sh: sourced by tools/fetch-pythons.sh and tools/fetch-kernels.sh.
+# private-apt.sh: sourced by tools/fetch-pythons.sh, fetch-kernels.sh and fetch-austin.sh.
 # apt with a private sources list, private state and cache: the system's apt
 # configuration is never touched, its dpkg status only read.
 #
@@ -10,6 +10,8 @@
 #                                    takes CACHE's lock (held until the script
 #                                    ends) and exits 0 if cache_complete says
 #                                    another run finished the work meanwhile.
+#   private_sid_sources DIR          writes DIR/private.sources: Debian sid's
+#                                    main, amd64, verified with KEYRING.
 # The caller defines die(), cache_complete() and KEYRING.
 
 private_cache_begin() {
@@ -57,4 +59,18 @@ private_apt_update() {
 		cat "$log" >&2
 		die "apt-get update of $what reported errors"
 	fi
+}
+
+private_sid_sources() {
+	mkdir -p "$1/debs"
+	# deb822 with Signed-By: sid's InRelease is verified against Debian's
+	# own archive keyring (it holds the current archive keys that sign sid).
+	cat >"$1/private.sources" <<EOF
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: sid
+Components: main
+Architectures: amd64
+Signed-By: $KEYRING
+EOF
 }
