@@ -65,18 +65,17 @@ def all_capture(tmp_path_factory):
         assert short.returncode == 0
         _, err = rec.communicate(timeout=120)
     finally:
-        truth = {}
-        for pid, (_, tag, p) in procs.items():
-            # SIGTERM: the workload writes the CPU time of each function.
-            p.terminate()
-            if p.wait(timeout=30) == 0:
-                with open(tmp / ("w_%s.py.truth.json" % tag)) as f:
-                    truth[pid] = json.load(f)
+        for _, _, p in procs.values():
+            p.kill()
+            p.wait()
         for p in ("spin", "late"):
             if p in locals():
                 locals()[p].kill()
                 locals()[p].wait()
     assert rec.returncode == EXIT["PH_EXIT_OK"], err
+    # The CPU time of each function, as each workload last wrote it.
+    truth = {pid: json.loads((tmp / ("w_%s.py.truth.json" % tag)).read_text())
+             for pid, (_, tag, _) in procs.items()}
     return {"stacks": by_process(parse_raw(out.read_text())), "stderr": err, "procs": procs,
             "spin": spin.pid, "late": late.pid, "pyhawk": rec.pid, "truth": truth}
 
