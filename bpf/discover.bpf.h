@@ -23,56 +23,6 @@
  * registered (set by user space before load). */
 const volatile bool all_procs = false;
 
-/* Targeted captures (-p, the command, -s): the perf events are the target
- * threads' own cpu-clock events, not every CPU's (user/sampler.c). Each
- * thread that existed when pyhawk attached has an event opened for it,
- * with the thread's id as its BPF cookie, in `watched`; threads and
- * processes started later inherit their creator's event (the kernel's
- * perf inheritance), with another cookie. A thread created while pyhawk
- * was opening events may have both: the inherited one is then ignored.
- * Writable: user space turns it off when it falls back to every CPU. */
-bool per_task = false;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PH_MAX_WATCHED);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u32);  /* tid, in the initial PID namespace */
-	__type(value, __u8); /* 1 */
-} watched SEC(".maps");
-
-/* The task a per-task perf event belongs to (its thread, or the thread an
- * inherited copy was made for), read through the program's context, the
- * kernel's struct bpf_perf_event_data_kern (privileged programs may hand
- * their context to a probe read). NULL when unknown. */
-static __always_inline void *timer_owner(void *ctx)
-{
-	__u64 kctx[3] = {};
-	__u32 slot = bpf_core_field_offset(struct bpf_perf_event_data_kern, event) / 8;
-	struct perf_event *ev;
-
-	if (slot >= 3 || bpf_probe_read_kernel(kctx, sizeof(kctx), ctx))
-		return NULL;
-	ev = (struct perf_event *)kctx[slot];
-	return ev ? BPF_CORE_READ(ev, hw.target) : NULL;
-}
-
-/* This thread's second timer: an event it inherited (another cookie) while
- * it has one of its own. Counted, never walked: the thread's own timer
- * samples it. A timer of another thread that fired just as this one took
- * the CPU samples this one, as every CPU's timer would. */
-static __always_inline bool second_timer(void *ctx, __u32 tid)
-{
-	if (!per_task || bpf_get_attach_cookie(ctx) == tid)
-		return false;
-	if (!bpf_map_lookup_elem(&watched, &tid))
-		return false;
-	if (timer_owner(ctx) != (void *)bpf_get_current_task())
-		return false;
-	stat_inc(PH_R_SECOND_TIMER);
-	return true;
-}
-
 /* Bumped whenever a procs entry may stop being IGNORED (exec, fork, exit,
  * and user space's every write): the sampler's per-CPU memory of the last
  * IGNORED process it saw is only good within one generation. */
@@ -259,12 +209,6 @@ int BPF_PROG(on_exit, struct task_struct *task)
 		return 0;
 	key.pthread = BPF_CORE_READ(task, thread.fsbase);
 	bpf_map_delete_elem(&threads, &key);
-	if (per_task) {
-		/* Its id may be reused by a thread that inherits an event. */
-		__u32 tid = task->pid;
-
-		bpf_map_delete_elem(&watched, &tid);
-	}
 	/* signal->live reaches 0 when the last thread of the group exits. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;

@@ -18,7 +18,6 @@
 /* Interpreters and thread states searched to find a thread's state. */
 #define PH_MAX_INTERPS 16
 #define PH_MAX_THREADS 8192
-#define PH_MAX_WATCHED 65536 /* threads with a per-task event of their own */
 /* Bytes of a str (after kind decoding: length * kind) and of a line table
  * copied by the kernel when it describes a new code object. */
 #define PH_STR_MAX 512

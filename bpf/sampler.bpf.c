@@ -67,8 +67,6 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 			stat_inc(PH_STAT_DISPLACED);
 		return 0;
 	}
-	if (second_timer(ctx, (__u32)pid_tgid))
-		return 0;
 	/* The same not-Python process as last time on this CPU, and no entry
 	 * changed since: nothing to do, without a hash lookup. */
 	slot = bpf_map_lookup_elem(&ignored_cache, &zero);

@@ -283,14 +283,12 @@ struct sampler *sampler__new(const struct sampler_opts *opts, const struct sampl
 		goto ringbuf;
 
 	*stage = "perf_event";
-	s->clock = taskclock__new(s->skel->progs.on_cpu_sample, bpf_map__fd(s->skel->maps.watched),
-				  opts->rate);
+	s->clock = taskclock__new(s->skel->progs.on_cpu_sample, opts->rate);
 	if (!s->clock) {
 		*err = -ENOMEM;
 		goto fail;
 	}
 	/* Per task: the session names the threads (sampler__watch). */
-	s->skel->bss->per_task = s->per_task;
 	if (!s->per_task) {
 		*err = taskclock__cpus(s->clock);
 		if (*err)
@@ -391,10 +389,8 @@ static int fall_back_to_cpus(struct sampler *s, int why)
 {
 	taskclock__free(s->clock);
 	s->per_task = false;
-	s->skel->bss->per_task = false;
 	s->per_cpu_err = why;
-	s->clock = taskclock__new(s->skel->progs.on_cpu_sample, bpf_map__fd(s->skel->maps.watched),
-				  s->rate);
+	s->clock = taskclock__new(s->skel->progs.on_cpu_sample, s->rate);
 	if (!s->clock)
 		return -ENOMEM;
 	return taskclock__cpus(s->clock);

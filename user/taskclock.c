@@ -4,17 +4,19 @@
  * threads: a cpu-clock event opened on a thread counts that thread's own
  * CPU time, so its timer runs (and interrupts) only while the thread runs,
  * and with `inherit` every thread and process the thread starts later gets
- * a copy of the event with the same BPF program. Threads that already run
- * when pyhawk attaches each get an event of their own, with their id as
- * the BPF cookie and an entry in the kernel's `watched` map; a thread
- * started by a watched thread while the others are being opened has the
- * inherited event too, and the kernel side ignores that one's samples. */
+ * a copy of the event with the same BPF program. A running process's
+ * threads are read once and each gets an event: a thread they start while
+ * that happens inherits its creator's, if its creator had one by then
+ * (threads are opened in the order /proc lists them, the main thread
+ * first). The list is not read again: a thread found then could already
+ * hold an inherited event, and a second one would time it twice. */
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -29,25 +31,19 @@ struct event {
 
 struct taskclock {
 	struct bpf_program *prog;
-	int watched_fd;
 	int rate;
 	struct event *ev;
 	int nev, cap;
 	struct hashmap *threads; /* tid -> 1: has an event of its own */
 };
 
-/* A process whose threads keep appearing faster than they are opened is
- * left to inheritance after this many passes over its list. */
-#define PROCESS_PASSES 8
-
-struct taskclock *taskclock__new(struct bpf_program *prog, int watched_fd, int rate)
+struct taskclock *taskclock__new(struct bpf_program *prog, int rate)
 {
 	struct taskclock *tc = calloc(1, sizeof(*tc));
 
 	if (!tc)
 		return NULL;
 	tc->prog = prog;
-	tc->watched_fd = watched_fd;
 	tc->rate = rate;
 	tc->threads = hashmap__new(sizeof(uint32_t));
 	if (!tc->threads) {
@@ -93,9 +89,8 @@ static int open_clock(struct taskclock *tc, pid_t tid, int cpu)
 	return fd < 0 ? -errno : fd;
 }
 
-static int attach(struct taskclock *tc, int fd, uint32_t cookie)
+static int attach(struct taskclock *tc, int fd)
 {
-	DECLARE_LIBBPF_OPTS(bpf_perf_event_opts, opts, .bpf_cookie = cookie);
 	struct bpf_link *link;
 	struct event *ev;
 
@@ -110,7 +105,7 @@ static int attach(struct taskclock *tc, int fd, uint32_t cookie)
 		tc->ev = ev;
 		tc->cap = cap;
 	}
-	link = bpf_program__attach_perf_event_opts(tc->prog, fd, &opts);
+	link = bpf_program__attach_perf_event(tc->prog, fd);
 	if (!link) {
 		int err = -errno;
 
@@ -135,7 +130,7 @@ int taskclock__cpus(struct taskclock *tc)
 			continue; /* possible but offline CPU */
 		if (fd < 0)
 			return fd;
-		err = attach(tc, fd, 0);
+		err = attach(tc, fd);
 		if (err)
 			return err;
 	}
@@ -146,65 +141,75 @@ int taskclock__thread(struct taskclock *tc, pid_t tid)
 {
 	uint32_t key = (uint32_t)tid;
 	uint64_t seen;
-	uint8_t one = 1;
 	int fd, err;
 
 	if (!hashmap__get(tc->threads, &key, &seen))
 		return 0;
-	/* In the map before its event runs: a sample of the inherited event
-	 * in between is dropped (and counted), never taken twice. */
-	if (bpf_map_update_elem(tc->watched_fd, &key, &one, BPF_ANY))
-		return errno == E2BIG ? -E2BIG : -errno;
 	fd = open_clock(tc, tid, -1);
-	if (fd < 0) {
-		bpf_map_delete_elem(tc->watched_fd, &key);
+	if (fd < 0)
 		return fd;
-	}
-	err = attach(tc, fd, key);
-	if (err) {
-		bpf_map_delete_elem(tc->watched_fd, &key);
+	err = attach(tc, fd);
+	if (err)
 		return err;
-	}
 	return hashmap__set(tc->threads, &key, 1);
 }
 
-struct pass {
-	struct taskclock *tc;
-	int added, err;
+struct snapshot {
+	pid_t *tids;
+	int n, cap;
 };
 
-static int watch_one(pid_t tid, void *ctx)
+static int collect(pid_t tid, void *ctx)
 {
-	struct pass *p = ctx;
-	uint32_t key = (uint32_t)tid;
-	uint64_t seen;
-	int err;
+	struct snapshot *sn = ctx;
 
-	if (!hashmap__get(p->tc->threads, &key, &seen))
-		return 0;
-	err = taskclock__thread(p->tc, tid);
-	if (err == -ESRCH)
-		return 0; /* it ended since the list was read */
-	if (err) {
-		p->err = err;
-		return 1;
+	if (sn->n == sn->cap) {
+		int cap = sn->cap ? 2 * sn->cap : 64;
+		pid_t *tids = realloc(sn->tids, (size_t)cap * sizeof(*tids));
+
+		if (!tids)
+			return -ENOMEM;
+		sn->tids = tids;
+		sn->cap = cap;
 	}
-	p->added++;
+	sn->tids[sn->n++] = tid;
 	return 0;
+}
+
+/* For the tests only: PYHAWK_TEST_ATTACH_PAUSE_MS=N waits N ms after the
+ * main thread's event is open, so that threads it starts meanwhile certainly
+ * inherit one while the others are opened. */
+static void test_pause(void)
+{
+	const char *ms = getenv("PYHAWK_TEST_ATTACH_PAUSE_MS");
+	struct timespec ts;
+	long n;
+
+	if (!ms || (n = strtol(ms, NULL, 10)) <= 0 || n > 10000)
+		return;
+	ts.tv_sec = n / 1000;
+	ts.tv_nsec = (n % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
 }
 
 int taskclock__process(struct taskclock *tc, pid_t pid)
 {
-	for (int i = 0; i < PROCESS_PASSES; i++) {
-		struct pass p = {.tc = tc};
-		int err = procfs__foreach_thread(pid, watch_one, &p);
+	struct snapshot sn = {0};
+	int err;
 
-		if (p.err)
-			return p.err;
-		if (err)
-			return err;
-		if (!p.added)
-			return 0;
+	/* The list before any event: none of these threads can have inherited
+	 * one. Then the main thread first (it starts most threads), then the
+	 * rest; a thread started meanwhile inherits its creator's event. */
+	err = procfs__foreach_thread(pid, collect, &sn);
+	if (!err)
+		err = taskclock__thread(tc, pid);
+	if (!err)
+		test_pause();
+	for (int i = 0; !err && i < sn.n; i++) {
+		err = taskclock__thread(tc, sn.tids[i]);
+		if (err == -ESRCH)
+			err = 0; /* it ended since the list was read */
 	}
-	return 0;
+	free(sn.tids);
+	return err;
 }

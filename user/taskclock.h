@@ -9,9 +9,8 @@
 struct bpf_program;
 struct taskclock;
 
-/* Events that run prog at rate Hz. watched_fd: the BPF map of threads
- * that have an event of their own (bpf/discover.bpf.h). */
-struct taskclock *taskclock__new(struct bpf_program *prog, int watched_fd, int rate);
+/* Events that run prog at rate Hz. */
+struct taskclock *taskclock__new(struct bpf_program *prog, int rate);
 void taskclock__free(struct taskclock *tc);
 
 /* One event per online CPU: every task that runs is sampled. 0 or -errno. */
@@ -22,9 +21,9 @@ int taskclock__cpus(struct taskclock *tc);
  * thread is gone, or -errno. A thread already watched: 0. */
 int taskclock__thread(struct taskclock *tc, pid_t tid);
 
-/* Every thread of pid: its list is read again until no thread is new (a
- * thread started by one not yet watched inherits nothing). 0, -ESRCH when
- * the process is gone, or -errno. */
+/* Every thread of pid, as its list reads now; threads started later
+ * inherit their creator's event. 0, -ESRCH when the process is gone, or
+ * -errno. */
 int taskclock__process(struct taskclock *tc, pid_t pid);
 
 /* Events open (for --verbose and tests). */

@@ -17,6 +17,7 @@ from test_cli_flags import wait_catches_sigint
 
 BUSY = workload("busy.py")
 LATE = workload("late_threads.py")
+SPAWNER = workload("spawner.py")
 PY = MATRIX[0]
 THREAD = re.compile(r"^thread \((\d+)\)")
 PER_TASK = "pyhawk: sampling the targets' own threads"
@@ -110,8 +111,50 @@ def test_threads_before_and_after_attach(py, tmp_path):
         assert abs(share - used / total_cpu) <= 0.05, (name, share, used / total_cpu, per_func)
         check_count(sum(seen.values()), rate * used, name)
     # The child (started after the attach, by a late thread's process):
-    # its spin of cpu seconds, inherited with nothing opened for it.
-    check_count(sum(per_func.get("child_spin", {}).values()), rate * cpu, "child_spin")
+    # its spin of cpu seconds, inherited with nothing opened for it. Under
+    # qemu pyhawk takes about as long to classify a new process (reading its
+    # ELF files) as this child lives: there only the upper bound holds.
+    child = sum(per_func.get("child_spin", {}).values())
+    if EMULATED:
+        assert child <= 1.25 * rate * cpu + 10, child
+    else:
+        check_count(child, rate * cpu, "child_spin")
+
+
+@pytest.mark.statistical
+def test_threads_started_while_attaching(tmp_path):
+    """Threads started while pyhawk opens events (a pause after the main
+    thread's, PYHAWK_TEST_ATTACH_PAUSE_MS, makes sure some are): each
+    inherits the main thread's event and gets no second one, so no thread
+    is sampled twice."""
+    truth_file, out, rate = tmp_path / "truth.json", tmp_path / "out.txt", 1000
+    target = subprocess.Popen([PY.path, SPAWNER, "2", "0.05", str(truth_file)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert target.stdout.readline().strip() == "ready"
+        proc = subprocess.run([PYHAWK, "record", "-p", str(target.pid), "-t", "-r", str(rate),
+                               "-f", "raw", "-o", str(out)],
+                              capture_output=True, text=True, timeout=120,
+                              env=dict(os.environ, PYHAWK_TEST_ATTACH_PAUSE_MS="300"))
+        assert target.wait(timeout=60) == 0
+    finally:
+        target.kill()
+        target.wait()
+    assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+    truth = json.loads(truth_file.read_text())
+    per_thread = {}
+    for stack, count in parse_raw(out.read_text()).items():
+        root = THREAD.match(stack[0])
+        if root and split_label(stack[-1])[0].startswith("spawned_"):
+            per_thread[int(root.group(1))] = per_thread.get(int(root.group(1)), 0) + count
+    # Every thread at most its CPU time's worth (two timers would double
+    # it); together nearly all of it (pyhawk attached within ~0.5 s of a
+    # workload that needs ~5 s of CPU; not under qemu, where pyhawk's
+    # start-up takes seconds).
+    for name, (tid, used) in truth.items():
+        assert per_thread.get(tid, 0) <= 1.25 * rate * used + 10, (name, per_thread.get(tid), used)
+    total = rate * sum(used for _, used in truth.values())
+    assert EMULATED or sum(per_thread.values()) >= 0.7 * total, (per_thread, total)
 
 
 def check_count(got, want, what):
