@@ -22,13 +22,18 @@ Sections:
              interleaved, at 100 Hz, 1 kHz and 10 kHz. A peer run that fails
              is retried up to 3 times; one that still fails is a row saying
              so, never the end of the benchmark.
+  interrupts the local timer interrupts a second on the CPU of a bystander
+             pinned away from the profiled busy process (/proc/interrupts,
+             LOC), with no pyhawk, with per-task events and with every
+             CPU's, at 1 kHz and 10 kHz: an exact count where the
+             bystander's time is noisy (needs 2 CPUs or more).
   start-up   pyhawk's wall and CPU time from its exec to sampling an
              attached (-p) process (when it handles SIGINT, which it sets
              once everything is attached), and a whole `pyhawk record --
              python -c pass` above `python -c pass` alone.
 
 One interpreter (pyenv 3.12 if present), a copy of ./pyhawk taken at start.
-The full run takes ~4 minutes; --quick ~1 minute (numbers meaningless).
+The full run takes ~11 minutes; --quick ~2 minutes (numbers meaningless).
 """
 
 import collections
@@ -95,25 +100,34 @@ def run_workload(py, scale):
     return workload_result(proc.stdout)
 
 
+def interleaved(b, pid, configs, rounds, what, measure):
+    """rounds of each (name, rate, env) config in turn: measure() while
+    pyhawk samples pid at rate with env (none for a rate of None). Returns
+    {name: [measures]}."""
+    runs = collections.OrderedDict((c[0], []) for c in configs)
+    for i in range(rounds):
+        for name, rate, env in configs:
+            p = attach(b, pid, rate, env)[0] if rate else None
+            try:
+                runs[name].append(measure())
+            finally:
+                if p:
+                    stop(p)
+        b.note("%s round %d/%d" % (what, i + 1, rounds))
+    return runs
+
+
 def section_bystander(b, plan, py):
     busy = b.spawned.start([py.path, "-c", SPIN])
     configs = [("beside the busy process, no pyhawk", None, None)]
     configs += [("bystander, per task, %s" % hz(r), r, {}) for r in bench.RATES]
     configs += [("bystander, every CPU, %s" % hz(r), r, {"PYHAWK_PER_CPU": "1"})
                 for r in bench.RATES[1:]]
-    runs = collections.OrderedDict((c[0], []) for c in configs)
     try:
         time.sleep(0.3)
         run_workload(py, plan.scale)  # warm-up
-        for i in range(plan.rounds):
-            for name, rate, env in configs:
-                p = attach(b, busy.pid, rate, env)[0] if rate else None
-                try:
-                    runs[name].append(run_workload(py, plan.scale)["wall"])
-                finally:
-                    if p:
-                        stop(p)
-            b.note("bystander round %d/%d" % (i + 1, plan.rounds))
+        runs = interleaved(b, busy.pid, configs, plan.rounds, "bystander",
+                           lambda: run_workload(py, plan.scale)["wall"])
     finally:
         b.spawned.kill(busy)
     base = median(runs[configs[0][0]])
@@ -128,6 +142,45 @@ def section_bystander(b, plan, py):
                         within=(lambda m, s=slow: abs(s) <= noise) if not env else None,
                         note="slowdown %+.2f %% (noise: IQR %.2f %%)" % (slow, noise)))
     return rows
+
+
+def local_timer_interrupts(cpu):
+    """The local timer interrupts CPU cpu has taken since boot."""
+    with open("/proc/interrupts") as f:
+        ncpus = len(f.readline().split())
+        for line in f:
+            fields = line.split()
+            if fields and fields[0] == "LOC:" and cpu < ncpus:
+                return int(fields[1 + cpu])
+    raise RuntimeError("no LOC line for CPU %d in /proc/interrupts" % cpu)
+
+
+def section_interrupts(b, plan, py):
+    """Timer interrupts a second on a bystander's CPU (CPU 1) beside a busy
+    process pinned to CPU 0 that pyhawk profiles."""
+    if os.cpu_count() < 2:
+        return [row("bystander CPU's timer interrupts", "per s", [], note="needs 2 CPUs")]
+    busy = b.spawned.start(["taskset", "-c", "0", py.path, "-c", SPIN])
+    other = b.spawned.start(["taskset", "-c", "1", py.path, "-c", SPIN])
+    configs = [("no pyhawk", None, None)]
+    configs += [("%s, %s" % (how, hz(r)), r, env) for r in bench.RATES[1:]
+                for how, env in (("per task", {}), ("every CPU", {"PYHAWK_PER_CPU": "1"}))]
+    span = 1.0 if plan.quick else 3.0
+
+    def rate_of_interrupts():
+        n0, t0 = local_timer_interrupts(1), time.monotonic()
+        time.sleep(span)
+        return (local_timer_interrupts(1) - n0) / (time.monotonic() - t0)
+
+    try:
+        time.sleep(0.3)
+        runs = interleaved(b, busy.pid, configs, plan.peer_rounds, "interrupts",
+                           rate_of_interrupts)
+    finally:
+        b.spawned.kill(busy)
+        b.spawned.kill(other)
+    return [row("bystander CPU's timer interrupts, " + name, "per s", vals, spec="%.0f")
+            for name, vals in runs.items()]
 
 
 def peer_launch(runner, py, args, profiler, rate, note):
@@ -230,6 +283,7 @@ def main(argv):
         runner = bench.Runner(b.tmp)
         try:
             data["bystander"] = section_bystander(b, plan, py)
+            data["interrupts"] = section_interrupts(b, plan, py)
             data["machine_cpu"] = section_machine(b, plan, py, runner)
             data["startup"] = section_startup(b, plan, py)
         finally:
@@ -238,6 +292,7 @@ def main(argv):
     L = header("pyhawk targeted captures", data, "interpreter",
                ["- austin: %s" % (data["austin"] or "not found (tools/fetch-austin.sh)")])
     for key, title in (("bystander", "Bystander: a process pyhawk does not profile"),
+                       ("interrupts", "Timer interrupts on a bystander's CPU"),
                        ("machine_cpu", "Machine CPU per sample, pyhawk and austin"),
                        ("startup", "Start-up")):
         L += ["## " + title, ""] + table(data[key]) + [""]
