@@ -63,6 +63,14 @@ enum ph_frame_kind {
 
 #define PH_NO_OFFSET 0xffff
 
+/* The most the walker reads at once from a thread state, a frame, a code
+ * object and a str header (its scratch buffers): every field it reads
+ * there must end within these (user/offsets.c checks). */
+#define PH_TSTATE_READ_MAX  512
+#define PH_FRAME_READ_MAX   128
+#define PH_CODE_READ_MAX    256
+#define PH_STR_HDR_READ_MAX 128
+
 /* _PyInterpreterFrame.owner (3.11+), the values every version shares. */
 #define PH_OWNER_THREAD	   0
 #define PH_OWNER_GENERATOR 1

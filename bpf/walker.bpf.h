@@ -21,10 +21,10 @@
 /* Scratch buffers are powers of two; offsets from user space are masked
  * into them, with 8 bytes of slack so an 8-byte field at the last masked
  * offset stays inside. */
-#define TSTATE_BUF 512
-#define FRAME_BUF 128
-#define CODE_BUF 256
-#define STR_HDR_BUF 128
+#define TSTATE_BUF	 PH_TSTATE_READ_MAX
+#define FRAME_BUF	 PH_FRAME_READ_MAX
+#define CODE_BUF	 PH_CODE_READ_MAX
+#define STR_HDR_BUF	 PH_STR_HDR_READ_MAX
 #define CODE_CACHE_SLOTS 2048 /* direct-mapped, per CPU */
 #define STACK_BUF 4096        /* bulk copy of a 3.11+ frame data stack */
 #define DESCRIBE_MAX 32       /* new code objects described per sample */

@@ -155,7 +155,8 @@ EOF
 /* Parallel to offsets_table. For 3.13+, each field holds the index of the
  * u64 slot of _Py_DebugOffsets that describes the same offset (0: none;
  * slot 0 is the cookie), and version_hex the struct's size in slots.
- * runtime_gil holds the slot of interpreter_state.gil_runtime_state: the
+ * tstate_, frame_ and code_size_read hold the slot of the size of their
+ * struct (thread_state.size, ...). runtime_gil holds the slot of interpreter_state.gil_runtime_state: the
  * debug offsets give the embedded GIL's fields relative to the
  * interpreter. All zero before 3.13 (no _Py_DebugOffsets). */
 const struct py_offsets offsets_debug_slots[] = {

@@ -423,7 +423,9 @@ static void dump_debug_slots(void)
 	SLOT(gil_last_holder, interpreter_state.gil_runtime_state_holder);
 	SLOT(runtime_gil, interpreter_state.gil_runtime_state);
 	NOSLOT(gc_collecting);
-	NOSLOT(tstate_size_read);
+	/* The *_size_read fields hold the slot of their struct's own size:
+	 * offsets.c bounds the struct's fields by it. */
+	SLOT(tstate_size_read, thread_state.size);
 	SLOT(tstate_next, thread_state.next);
 	SLOT(tstate_interp, thread_state.interp);
 	SLOT(tstate_frame, thread_state.current_frame);
@@ -438,7 +440,7 @@ static void dump_debug_slots(void)
 	SLOT(tstate_status, thread_state.status);
 	PAD(_pad2);
 	NOSLOT(tstate_status_holds_gil_mask);
-	NOSLOT(frame_size_read);
+	SLOT(frame_size_read, interpreter_frame.size);
 	SLOT(frame_previous, interpreter_frame.previous);
 	SLOT(frame_code, interpreter_frame.executable);
 	NOSLOT(frame_lasti);
@@ -446,7 +448,7 @@ static void dump_debug_slots(void)
 	SLOT(frame_owner, interpreter_frame.owner);
 	SLOT(tstate_datastack_chunk, thread_state.datastack_chunk);
 	PAD(_pad5);
-	NOSLOT(code_size_read);
+	SLOT(code_size_read, code_object.size);
 	SLOT(code_filename, code_object.filename);
 	SLOT(code_name, code_object.name);
 	SLOT(code_qualname, code_object.qualname);

@@ -114,7 +114,9 @@ static int target_error(int err, pid_t pid, const char *detail)
 		permission_error(err, pid);
 		return PH_EXIT_PERMISSION;
 	case -ENOTSUP: /* == -EOPNOTSUPP on Linux: unknown version or free-threaded */
-		if (detail && *detail)
+		if (detail && strchr(detail, ':')) /* a supported version, with why not */
+			fprintf(stderr, "Error: PID %d runs %s\n", (int)pid, detail);
+		else if (detail && *detail)
 			fprintf(stderr,
 				"Error: PID %d runs %s, which pyhawk does not support (supported: "
 				"CPython 3.8 to 3.15, default GIL builds)\n",

@@ -8,7 +8,7 @@ enum ph_exit_code {
 	PH_EXIT_USAGE = 2,       /* bad command line: unknown flag, bad value */
 	PH_EXIT_NO_PROCESS = 3,  /* the PID does not exist */
 	PH_EXIT_NOT_PYTHON = 4,  /* the target is not a Python process (or a kernel thread) */
-	PH_EXIT_UNSUPPORTED = 5, /* a Python version or build pyhawk has no layout for */
+	PH_EXIT_UNSUPPORTED = 5, /* no layout for its version or build, or its debug offsets */
 	PH_EXIT_PERMISSION = 6,  /* not allowed: needs root or CAP_BPF + CAP_PERFMON */
 	PH_EXIT_OUTPUT = 7,      /* the output file cannot be written */
 	PH_EXIT_BPF = 8,         /* the BPF programs could not be loaded or attached */

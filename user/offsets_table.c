@@ -430,7 +430,8 @@ const struct py_offsets offsets_table[] = {
 /* Parallel to offsets_table. For 3.13+, each field holds the index of the
  * u64 slot of _Py_DebugOffsets that describes the same offset (0: none;
  * slot 0 is the cookie), and version_hex the struct's size in slots.
- * runtime_gil holds the slot of interpreter_state.gil_runtime_state: the
+ * tstate_, frame_ and code_size_read hold the slot of the size of their
+ * struct (thread_state.size, ...). runtime_gil holds the slot of interpreter_state.gil_runtime_state: the
  * debug offsets give the embedded GIL's fields relative to the
  * interpreter. All zero before 3.13 (no _Py_DebugOffsets). */
 const struct py_offsets offsets_debug_slots[] = {
@@ -454,17 +455,20 @@ const struct py_offsets offsets_debug_slots[] = {
 		.gil_locked = 17,
 		.gil_last_holder = 18,
 		.runtime_gil = 15,
+		.tstate_size_read = 19,
 		.tstate_next = 21,
 		.tstate_interp = 22,
 		.tstate_frame = 23,
 		.tstate_thread_id = 24,
 		.tstate_native_thread_id = 25,
 		.tstate_status = 27,
+		.frame_size_read = 28,
 		.frame_previous = 29,
 		.frame_code = 30,
 		.frame_instr = 31,
 		.frame_owner = 33,
 		.tstate_datastack_chunk = 26,
+		.code_size_read = 34,
 		.code_filename = 35,
 		.code_name = 36,
 		.code_qualname = 37,
@@ -487,17 +491,20 @@ const struct py_offsets offsets_debug_slots[] = {
 		.gil_locked = 18,
 		.gil_last_holder = 19,
 		.runtime_gil = 16,
+		.tstate_size_read = 22,
 		.tstate_next = 24,
 		.tstate_interp = 25,
 		.tstate_frame = 26,
 		.tstate_thread_id = 27,
 		.tstate_native_thread_id = 28,
 		.tstate_status = 30,
+		.frame_size_read = 31,
 		.frame_previous = 32,
 		.frame_code = 33,
 		.frame_instr = 34,
 		.frame_owner = 36,
 		.tstate_datastack_chunk = 29,
+		.code_size_read = 39,
 		.code_filename = 40,
 		.code_name = 41,
 		.code_qualname = 42,
@@ -520,6 +527,7 @@ const struct py_offsets offsets_debug_slots[] = {
 		.gil_locked = 18,
 		.gil_last_holder = 19,
 		.runtime_gil = 16,
+		.tstate_size_read = 22,
 		.tstate_next = 24,
 		.tstate_interp = 25,
 		.tstate_frame = 26,
@@ -527,11 +535,13 @@ const struct py_offsets offsets_debug_slots[] = {
 		.tstate_native_thread_id = 31,
 		.tstate_holds_gil = 34,
 		.tstate_status = 33,
+		.frame_size_read = 39,
 		.frame_previous = 40,
 		.frame_code = 41,
 		.frame_instr = 42,
 		.frame_owner = 44,
 		.tstate_datastack_chunk = 32,
+		.code_size_read = 47,
 		.code_filename = 48,
 		.code_name = 49,
 		.code_qualname = 50,

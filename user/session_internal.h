@@ -93,7 +93,7 @@ struct session {
 	struct launch launch;
 	bool child_done;
 	bool child_stopped; /* by session__end_child: it outlived the capture */
-	char cmd_refused[64]; /* "Python 3.7": what the command ran, unsupported */
+	char cmd_refused[192]; /* "Python 3.7": what the command ran, unsupported */
 	int child_wstatus; /* its wait status, once child_done */
 	double child_start, child_end; /* its fork, and when it was reaped */
 	double next_usage;	       /* the next reading of the targets' CPU time */

@@ -132,7 +132,7 @@ int target__make_ready(struct session *s, struct target *t, uint32_t version_hex
 static int inspect(struct session *s, pid_t pid, struct pyproc *pp, struct py_offsets *off,
 		   char *detail, size_t len)
 {
-	char ver[32], what[64] = "";
+	char ver[32], what[160] = "";
 	int err;
 
 	s->inspections++;
@@ -149,14 +149,23 @@ static int inspect(struct session *s, pid_t pid, struct pyproc *pp, struct py_of
 			 pp->free_threaded ? " (free-threaded build)" : "");
 		return err;
 	}
-	if (pp->debug_offsets_len &&
-	    offsets__check_debug(off, pp->debug_offsets, pp->debug_offsets_len, what,
-				 sizeof(what))) {
-		snprintf(detail, len,
-			 "Python %s: its _Py_DebugOffsets disagree with pyhawk's table (%s)",
-			 offsets__version_str(pp->version_hex, ver, sizeof(ver)), what);
+	if (!pp->debug_offsets_len)
+		return 0;
+	/* 3.13+: the layout the process publishes, the table filling in
+	 * what it does not describe. */
+	err =
+	    offsets__from_debug(off, pp->debug_offsets, pp->debug_offsets_len, what, sizeof(what));
+	offsets__version_str(pp->version_hex, ver, sizeof(ver));
+	if (err < 0) {
+		snprintf(detail, len, "Python %s: its _Py_DebugOffsets cannot be followed (%s)",
+			 ver, what);
 		return -ENOTSUP;
 	}
+	if (s->o.verbose)
+		fprintf(stderr,
+			"pyhawk: process %d: Python %s layout from its _Py_DebugOffsets (%s%s)\n",
+			(int)pid, ver, err ? "differs from pyhawk's table: " : "as pyhawk's table",
+			err ? what : "");
 	return 0;
 }
 

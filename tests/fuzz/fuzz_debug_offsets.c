@@ -1,16 +1,18 @@
 /* fuzz_debug_offsets.c: libFuzzer target: a process's _Py_DebugOffsets (read from its ELF file,
- * so the target's bytes) against pyhawk's tables, by offsets__check_debug.
+ * so the target's bytes) followed over pyhawk's tables, by offsets__from_debug.
  *
  * The first byte picks a real _Py_DebugOffsets (the unit tests' fixtures:
  * 3.13.0, 3.13.18, 3.14.10, 3.15.2; run from the source tree's root), the
- * table to check it against (its version's, or 3.12's that has none) and
- * the size of the answer's buffer; the second how much of it is cut off;
- * the rest is XORed onto it. Checked beyond "no crash": nothing is read
- * past the length given (the bytes are in a buffer of exactly that size);
- * the result is 0, -EBADMSG or -ERANGE; the name of what disagrees is
+ * table to start from (its version's, or 3.12's that has none) and the
+ * size of the answer's buffer; the second how much of it is cut off; the
+ * rest is XORed onto it. Checked beyond "no crash": nothing is read past
+ * the length given (the bytes are in a buffer of exactly that size); the
+ * result is >= 0, -EBADMSG, -ERANGE or -ENOTSUP; the answer is
  * NUL-terminated within its buffer and nothing is written past it, empty
- * for 0, a field's name for -ERANGE; and each fixture whole agrees with
- * its own version's table, and no longer once cut. */
+ * for 0, not a header's name for -ERANGE; a layout followed never has a
+ * field beyond what the walker reads at once (nor at PH_NO_OFFSET) unless
+ * the table had it so; and each fixture whole agrees with its own
+ * version's table, and no longer once cut. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -69,10 +71,39 @@ static bool is_header(const char *what)
 	       !strcmp(what, "free_threaded") || !strcmp(what, "size");
 }
 
+/* A layout the walker can read: each window within its buffer, and the
+ * fields read from a window inside it (the table's own values aside). */
+static void check_within(const struct py_offsets *table, const struct py_offsets *o)
+{
+	if (o->tstate_size_read > PH_TSTATE_READ_MAX || o->frame_size_read > PH_FRAME_READ_MAX ||
+	    o->code_size_read > PH_CODE_READ_MAX)
+		abort();
+#define IN(f, win, w)                                                                              \
+	if (o->f != table->f && o->f != PH_NO_OFFSET && o->f + (w) > o->win)                       \
+		abort();
+	IN(tstate_next, tstate_size_read, 8)
+	IN(tstate_thread_id, tstate_size_read, 8)
+	IN(tstate_frame, tstate_size_read, 8)
+	IN(tstate_status, tstate_size_read, 4)
+	IN(tstate_datastack_chunk, tstate_size_read, 8)
+	IN(frame_previous, frame_size_read, 8)
+	IN(frame_code, frame_size_read, 8)
+	IN(frame_instr, frame_size_read, 8)
+	IN(frame_owner, frame_size_read, 1)
+	IN(code_filename, code_size_read, 8)
+	IN(code_linetable, code_size_read, 8)
+	IN(code_firstlineno, code_size_read, 4)
+#undef IN
+	if (o->code_check + 16 > o->code_size_read || o->str_state + 4 > PH_STR_HDR_READ_MAX ||
+	    o->str_length + 8 > PH_STR_HDR_READ_MAX)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct fixture *fx;
 	const struct py_offsets *off;
+	struct py_offsets got;
 	char what[WHAT_MAX + 8];
 	size_t len, whatlen, cut, i;
 	bool pristine = true;
@@ -99,9 +130,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pristine &= !x;
 	}
 	memset(what, 0x5a, sizeof(what));
-	r = offsets__check_debug(off, buf, len, whatlen ? what : NULL, whatlen);
-	if (r != 0 && r != -EBADMSG && r != -ERANGE)
+	got = *off;
+	r = offsets__from_debug(&got, buf, len, whatlen ? what : NULL, whatlen);
+	if (r < 0 && r != -EBADMSG && r != -ERANGE && r != -ENOTSUP)
 		abort();
+	if (r > 0)
+		check_within(off, &got);
 	for (i = whatlen; i < sizeof(what); i++)
 		if (what[i] != 0x5a)
 			abort();

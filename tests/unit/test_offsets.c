@@ -1,5 +1,6 @@
-/* test_offsets.c: the generated per-version layouts and the _Py_DebugOffsets cross-check. */
+/* test_offsets.c: the generated per-version layouts, and layouts from _Py_DebugOffsets. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,77 +234,188 @@ static const struct layout layouts[] = {
 	{ "debug_offsets_3.15.2.bin", 0x030f02f0, 888, 240, 144, 352 },
 };
 
+/* offsets__from_debug on a copy of buf; *o gets the result. */
+static int follow(struct py_offsets *o, uint32_t hex, const uint8_t *buf, size_t n, char *what,
+		  size_t whatlen)
+{
+	*o = get(hex);
+	return offsets__from_debug(o, buf, n, what, whatlen);
+}
+
+static int starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+extern const struct py_offsets offsets_table[], offsets_debug_slots[];
+extern const size_t offsets_table_len;
+
+static const struct py_offsets *slots_of(uint32_t hex)
+{
+	for (size_t i = 0; i < offsets_table_len; i++)
+		if (offsets_table[i].version_hex >> 16 == hex >> 16)
+			return &offsets_debug_slots[i];
+	return NULL;
+}
+
+/* A struct grown by 8 bytes before the field in slot from: the size (in
+ * size_slot) and the fields in slots from .. end-1 are 8 bytes on. */
+static void grow(uint8_t *buf, uint32_t size_slot, uint32_t from, uint32_t end)
+{
+	put64(buf, 8 * size_slot, get64(buf, 8 * size_slot) + 8);
+	for (uint32_t s = from; s < end; s++)
+		put64(buf, 8 * s, get64(buf, 8 * s) + 8);
+}
+
+/* u16 fields of struct py_offsets a grown struct moves 8 bytes on. */
+#define U16(f) offsetof(struct py_offsets, f)
+static const size_t tstate_fields[] = {
+    U16(tstate_next),  U16(tstate_thread_id), U16(tstate_native_thread_id),
+    U16(tstate_frame), U16(tstate_status),    U16(tstate_datastack_chunk)};
+static const size_t code_fields[] = {U16(code_filename), U16(code_name),      U16(code_check),
+				     U16(code_qualname), U16(code_linetable), U16(code_firstlineno),
+				     U16(code_size_read)};
+
+static void check_moved(const struct py_offsets *o, const struct py_offsets *t,
+			const size_t *fields, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint16_t got, was;
+
+		memcpy(&got, (const char *)o + fields[i], 2);
+		memcpy(&was, (const char *)t + fields[i], 2);
+		CHECK_INT(got, was + 8);
+	}
+}
+
 static void test_debug_offsets(const struct layout *l)
 {
 	uint8_t real[1024], bad[1024];
-	struct py_offsets o;
-	char what[64];
+	const struct py_offsets *slots = slots_of(l->hex);
+	struct py_offsets o, t;
+	char what[160];
 	size_t n;
 
 	n = load_fixture(l->fixture, real, sizeof(real));
 	CHECK_INT(n, l->size);
-	if (n != l->size)
+	CHECK(slots != NULL);
+	if (n != l->size || !slots)
 		return;
 	CHECK_INT(get64(real, 8), l->hex);
-	o = get(l->hex);
+	t = get(l->hex);
 
-	/* The real bytes agree with the tables generated from headers. */
-	CHECK_INT(offsets__check_debug(&o, real, n, what, sizeof(what)), 0);
+	/* The real bytes agree with the tables generated from headers: the
+	 * layout is the table's, byte for byte. */
+	CHECK_INT(follow(&o, l->hex, real, n, what, sizeof(what)), 0);
 	CHECK_STR(what, "");
-	CHECK_INT(offsets__check_debug(&o, real, n, NULL, 0), 0);
+	CHECK(memcmp(&o, &t, sizeof(o)) == 0);
+	CHECK_INT(follow(&o, l->hex, real, n, NULL, 0), 0);
 
-	/* A field moved: -ERANGE, named. */
+	/* A patch release grew the thread state by 8 bytes after its first
+	 * member: followed, where the debug offsets describe every field the
+	 * walker reads in it (3.13: the GIL bit is in _status; 3.15:
+	 * holds_gil is described), refused naming the field where not (3.14:
+	 * holds_gil is the table's). */
 	memcpy(bad, real, n);
-	put64(bad, l->thread_id, get64(real, l->thread_id) + 8);
-	CHECK_INT(offsets__check_debug(&o, bad, n, what, sizeof(what)), -ERANGE);
-	CHECK_STR(what, "tstate_thread_id");
+	grow(bad, slots->tstate_size_read, slots->tstate_size_read + 2, slots->frame_size_read);
+	if (t.tstate_holds_gil != PH_NO_OFFSET && !slots->tstate_holds_gil) {
+		CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), -ENOTSUP);
+		CHECK(starts(what, "thread_state.holds_gil: not in its _Py_DebugOffsets"));
+	} else {
+		int moved = follow(&o, l->hex, bad, n, what, sizeof(what));
 
-	memcpy(bad, real, n);
-	put64(bad, l->frame_owner, 70 + 74 - get64(real, l->frame_owner));
-	CHECK_INT(offsets__check_debug(&o, bad, n, what, sizeof(what)), -ERANGE);
-	CHECK_STR(what, "frame_owner");
-
-	/* The GIL fields are compared relative to the embedded GIL. */
-	memcpy(bad, real, n);
-	put64(bad, l->gil_locked, get64(real, l->gil_locked) + 8);
-	CHECK_INT(offsets__check_debug(&o, bad, n, what, sizeof(what)), -ERANGE);
-	CHECK_STR(what, "gil_locked");
-
-	/* The table is wrong instead of the process. */
-	{
-		struct py_offsets w = o;
-
-		w.code_qualname += 8;
-		CHECK_INT(offsets__check_debug(&w, real, n, what, sizeof(what)), -ERANGE);
-		CHECK_STR(what, "code_qualname");
+		CHECK_INT(moved, 7 + (slots->tstate_holds_gil != 0));
+		CHECK(starts(what, "thread_state.next "));
+		check_moved(&o, &t, tstate_fields,
+			    sizeof(tstate_fields) / sizeof(tstate_fields[0]));
+		CHECK(o.tstate_size_read >= o.tstate_datastack_chunk + 8);
+		CHECK(o.tstate_size_read >= o.tstate_status + 4);
+		CHECK(o.tstate_size_read <= t.tstate_size_read + 8);
+		/* Nothing else moved. */
+		CHECK_INT(o.frame_previous, t.frame_previous);
+		CHECK_INT(o.code_filename, t.code_filename);
+		CHECK_INT(o.interp_threads_head, t.interp_threads_head);
 	}
+
+	/* The code object grown at its start: its fields, the check span and
+	 * the read window follow. */
+	memcpy(bad, real, n);
+	grow(bad, slots->code_size_read, slots->code_filename, slots->code_adaptive + 1);
+	CHECK(follow(&o, l->hex, bad, n, what, sizeof(what)) >= 5);
+	check_moved(&o, &t, code_fields, sizeof(code_fields) / sizeof(code_fields[0]));
+	CHECK_INT(o.tstate_next, t.tstate_next);
+
+	/* One field moved within its struct: followed, named with its
+	 * values. */
+	memcpy(bad, real, n);
+	put64(bad, l->frame_owner, get64(real, l->frame_owner) - 1);
+	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), 1);
+	CHECK_INT(o.frame_owner, t.frame_owner - 1);
+	{
+		char want[80];
+
+		snprintf(want, sizeof(want), "interpreter_frame.owner %u -> %u", t.frame_owner,
+			 t.frame_owner - 1);
+		CHECK_STR(what, want);
+	}
+
+	/* Corrupt: a field beyond its struct, a struct of no size, code
+	 * pointers the walker cannot hash together. */
+	memcpy(bad, real, n);
+	put64(bad, l->thread_id, 4096);
+	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), -ERANGE);
+	CHECK(starts(what, "thread_state.thread_id: 4096, beyond the "));
+
+	memcpy(bad, real, n);
+	put64(bad, 8 * slots->tstate_size_read, 0);
+	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), -ERANGE);
+	CHECK_STR(what, "thread_state: a size of 0 bytes");
+
+	memcpy(bad, real, n);
+	put64(bad, 8 * slots->frame_size_read, 1ull << 40);
+	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), -ERANGE);
+	CHECK(starts(what, "interpreter_frame: a size of "));
+
+	memcpy(bad, real, n);
+	put64(bad, 8 * slots->code_name, get64(real, 8 * slots->code_name) + 16);
+	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), -ENOTSUP);
+	CHECK_STR(what, "code_object.name: not next to code_object.filename");
+
+	/* The GIL fields are relative to the embedded GIL. */
+	memcpy(bad, real, n);
+	put64(bad, l->gil_locked, 0);
+	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), -ERANGE);
+	CHECK(starts(what, "interpreter_state.gil_runtime_state_locked: before the GIL"));
+
+	/* The table is wrong instead of the process: the process wins. */
+	o = t;
+	o.code_qualname += 8;
+	CHECK_INT(offsets__from_debug(&o, real, n, what, sizeof(what)), 1);
+	CHECK_INT(o.code_qualname, t.code_qualname);
 
 	/* Not debug offsets at all, or not this version's. */
 	memcpy(bad, real, n);
 	bad[0] = 'X';
-	CHECK_INT(offsets__check_debug(&o, bad, n, what, sizeof(what)), -EBADMSG);
+	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), -EBADMSG);
 	CHECK_STR(what, "cookie");
 
 	memcpy(bad, real, n);
 	put64(bad, 8, l->hex + 0x00010000);
-	CHECK_INT(offsets__check_debug(&o, bad, n, what, sizeof(what)), -EBADMSG);
+	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), -EBADMSG);
 	CHECK_STR(what, "version");
 
 	memcpy(bad, real, n);
 	put64(bad, 16, 1);
-	CHECK_INT(offsets__check_debug(&o, bad, n, what, sizeof(what)), -EBADMSG);
+	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), -EBADMSG);
 	CHECK_STR(what, "free_threaded");
 
-	CHECK_INT(offsets__check_debug(&o, real, n - 8, what, sizeof(what)), -EBADMSG);
-	CHECK_INT(offsets__check_debug(&o, real, 16, what, sizeof(what)), -EBADMSG);
-	CHECK_INT(offsets__check_debug(&o, real, 0, what, sizeof(what)), -EBADMSG);
+	CHECK_INT(follow(&o, l->hex, real, n - 8, what, sizeof(what)), -EBADMSG);
+	CHECK_STR(what, "size");
+	CHECK_INT(follow(&o, l->hex, real, 16, what, sizeof(what)), -EBADMSG);
+	CHECK_INT(follow(&o, l->hex, real, 0, what, sizeof(what)), -EBADMSG);
 
-	/* A 3.12 table has no debug offsets to check against. */
-	{
-		struct py_offsets o12 = get(0x030c01f0);
-
-		CHECK_INT(offsets__check_debug(&o12, real, n, what, sizeof(what)), -EBADMSG);
-	}
+	/* A 3.12 table has no debug offsets to follow. */
+	CHECK_INT(follow(&o, 0x030c01f0, real, n, what, sizeof(what)), -EBADMSG);
 }
 
 static void test_debug_cross_minor(void)
@@ -311,16 +423,16 @@ static void test_debug_cross_minor(void)
 	uint8_t b13[1024], b14[1024];
 	size_t n13 = load_fixture("debug_offsets_3.13.0.bin", b13, sizeof(b13));
 	size_t n14 = load_fixture("debug_offsets_3.14.10.bin", b14, sizeof(b14));
-	struct py_offsets o13 = get(0x030d0000), o14 = get(0x030e0000);
-	char what[64];
+	struct py_offsets o;
+	char what[160];
 
 	/* Each minor's bytes are refused by the other's table. */
-	CHECK_INT(offsets__check_debug(&o13, b14, n14, what, sizeof(what)), -EBADMSG);
-	CHECK_INT(offsets__check_debug(&o14, b13, n13, what, sizeof(what)), -EBADMSG);
+	CHECK_INT(follow(&o, 0x030d0000, b14, n14, what, sizeof(what)), -EBADMSG);
+	CHECK_INT(follow(&o, 0x030e0000, b13, n13, what, sizeof(what)), -EBADMSG);
 	/* 3.14 bytes relabelled as 3.13: the 3.13 slot layout reads other
 	 * fields, which must not pass. */
 	put64(b14, 8, 0x030d00f0);
-	CHECK(offsets__check_debug(&o13, b14, n14, what, sizeof(what)) < 0);
+	CHECK(follow(&o, 0x030d0000, b14, n14, what, sizeof(what)) < 0);
 }
 
 int main(void)
