@@ -169,6 +169,34 @@ def record(py, script_args, tmp_path, extra=(), timeout=120, name="out.txt"):
     return proc, parse_raw(out.read_text())
 
 
+def record_attached(py, args, tmp_path, extra=(), fmt="raw"):
+    """`record -v -f FMT EXTRA -- py ARGS GO`: GO (a file) is made once
+    pyhawk says the probes are attached, for a workload that waits for it.
+    Returns (pyhawk's stderr, the stacks), or for another format than raw
+    (pyhawk's stderr, the output's path)."""
+    go, out = tmp_path / "go", tmp_path / ("out." + fmt)
+    if go.exists():  # an earlier capture's, in the same test
+        go.unlink()
+    p = subprocess.Popen([PYHAWK, "record", "-v", "-f", fmt, "-o", str(out)] + list(extra) +
+                         ["--", py.path] + list(args) + [str(go)],
+                         stderr=subprocess.PIPE, text=True)
+    said = []
+    try:
+        for line in p.stderr:
+            said.append(line)
+            if "interpreter probes attached" in line:
+                break
+        go.write_text("")
+        _, err = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    err = "".join(said) + err
+    assert p.returncode == EXIT["PH_EXIT_OK"], err
+    return err, parse_raw(out.read_text()) if fmt == "raw" else out
+
+
 def _version(py):
     return tuple(int(x) for x in py.version.split("."))
 

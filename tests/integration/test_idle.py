@@ -14,6 +14,7 @@ import time
 import pytest
 
 from conftest import EXIT, PYHAWK, matrix_params, record, split_label, workload
+from test_cli_flags import wait_catches_sigint
 
 SCRIPT = workload("idle.py")
 SECONDS = 3
@@ -159,7 +160,8 @@ def test_idle_short_threads_leave_nothing(tmp_path):
                           "--", py.path, workload("short_threads.py"), "1500", "0.005"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(2)
+        wait_catches_sigint(p)  # attached: its own links are all there
+        time.sleep(1.5)
         first = bpf_links(p.pid)
         time.sleep(4)
         last = bpf_links(p.pid) if p.poll() is None else None

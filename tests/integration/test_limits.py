@@ -30,7 +30,8 @@ def test_thousands_of_mapped_files(py, tmp_path):
         # the bound (else this test would not test it).
         assert not libpython or libpython[0] > 4096, (libpython, len(files))
         out = tmp_path / "o.txt"
-        proc = run_pyhawk(["record", "-p", str(p.pid), "-d", "1", "-f", "raw", "-o", str(out)])
+        proc = run_pyhawk(["record", "-p", str(p.pid), "-d", "1", "-r", "500", "-f", "raw", "-o",
+                           str(out)])
         assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
         stacks = parse_raw(out.read_text())
         spin = sum(n for s, n in stacks.items() if s[-1].startswith("spin (manyfiles.py"))

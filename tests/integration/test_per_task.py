@@ -185,7 +185,7 @@ def test_refused_per_task_falls_back_to_every_cpu(tmp_path):
     try:
         assert target.stdout.readline().strip() == "ready"
         proc = subprocess.run(["prlimit", "--nofile=100:100", PYHAWK, "record", "-p",
-                               str(target.pid), "-d", "1", "-r", "200", "--verbose", "-f", "raw",
+                               str(target.pid), "-d", "1", "-r", "1000", "--verbose", "-f", "raw",
                                "-o", str(tmp_path / "out.txt")],
                               capture_output=True, text=True, timeout=60)
     finally:

@@ -8,7 +8,8 @@ import subprocess
 
 import pytest
 
-from conftest import EXIT, MATRIX, NEWEST, OLDEST, ends_params, run_pyhawk, workload
+from conftest import (EXIT, MATRIX, NEWEST, OLDEST, ends_params, record_attached, run_pyhawk,
+                      workload)
 
 SCRIPT = workload("callers.py")
 ENDS = ends_params()
@@ -104,10 +105,11 @@ def test_pstats_exact_calls(tmp_path):
     is each function's exact count, its callers' shares still from samples."""
     py = [p for p in MATRIX if p.minor >= (3, 15)]
     assert py, "no Python 3.15 in the matrix (tools/fetch-pythons.sh)"
-    out, truth_file = tmp_path / "out.pstats", tmp_path / "truth.json"
-    proc = run_pyhawk(["record", "--calls", "-r", "500", "-o", str(out), "--", py[0].path, SCRIPT,
-                       "1", str(truth_file)])
-    assert proc.returncode == EXIT["PH_EXIT_OK"], proc.stderr
+    truth_file = tmp_path / "truth.json"
+    # The calls start once the probes are attached (asynchronously, after
+    # the process is classified): none made before is lost.
+    _, out = record_attached(py[0], [SCRIPT, "1", str(truth_file)], tmp_path,
+                             extra=["--calls", "-r", "500"], fmt="pstats")
     rounds = json.loads(truth_file.read_text())["rounds"]
     _, _, funcs = load(py[0], out)
     for func, per_round in (("hot", 1), ("left", 1), ("right", 1), ("helper", 2), ("run", 0)):

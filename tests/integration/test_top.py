@@ -356,7 +356,7 @@ def test_terminal_keys_and_quit(tmp_path):
     try:
         with Tmux(tmp_path) as t:
             t0 = t.run(["-r", "500", "-p", str(target.pid)])
-            t.wait(lambda b: top_rows_are(b, LEAVES), timeout=3.0 - (time.monotonic() - t0))
+            t.wait(lambda b: top_rows_are(b, LEAVES), timeout=5.0 - (time.monotonic() - t0))
             t.keys("2")
             t.wait(sorted_by_total, timeout=2.5)
             t.keys("L")

@@ -3,8 +3,10 @@
 # for 1. Every loop iteration costs the same, so hot's share is 5/8 and
 # helper's callers share its time 2:1. Each part's own CPU time is measured
 # too (the truth file), as shares.py does, and how many rounds ran (each
-# calls hot, left and right once, helper twice).
+# calls hot, left and right once, helper twice). With a third argument, a
+# file, it starts once that file exists (the profiler's probes attached).
 import json
+import os
 import sys
 import time
 
@@ -53,5 +55,7 @@ def run(seconds, unit, truth=None):
 
 
 if __name__ == "__main__":
+    while len(sys.argv) > 3 and not os.path.exists(sys.argv[3]):
+        time.sleep(0.01)
     run(float(sys.argv[1]) if len(sys.argv) > 1 else 3.0, 20000,
         sys.argv[2] if len(sys.argv) > 2 else None)

@@ -21,18 +21,29 @@ def perf_fds(pid):
     return n
 
 
+def settled(pyhawk, until=None):
+    """pyhawk's perf events once they stop changing (the same for 1 s), or
+    once they are `until`; at most 10 s."""
+    n, since, deadline = perf_fds(pyhawk), time.time(), time.time() + 10
+    while time.time() < deadline and n != until and time.time() - since < 1.0:
+        time.sleep(0.1)
+        m = perf_fds(pyhawk)
+        if m != n:
+            n, since = m, time.time()
+    return n
+
+
 def main(out):
     pyhawk = os.getppid()
-    time.sleep(1.0)  # this process's own probes are attached by now
-    before = peak = perf_fds(pyhawk)
+    before = peak = settled(pyhawk)  # this process's own probes attached
     for _ in range(8):
         child = subprocess.Popen([sys.executable, "-c", CHILD])
         time.sleep(0.25)
         peak = max(peak, perf_fds(pyhawk))
         child.wait()
-    time.sleep(1.0)
+    after = settled(pyhawk, until=before)  # each detach waits for the kernel
     with open(out, "w") as f:
-        json.dump({"before": before, "peak": peak, "after": perf_fds(pyhawk)}, f)
+        json.dump({"before": before, "peak": peak, "after": after}, f)
 
 
 main(sys.argv[1])
