@@ -70,6 +70,7 @@ enum ph_frame_kind {
 #define PH_FRAME_READ_MAX   128
 #define PH_CODE_READ_MAX    256
 #define PH_STR_HDR_READ_MAX 128
+#define PH_GIL_READ_MAX	    32 /* of the GIL's struct */
 
 /* _PyInterpreterFrame.owner (3.11+), the values every version shares. */
 #define PH_OWNER_THREAD	   0

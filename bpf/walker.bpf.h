@@ -835,11 +835,11 @@ static __always_inline void read_gil(struct walk *w, __u64 tstate, const bool re
 		if (!interp || ph_read(w, &gil, sizeof(gil), interp + off->interp_gil_ptr, remote))
 			return;
 	}
-	if (!gil || ph_read(w, g, 32, gil, remote))
+	if (!gil || ph_read(w, g, PH_GIL_READ_MAX, gil, remote))
 		return;
 	w->st->gil = gil;
-	w->st->holds_gil =
-	    buf_u32(g, off->gil_locked, 31) == 1 && buf_u64(g, off->gil_last_holder, 31) == tstate;
+	w->st->holds_gil = buf_u32(g, off->gil_locked, PH_GIL_READ_MAX - 1) == 1 &&
+			   buf_u64(g, off->gil_last_holder, PH_GIL_READ_MAX - 1) == tstate;
 	read_gc(w, remote);
 }
 

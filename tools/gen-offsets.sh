@@ -156,7 +156,9 @@ EOF
  * u64 slot of _Py_DebugOffsets that describes the same offset (0: none;
  * slot 0 is the cookie), and version_hex the struct's size in slots.
  * tstate_, frame_ and code_size_read hold the slot of the size of their
- * struct (thread_state.size, ...). runtime_gil holds the slot of interpreter_state.gil_runtime_state: the
+ * struct (thread_state.size, ...); gc_collecting two slots whose values add
+ * up to it, interpreter_state.gc in its low 16 bits and gc.collecting in
+ * its high 16. runtime_gil holds the slot of interpreter_state.gil_runtime_state: the
  * debug offsets give the embedded GIL's fields relative to the
  * interpreter. All zero before 3.13 (no _Py_DebugOffsets). */
 const struct py_offsets offsets_debug_slots[] = {

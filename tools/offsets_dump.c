@@ -422,7 +422,12 @@ static void dump_debug_slots(void)
 	SLOT(gil_locked, interpreter_state.gil_runtime_state_locked);
 	SLOT(gil_last_holder, interpreter_state.gil_runtime_state_holder);
 	SLOT(runtime_gil, interpreter_state.gil_runtime_state);
-	NOSLOT(gc_collecting);
+	/* Two slots, summed: the interpreter's gc state, and collecting in
+	 * it (low 16 bits the first, high 16 the second). */
+	put(FIELD(gc_collecting),
+	    offsetof(_Py_DebugOffsets, interpreter_state.gc) / 8 |
+		(offsetof(_Py_DebugOffsets, gc.collecting) / 8) << 16,
+	    DEC, NULL);
 	/* The *_size_read fields hold the slot of their struct's own size:
 	 * offsets.c bounds the struct's fields by it. */
 	SLOT(tstate_size_read, thread_state.size);

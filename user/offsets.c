@@ -71,11 +71,13 @@ const char *offsets__version_str(uint32_t version_hex, char *buf, size_t len)
 	return buf;
 }
 
-/* The structs the walker reads fields of. A struct whose described fields
- * moved cannot vouch for its fields the debug offsets do not describe. */
+/* The structs the walker reads fields of (the GIL: the 32 bytes it reads
+ * of it). A struct whose described fields moved cannot vouch for its
+ * fields the debug offsets do not describe. */
 enum section {
 	SEC_RUNTIME,
 	SEC_INTERP,
+	SEC_GIL,
 	SEC_TSTATE,
 	SEC_FRAME,
 	SEC_CODE,
@@ -88,34 +90,42 @@ enum section {
  * offsets give one: the walker's buffers, or a sanity bound (the runtime
  * and interpreter are read field by field). */
 static const uint32_t section_max[SEC_N] = {
-    [SEC_RUNTIME] = 1u << 24,	       [SEC_INTERP] = 1u << 24, [SEC_TSTATE] = PH_TSTATE_READ_MAX,
-    [SEC_FRAME] = PH_FRAME_READ_MAX,   [SEC_CODE] = 1u << 16,	[SEC_STR] = PH_STR_HDR_READ_MAX,
-    [SEC_BYTES] = PH_STR_HDR_READ_MAX,
+    [SEC_RUNTIME] = 1u << 24,	     [SEC_INTERP] = 1u << 24,
+    [SEC_GIL] = PH_GIL_READ_MAX,     [SEC_TSTATE] = PH_TSTATE_READ_MAX,
+    [SEC_FRAME] = PH_FRAME_READ_MAX, [SEC_CODE] = 1u << 16,
+    [SEC_STR] = PH_STR_HDR_READ_MAX, [SEC_BYTES] = PH_STR_HDR_READ_MAX,
 };
 
 /* The debug offsets' largest struct size believed (a sanity bound). */
 #define DEBUG_SIZE_MAX (1u << 16)
+/* gc.collecting within the interpreter's gc state (a sanity bound). */
+#define GC_STATE_MAX 4096
+
+/* field.flags */
+#define F_GIL_RELATIVE 1 /* debug value relative to the interpreter, the table's to the GIL */
+#define F_WINDOWED     2 /* read from its struct's *_size_read window, which must cover it */
+#define F_UNREAD       4 /* no walker reads it: left unknown when its struct moved */
+#define F_SUM2	       8 /* two slots whose values add up to it (16 bits each) */
 
 /* A field of struct py_offsets and what the walker reads there: name is
  * CPython's own (as in _Py_DebugOffsets), for messages; width the bytes
- * read at it (0: a position, nothing read); gil_relative: the debug value
- * is relative to the interpreter, the table's to its embedded GIL;
- * windowed: read from the struct's *_size_read window, which must cover
- * it. */
+ * read at it (0: a position, nothing read); abi: the value every 64-bit
+ * build has had (0: none), which the debug offsets must say too, or their
+ * own layout is not the one pyhawk knows. */
 struct field {
 	const char *name;
 	unsigned short off;
 	unsigned char size;
 	unsigned char section;
 	unsigned char width;
-	unsigned char gil_relative;
-	unsigned char windowed;
+	unsigned char flags;
+	unsigned char abi;
 };
 
-#define FIELD(f, dbg, sec, w, gil, win)                                                            \
+#define FIELD(f, dbg, sec, w, fl, abi)                                                             \
 	{                                                                                          \
 		dbg, offsetof(struct py_offsets, f), sizeof(((struct py_offsets *)0)->f), sec, w,  \
-		    gil, win                                                                       \
+		    fl, abi                                                                        \
 	}
 
 static const struct field fields[] = {
@@ -123,35 +133,36 @@ static const struct field fields[] = {
     FIELD(interp_next, "interpreter_state.next", SEC_INTERP, 8, 0, 0),
     FIELD(interp_threads_head, "interpreter_state.threads_head", SEC_INTERP, 8, 0, 0),
     FIELD(interp_gil_ptr, "interpreter_state.ceval_gil", SEC_INTERP, 8, 0, 0),
-    FIELD(gil_locked, "interpreter_state.gil_runtime_state_locked", SEC_INTERP, 4, 1, 0),
-    FIELD(gil_last_holder, "interpreter_state.gil_runtime_state_holder", SEC_INTERP, 8, 1, 0),
-    FIELD(gc_collecting, "interpreter_state.gc.collecting", SEC_INTERP, 4, 0, 0),
-    FIELD(tstate_next, "thread_state.next", SEC_TSTATE, 8, 0, 1),
-    FIELD(tstate_interp, "thread_state.interp", SEC_TSTATE, 8, 0, 1),
-    FIELD(tstate_frame, "thread_state.current_frame", SEC_TSTATE, 8, 0, 1),
-    FIELD(cframe_current_frame, "thread_state.cframe", SEC_TSTATE, 8, 0, 0),
-    FIELD(tstate_thread_id, "thread_state.thread_id", SEC_TSTATE, 8, 0, 1),
-    FIELD(tstate_native_thread_id, "thread_state.native_thread_id", SEC_TSTATE, 8, 0, 1),
-    FIELD(tstate_holds_gil, "thread_state.holds_gil", SEC_TSTATE, 4, 0, 1),
-    FIELD(tstate_status, "thread_state.status", SEC_TSTATE, 4, 0, 1),
-    FIELD(tstate_datastack_chunk, "thread_state.datastack_chunk", SEC_TSTATE, 8, 0, 1),
-    FIELD(frame_previous, "interpreter_frame.previous", SEC_FRAME, 8, 0, 1),
-    FIELD(frame_code, "interpreter_frame.executable", SEC_FRAME, 8, 0, 1),
-    FIELD(frame_lasti, "interpreter_frame.lasti", SEC_FRAME, 4, 0, 1),
-    FIELD(frame_instr, "interpreter_frame.instr_ptr", SEC_FRAME, 8, 0, 1),
-    FIELD(frame_owner, "interpreter_frame.owner", SEC_FRAME, 1, 0, 1),
-    FIELD(code_filename, "code_object.filename", SEC_CODE, 8, 0, 1),
-    FIELD(code_name, "code_object.name", SEC_CODE, 8, 0, 1),
-    FIELD(code_qualname, "code_object.qualname", SEC_CODE, 8, 0, 1),
-    FIELD(code_linetable, "code_object.linetable", SEC_CODE, 8, 0, 1),
-    FIELD(code_firstlineno, "code_object.firstlineno", SEC_CODE, 4, 0, 1),
+    FIELD(gc_collecting, "interpreter_state.gc + gc.collecting", SEC_INTERP, 4, F_SUM2, 0),
+    FIELD(gil_locked, "interpreter_state.gil_runtime_state_locked", SEC_GIL, 4, F_GIL_RELATIVE, 0),
+    FIELD(gil_last_holder, "interpreter_state.gil_runtime_state_holder", SEC_GIL, 8, F_GIL_RELATIVE,
+	  0),
+    FIELD(tstate_next, "thread_state.next", SEC_TSTATE, 8, F_WINDOWED, 0),
+    FIELD(tstate_interp, "thread_state.interp", SEC_TSTATE, 8, F_WINDOWED, 0),
+    FIELD(tstate_frame, "thread_state.current_frame", SEC_TSTATE, 8, F_WINDOWED, 0),
+    FIELD(cframe_current_frame, "thread_state.cframe", SEC_TSTATE, 8, F_WINDOWED, 0),
+    FIELD(tstate_thread_id, "thread_state.thread_id", SEC_TSTATE, 8, F_WINDOWED, 0),
+    FIELD(tstate_native_thread_id, "thread_state.native_thread_id", SEC_TSTATE, 8, F_UNREAD, 0),
+    FIELD(tstate_holds_gil, "thread_state.holds_gil", SEC_TSTATE, 4, F_UNREAD, 0),
+    FIELD(tstate_status, "thread_state.status", SEC_TSTATE, 4, F_UNREAD, 0),
+    FIELD(tstate_datastack_chunk, "thread_state.datastack_chunk", SEC_TSTATE, 8, F_WINDOWED, 0),
+    FIELD(frame_previous, "interpreter_frame.previous", SEC_FRAME, 8, F_WINDOWED, 0),
+    FIELD(frame_code, "interpreter_frame.executable", SEC_FRAME, 8, F_WINDOWED, 0),
+    FIELD(frame_lasti, "interpreter_frame.lasti", SEC_FRAME, 4, F_WINDOWED, 0),
+    FIELD(frame_instr, "interpreter_frame.instr_ptr", SEC_FRAME, 8, F_WINDOWED, 0),
+    FIELD(frame_owner, "interpreter_frame.owner", SEC_FRAME, 1, F_WINDOWED, 0),
+    FIELD(code_filename, "code_object.filename", SEC_CODE, 8, F_WINDOWED, 0),
+    FIELD(code_name, "code_object.name", SEC_CODE, 8, F_WINDOWED, 0),
+    FIELD(code_qualname, "code_object.qualname", SEC_CODE, 8, F_WINDOWED, 0),
+    FIELD(code_linetable, "code_object.linetable", SEC_CODE, 8, F_WINDOWED, 0),
+    FIELD(code_firstlineno, "code_object.firstlineno", SEC_CODE, 4, F_WINDOWED, 0),
     FIELD(code_adaptive, "code_object.co_code_adaptive", SEC_CODE, 0, 0, 0),
-    FIELD(str_length, "unicode_object.length", SEC_STR, 8, 0, 0),
+    FIELD(str_length, "unicode_object.length", SEC_STR, 8, 0, 16),
     FIELD(str_state, "unicode_object.state", SEC_STR, 4, 0, 0),
     FIELD(str_ascii_size, "unicode_object.asciiobject_size", SEC_STR, 0, 0, 0),
     FIELD(str_compact_size, "unicode_object.compactunicodeobject_size", SEC_STR, 0, 0, 0),
-    FIELD(bytes_size, "bytes_object.ob_size", SEC_BYTES, 8, 0, 0),
-    FIELD(bytes_sval, "bytes_object.ob_sval", SEC_BYTES, 0, 0, 0),
+    FIELD(bytes_size, "bytes_object.ob_size", SEC_BYTES, 8, 0, 16),
+    FIELD(bytes_sval, "bytes_object.ob_sval", SEC_BYTES, 0, 0, 32),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -259,10 +270,24 @@ static int debug_value(const struct field *f, const struct py_offsets *slots, co
 	uint32_t slot = field_get(slots, f->off, f->size), nslots = slots->version_hex;
 	uint64_t got, limit = section_max[f->section];
 
-	if (slot >= nslots) /* a generated table inconsistent with itself */
-		return fail(what, whatlen, -EBADMSG, "%s", f->name);
-	got = slot_get(buf, slot);
-	if (f->gil_relative) {
+	if (f->flags & F_SUM2) {
+		uint32_t first = slot & 0xffff, second = slot >> 16;
+		uint64_t part;
+
+		if (!first || first >= nslots || !second || second >= nslots)
+			return fail(what, whatlen, -EBADMSG, "%s", f->name);
+		got = slot_get(buf, first);
+		part = slot_get(buf, second);
+		if (got > limit || part > GC_STATE_MAX)
+			return fail(what, whatlen, -ERANGE, "%s: %llu + %llu, out of bounds",
+				    f->name, (unsigned long long)got, (unsigned long long)part);
+		got += part;
+	} else {
+		if (slot >= nslots) /* a generated table inconsistent with itself */
+			return fail(what, whatlen, -EBADMSG, "%s", f->name);
+		got = slot_get(buf, slot);
+	}
+	if (f->flags & F_GIL_RELATIVE) {
 		uint64_t base = slots->runtime_gil && slots->runtime_gil < nslots
 				    ? slot_get(buf, slots->runtime_gil)
 				    : UINT64_MAX;
@@ -271,6 +296,9 @@ static int debug_value(const struct field *f, const struct py_offsets *slots, co
 			return fail(what, whatlen, -ERANGE, "%s: before the GIL it is in", f->name);
 		got -= base;
 	}
+	if (f->abi && got != f->abi)
+		return fail(what, whatlen, -EBADMSG, "%s: %llu, where every build has %u", f->name,
+			    (unsigned long long)got, f->abi);
 	if (sec_size[f->section] && sec_size[f->section] < limit)
 		limit = sec_size[f->section];
 	if (got > limit || f->width > limit - got || got >= PH_NO_OFFSET)
@@ -343,13 +371,30 @@ int offsets__from_debug(struct py_offsets *off, const uint8_t *buf, size_t len, 
 
 		if (!changed[f->section] || v == PH_NO_OFFSET)
 			continue;
-		if (!field_get(slots, f->off, f->size))
+		if (!field_get(slots, f->off, f->size)) {
+			if (f->flags & F_UNREAD) {
+				field_set(off, f->off, f->size, PH_NO_OFFSET);
+				continue;
+			}
 			return fail(what, whatlen, -ENOTSUP,
 				    "%s: not in its _Py_DebugOffsets, and its struct differs from "
 				    "pyhawk's table",
 				    f->name);
-		if (f->windowed && v + f->width > span[f->section])
+		}
+		if ((f->flags & F_WINDOWED) && v + f->width > span[f->section])
 			span[f->section] = v + f->width;
+	}
+	if (changed[SEC_STR]) {
+		/* The walker reads a str's length and state from its header,
+		 * str_compact_size bytes (and the data of an ASCII one starts
+		 * at str_ascii_size). */
+		uint32_t hdr = off->str_ascii_size < off->str_compact_size ? off->str_ascii_size
+									   : off->str_compact_size;
+
+		if ((uint32_t)off->str_length + 8 > hdr || (uint32_t)off->str_state + 4 > hdr)
+			return fail(
+			    what, whatlen, -ERANGE,
+			    "unicode_object: length and state not within its %u-byte header", hdr);
 	}
 	if (changed[SEC_CODE]) {
 		/* The walker hashes the two adjacent pointers co_filename and

@@ -84,7 +84,6 @@ static void check_within(const struct py_offsets *table, const struct py_offsets
 	IN(tstate_next, tstate_size_read, 8)
 	IN(tstate_thread_id, tstate_size_read, 8)
 	IN(tstate_frame, tstate_size_read, 8)
-	IN(tstate_status, tstate_size_read, 4)
 	IN(tstate_datastack_chunk, tstate_size_read, 8)
 	IN(frame_previous, frame_size_read, 8)
 	IN(frame_code, frame_size_read, 8)
@@ -95,7 +94,8 @@ static void check_within(const struct py_offsets *table, const struct py_offsets
 	IN(code_firstlineno, code_size_read, 4)
 #undef IN
 	if (o->code_check + 16 > o->code_size_read || o->str_state + 4 > PH_STR_HDR_READ_MAX ||
-	    o->str_length + 8 > PH_STR_HDR_READ_MAX)
+	    o->str_length + 8 > PH_STR_HDR_READ_MAX || o->gil_locked + 4 > PH_GIL_READ_MAX ||
+	    o->gil_last_holder + 8 > PH_GIL_READ_MAX)
 		abort();
 }
 

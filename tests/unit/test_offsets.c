@@ -312,30 +312,33 @@ static void test_debug_offsets(const struct layout *l)
 	CHECK_INT(follow(&o, l->hex, real, n, NULL, 0), 0);
 
 	/* A patch release grew the thread state by 8 bytes after its first
-	 * member: followed, where the debug offsets describe every field the
-	 * walker reads in it (3.13: the GIL bit is in _status; 3.15:
-	 * holds_gil is described), refused naming the field where not (3.14:
-	 * holds_gil is the table's). */
+	 * member: followed on every version, the debug offsets describing
+	 * every field the walker reads in it; 3.14's holds_gil, which they do
+	 * not describe and nothing reads, becomes unknown. */
 	memcpy(bad, real, n);
 	grow(bad, slots->tstate_size_read, slots->tstate_size_read + 2, slots->frame_size_read);
-	if (t.tstate_holds_gil != PH_NO_OFFSET && !slots->tstate_holds_gil) {
-		CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), -ENOTSUP);
-		CHECK(starts(what, "thread_state.holds_gil: not in its _Py_DebugOffsets"));
-	} else {
-		int moved = follow(&o, l->hex, bad, n, what, sizeof(what));
+	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)),
+		  7 + (slots->tstate_holds_gil != 0));
+	CHECK(starts(what, "thread_state.next "));
+	check_moved(&o, &t, tstate_fields, sizeof(tstate_fields) / sizeof(tstate_fields[0]));
+	CHECK(o.tstate_size_read >= o.tstate_datastack_chunk + 8);
+	CHECK(o.tstate_size_read >= o.tstate_thread_id + 8);
+	CHECK(o.tstate_size_read <= t.tstate_size_read + 8);
+	CHECK_INT(o.tstate_holds_gil,
+		  slots->tstate_holds_gil ? t.tstate_holds_gil + 8 : PH_NO_OFFSET);
+	/* Nothing else moved. */
+	CHECK_INT(o.frame_previous, t.frame_previous);
+	CHECK_INT(o.code_filename, t.code_filename);
+	CHECK_INT(o.interp_threads_head, t.interp_threads_head);
 
-		CHECK_INT(moved, 7 + (slots->tstate_holds_gil != 0));
-		CHECK(starts(what, "thread_state.next "));
-		check_moved(&o, &t, tstate_fields,
-			    sizeof(tstate_fields) / sizeof(tstate_fields[0]));
-		CHECK(o.tstate_size_read >= o.tstate_datastack_chunk + 8);
-		CHECK(o.tstate_size_read >= o.tstate_status + 4);
-		CHECK(o.tstate_size_read <= t.tstate_size_read + 8);
-		/* Nothing else moved. */
-		CHECK_INT(o.frame_previous, t.frame_previous);
-		CHECK_INT(o.code_filename, t.code_filename);
-		CHECK_INT(o.interp_threads_head, t.interp_threads_head);
-	}
+	/* The interpreter grew before its gc state: gc.collecting follows (the
+	 * sum of two slots), nothing else moves. */
+	memcpy(bad, real, n);
+	put64(bad, 8 * (slots->gc_collecting & 0xffff),
+	      get64(real, 8 * (slots->gc_collecting & 0xffff)) + 16);
+	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), 1);
+	CHECK_INT(o.gc_collecting, t.gc_collecting + 16);
+	CHECK(starts(what, "interpreter_state.gc + gc.collecting "));
 
 	/* The code object grown at its start: its fields, the check span and
 	 * the read window follow. */
@@ -381,11 +384,29 @@ static void test_debug_offsets(const struct layout *l)
 	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), -ENOTSUP);
 	CHECK_STR(what, "code_object.name: not next to code_object.filename");
 
-	/* The GIL fields are relative to the embedded GIL. */
+	/* The GIL fields are relative to the embedded GIL, and within the 32
+	 * bytes the walker reads of it. */
 	memcpy(bad, real, n);
 	put64(bad, l->gil_locked, 0);
 	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), -ERANGE);
 	CHECK(starts(what, "interpreter_state.gil_runtime_state_locked: before the GIL"));
+	memcpy(bad, real, n);
+	put64(bad, l->gil_locked, get64(real, l->gil_locked) + 30);
+	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), -ERANGE);
+	CHECK(starts(what, "interpreter_state.gil_runtime_state_locked: "));
+	CHECK(strstr(what, "beyond the 32 bytes") != NULL);
+
+	/* Debug offsets whose own layout is not the one pyhawk knows: a slot
+	 * with a value every build shares says otherwise. */
+	memcpy(bad, real, n);
+	put64(bad, 8 * slots->bytes_sval, 40);
+	CHECK_INT(follow(&o, l->hex, bad, n, what, sizeof(what)), -EBADMSG);
+	CHECK_STR(what, "bytes_object.ob_sval: 40, where every build has 32");
+
+	/* A str header that would not hold its length and state. */
+	memcpy(bad, real, n);
+	put64(bad, 8 * slots->str_state, get64(real, 8 * slots->str_state) + 64);
+	CHECK(follow(&o, l->hex, bad, n, what, sizeof(what)) < 0);
 
 	/* The table is wrong instead of the process: the process wins. */
 	o = t;
